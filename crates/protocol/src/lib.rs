@@ -1,0 +1,493 @@
+//! The Kepil store's HTTP API as types: what the store accepts and answers, shared by the store
+//! (`kepil-store`) and its clients (`kepil-client`, the CLI and the desktop app).
+//!
+//! Binary values (auth keys, nonces, MACs, hashes) travel as unpadded base64url strings.
+//! Secrets travel only in JSON bodies and `Authorization: Bearer` headers, never in a path or a
+//! query string, because paths and queries end up in proxy and access logs.
+
+#![forbid(unsafe_code)]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub use kepil_core::classification::Classification;
+pub use kepil_core::kdf::KdfParams;
+
+/// The API version prefix every route below lives under.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Route paths, so the store's router and the client cannot disagree.
+pub mod paths {
+    pub const POLICY: &str = "/api/v1/policy";
+    pub const TRANSFERS: &str = "/api/v1/transfers";
+    pub const UPLOADS: &str = "/api/v1/uploads";
+
+    pub fn transfer(transfer_id: &str) -> String {
+        format!("/api/v1/transfers/{transfer_id}")
+    }
+    pub fn transfer_grant(transfer_id: &str, grant_id: &str) -> String {
+        format!("/api/v1/transfers/{transfer_id}/grants/{grant_id}")
+    }
+    pub fn upload(transfer_id: &str) -> String {
+        format!("/api/v1/uploads/{transfer_id}")
+    }
+    pub fn grant(grant_id: &str) -> String {
+        format!("/api/v1/grants/{grant_id}")
+    }
+    pub fn challenge(grant_id: &str) -> String {
+        format!("/api/v1/grants/{grant_id}/challenge")
+    }
+    pub fn proof(grant_id: &str) -> String {
+        format!("/api/v1/grants/{grant_id}/proof")
+    }
+    pub fn blob(grant_id: &str) -> String {
+        format!("/api/v1/grants/{grant_id}/blob")
+    }
+    /// The landing page a browser reaches from `https://STORE/t/ID#SECRET`.
+    pub fn landing(grant_id: &str) -> String {
+        format!("/t/{grant_id}")
+    }
+}
+
+/// tus 1.0 header names and the values this store speaks.
+pub mod tus {
+    pub const VERSION: &str = "1.0.0";
+    pub const EXTENSIONS: &str = "creation,checksum,termination,expiration";
+    pub const CHECKSUM_ALGORITHMS: &str = "sha256";
+    pub const TUS_RESUMABLE: &str = "Tus-Resumable";
+    pub const TUS_VERSION: &str = "Tus-Version";
+    pub const TUS_EXTENSION: &str = "Tus-Extension";
+    pub const TUS_MAX_SIZE: &str = "Tus-Max-Size";
+    pub const TUS_CHECKSUM_ALGORITHM: &str = "Tus-Checksum-Algorithm";
+    pub const UPLOAD_OFFSET: &str = "Upload-Offset";
+    pub const UPLOAD_LENGTH: &str = "Upload-Length";
+    pub const UPLOAD_METADATA: &str = "Upload-Metadata";
+    pub const UPLOAD_CHECKSUM: &str = "Upload-Checksum";
+    pub const UPLOAD_EXPIRES: &str = "Upload-Expires";
+    pub const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
+    /// Kepil's addition: SHA-256 of the whole blob, sent with the final PATCH (or as the
+    /// `sha256` creation metadata). The store marks an upload complete only when its own hash
+    /// of everything it stored matches.
+    pub const KEPIL_BLOB_SHA256: &str = "Kepil-Blob-Sha256";
+    /// Metadata key naming the transfer a tus creation request uploads for.
+    pub const META_TRANSFER: &str = "transfer";
+    /// Metadata key carrying the whole blob's SHA-256 (base64url) at creation.
+    pub const META_SHA256: &str = "sha256";
+}
+
+/// Unpadded base64url, the encoding of every binary value on the wire.
+pub fn b64_encode(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes unpadded base64url; `None` when the text is not valid base64url.
+pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text.as_bytes()).ok()
+}
+
+/// What a client must know before sending so that it can fail closed instead of having the
+/// store silently shorten an expiry or a download limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorePolicy {
+    /// Largest blob accepted, in bytes.
+    pub max_blob_size: u64,
+    /// Classifications this store accepts (never RAHSIA or RAHSIA BESAR).
+    pub classifications: Vec<ClassificationPolicy>,
+    /// Downloads per grant when the sender names none.
+    pub default_max_downloads: u32,
+    /// Most downloads a sender may allow per grant.
+    pub max_downloads: u32,
+    /// Consecutive failed proofs after which a grant locks.
+    pub lockout_threshold: u32,
+    /// The weakest key-derivation parameters the store accepts.
+    pub kdf_floor: KdfParams,
+    /// The base URL links should use (`https://store.example.gov.my`).
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassificationPolicy {
+    pub classification: Classification,
+    /// Longest a transfer of this classification may live, in seconds.
+    pub max_expiry_secs: u64,
+    /// Expiry used when the sender names none, in seconds.
+    pub default_expiry_secs: u64,
+}
+
+/// `POST /api/v1/transfers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateTransfer {
+    /// The transfer id, proposed by the client: 16 random bytes as base64url (22 characters).
+    /// The client must know it before the store answers, because it is the HKDF context of
+    /// every grant's keys and the `auth_key`s travel in this very request. The store accepts
+    /// it when well-formed and unused, and answers `conflict` (409) otherwise.
+    pub transfer_id: String,
+    pub classification: Classification,
+    /// Exact ciphertext length in bytes (the tus `Upload-Length`).
+    pub size: u64,
+    /// Requested lifetime in seconds; refused (not shortened) above the classification's maximum.
+    pub expires_in_secs: u64,
+    pub grants: Vec<GrantSpec>,
+}
+
+/// One recipient's grant. `auth_key` is what the store verifies download proofs with: it is
+/// derived from the password and the link secret, neither of which the store ever sees.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantSpec {
+    /// A label the sender recognises (usually the recipient's address); shown in status.
+    pub label: String,
+    /// base64url of the 32-byte auth key.
+    pub auth_key: String,
+    pub kdf: KdfParams,
+    /// Refused (not lowered) when above the store's maximum. `None`: the store's default.
+    pub max_downloads: Option<u32>,
+}
+
+impl std::fmt::Debug for GrantSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrantSpec")
+            .field("label", &self.label)
+            .field("auth_key", &"<redacted>")
+            .field("kdf", &self.kdf)
+            .field("max_downloads", &self.max_downloads)
+            .finish()
+    }
+}
+
+/// Answer to [`CreateTransfer`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferCreated {
+    pub transfer_id: String,
+    /// Bearer token for status and revoke; shown once, the store keeps only its hash.
+    pub owner_token: String,
+    /// Absolute URL of the tus upload resource for this transfer.
+    pub upload_url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// In the order of the request's grants.
+    pub grants: Vec<GrantCreated>,
+}
+
+impl std::fmt::Debug for TransferCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransferCreated")
+            .field("transfer_id", &self.transfer_id)
+            .field("owner_token", &"<redacted>")
+            .field("upload_url", &self.upload_url)
+            .field("expires_at", &self.expires_at)
+            .field("grants", &self.grants)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantCreated {
+    pub grant_id: String,
+    pub label: String,
+    pub max_downloads: u32,
+}
+
+/// `GET /api/v1/grants/{grant_id}`: what a recipient needs to derive its keys. Changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantInfo {
+    pub grant_id: String,
+    /// The HKDF context of the key derivation.
+    pub transfer_id: String,
+    pub classification: Classification,
+    /// Ciphertext length in bytes.
+    pub size: u64,
+    pub kdf: KdfParams,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// False while the sender's upload is still running.
+    pub ready: bool,
+}
+
+/// `POST /api/v1/grants/{grant_id}/challenge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// base64url, single use.
+    pub nonce: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// `POST /api/v1/grants/{grant_id}/proof`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proof {
+    pub nonce: String,
+    /// base64url of HMAC-SHA256(auth_key, nonce bytes).
+    pub mac: String,
+}
+
+/// Answer to a valid [`Proof`]: the one moment a download is counted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadGrant {
+    /// Bearer token for `GET /api/v1/grants/{grant_id}/blob` (with `Range` to resume).
+    pub download_token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub size: u64,
+    /// Downloads still allowed after this one.
+    pub downloads_left: u32,
+}
+
+impl std::fmt::Debug for DownloadGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadGrant")
+            .field("download_token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("size", &self.size)
+            .field("downloads_left", &self.downloads_left)
+            .finish()
+    }
+}
+
+/// `GET /api/v1/transfers/{transfer_id}` with the owner token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferStatus {
+    pub transfer_id: String,
+    pub classification: Classification,
+    pub size: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub upload_complete: bool,
+    pub expired: bool,
+    pub grants: Vec<GrantStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantStatus {
+    pub grant_id: String,
+    pub label: String,
+    pub downloads: u32,
+    pub max_downloads: u32,
+    /// Consecutive failed proofs (reset by a valid one).
+    pub failed_proofs: u32,
+    pub locked: bool,
+    pub revoked: bool,
+}
+
+/// Every error the store answers, as JSON with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// English, for logs and people using curl; clients translate by `code`.
+    pub message: String,
+    /// With `wrong_password`: proofs left before the grant locks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u32>,
+    /// With limit errors: the store's limit, so the client can say what is allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// With `rate_limited`: seconds to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Stable error codes. Clients match on these; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Malformed request: a missing field, bad base64, a bad header.
+    BadRequest,
+    /// Missing or wrong uploader / owner / download token.
+    Unauthorized,
+    /// Unknown, expired, revoked or used up, told alike to callers without a valid proof.
+    Unavailable,
+    /// RAHSIA or RAHSIA BESAR, or a classification this store does not accept.
+    ClassificationRefused,
+    /// Expiry above the classification's maximum.
+    ExpiryTooLong,
+    /// Download limit above the store's maximum.
+    TooManyDownloads,
+    /// Blob larger than the store's maximum.
+    TooLarge,
+    /// The uploader's quota would be exceeded.
+    QuotaExceeded,
+    /// KDF parameters below the floor or above the bounds.
+    KdfRejected,
+    /// tus: Upload-Offset does not match the store's offset; nothing was changed.
+    OffsetMismatch,
+    /// tus checksum extension: the chunk's checksum did not match; the chunk was discarded.
+    ChecksumMismatch,
+    /// The whole blob's SHA-256 did not match; the upload is not complete.
+    BlobHashMismatch,
+    /// The upload is already complete.
+    UploadComplete,
+    /// The blob is not yet fully uploaded.
+    NotReady,
+    /// The nonce is unknown, used or expired: ask for a new challenge.
+    ChallengeExpired,
+    /// The proof did not match (`tries_left` says how many remain).
+    WrongPassword,
+    /// Too many failed proofs: the sender must issue a new link.
+    Locked,
+    /// With a valid proof: the transfer expired.
+    Expired,
+    /// With a valid proof: the sender revoked this grant.
+    Revoked,
+    /// With a valid proof: no downloads left.
+    UsedUp,
+    /// Too many requests from this address; `retry_after_secs` says how long to wait.
+    RateLimited,
+    /// The proposed transfer id is malformed or already taken.
+    Conflict,
+    /// Unsupported tus version or request shape.
+    Unsupported,
+    /// Body too large for this route.
+    PayloadTooLarge,
+    /// Something failed inside the store; details are in its log, not here.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::ClassificationRefused => "classification_refused",
+            ErrorCode::ExpiryTooLong => "expiry_too_long",
+            ErrorCode::TooManyDownloads => "too_many_downloads",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::QuotaExceeded => "quota_exceeded",
+            ErrorCode::KdfRejected => "kdf_rejected",
+            ErrorCode::OffsetMismatch => "offset_mismatch",
+            ErrorCode::ChecksumMismatch => "checksum_mismatch",
+            ErrorCode::BlobHashMismatch => "blob_hash_mismatch",
+            ErrorCode::UploadComplete => "upload_complete",
+            ErrorCode::NotReady => "not_ready",
+            ErrorCode::ChallengeExpired => "challenge_expired",
+            ErrorCode::WrongPassword => "wrong_password",
+            ErrorCode::Locked => "locked",
+            ErrorCode::Expired => "expired",
+            ErrorCode::Revoked => "revoked",
+            ErrorCode::UsedUp => "used_up",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Unsupported => "unsupported",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status the store answers with this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest | ErrorCode::KdfRejected => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::WrongPassword => 403,
+            ErrorCode::Unavailable => 404,
+            ErrorCode::OffsetMismatch
+            | ErrorCode::UploadComplete
+            | ErrorCode::NotReady
+            | ErrorCode::Conflict => 409,
+            ErrorCode::Expired | ErrorCode::Revoked | ErrorCode::UsedUp => 410,
+            ErrorCode::Locked => 423,
+            ErrorCode::ChallengeExpired => 409,
+            ErrorCode::TooLarge | ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::ClassificationRefused
+            | ErrorCode::ExpiryTooLong
+            | ErrorCode::TooManyDownloads
+            | ErrorCode::QuotaExceeded => 422,
+            // tus's checksum extension fixes 460 for a checksum mismatch.
+            ErrorCode::ChecksumMismatch => 460,
+            ErrorCode::BlobHashMismatch => 422,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Unsupported => 412,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            tries_left: None,
+            limit: None,
+            retry_after_secs: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_round_trip_as_their_wire_names() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::Unavailable,
+            ErrorCode::WrongPassword,
+            ErrorCode::UsedUp,
+            ErrorCode::ChecksumMismatch,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn api_error_omits_absent_extras_and_reads_them_back() {
+        let mut err = ApiError::new(ErrorCode::WrongPassword, "wrong");
+        assert_eq!(
+            serde_json::to_string(&err).unwrap(),
+            r#"{"code":"wrong_password","message":"wrong"}"#
+        );
+        err.tries_left = Some(3);
+        let back: ApiError = serde_json::from_str(&serde_json::to_string(&err).unwrap()).unwrap();
+        assert_eq!(back.tries_left, Some(3));
+    }
+
+    #[test]
+    fn debug_of_secret_bearing_types_redacts() {
+        let spec = GrantSpec {
+            label: "a@b".into(),
+            auth_key: "SECRETKEYMATERIAL".into(),
+            kdf: KdfParams::DEFAULT,
+            max_downloads: None,
+        };
+        assert!(!format!("{spec:?}").contains("SECRETKEYMATERIAL"));
+        let grant = DownloadGrant {
+            download_token: "TOKENVALUE".into(),
+            expires_at: OffsetDateTime::UNIX_EPOCH,
+            size: 1,
+            downloads_left: 0,
+        };
+        assert!(!format!("{grant:?}").contains("TOKENVALUE"));
+    }
+
+    #[test]
+    fn base64url_round_trips_and_rejects_padding() {
+        let bytes = [0xfbu8, 0xff, 0x00, 0x10];
+        let text = b64_encode(&bytes);
+        assert!(!text.contains('=') && !text.contains('+') && !text.contains('/'));
+        assert_eq!(b64_decode(&text).unwrap(), bytes);
+        assert!(b64_decode("+/==").is_none());
+    }
+}
