@@ -1,0 +1,153 @@
+//! The payload layout, the manifest, and the exact length arithmetic of the age file.
+
+use serde::{Deserialize, Serialize};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::classification::Classification;
+
+/// The first bytes of every Kepil payload (inside the age encryption).
+pub const MAGIC: &[u8; 9] = b"KEPIL\0PKG";
+/// The payload format this code writes and the only one it reads. It is also the
+/// manifest's `format_version`.
+pub const FORMAT_VERSION: u8 = 1;
+/// The largest manifest accepted, checked on the length prefix before anything is
+/// allocated or parsed, so a hostile sender cannot make the recipient allocate gigabytes.
+pub const MAX_MANIFEST_LEN: u32 = 1 << 20;
+/// The most recipients (grants) one package may have. It keeps the age header well below
+/// [`MAX_HEADER_LEN`], which the reader enforces before age parses anything.
+pub const MAX_RECIPIENTS: usize = 256;
+/// The largest age header (and nonce) the reader accepts. age's header parser keeps the whole
+/// header in memory and re-parses it per line, so it must be bounded; 256 X25519 stanzas
+/// take 25 158 bytes.
+pub const MAX_HEADER_LEN: u64 = 32 * 1024;
+
+pub(crate) const HASH_LEN: u64 = 32;
+/// magic + version byte + u32 manifest length.
+pub(crate) const PREFIX_LEN: u64 = MAGIC.len() as u64 + 1 + 4;
+
+// age v1 constants (c2sp.org/age); the encrypt path checks the real output against these.
+const AGE_CHUNK: u64 = 64 * 1024;
+const AGE_TAG: u64 = 16;
+const AGE_NONCE: u64 = 16;
+/// "age-encryption.org/v1\n"
+const AGE_VERSION_LINE: u64 = 22;
+/// "-> X25519 " + 43 base64 characters of the ephemeral share + "\n", then the 32-byte
+/// wrapped file key as 43 base64 characters + "\n" (one short line, so no extra empty line).
+const AGE_X25519_STANZA: u64 = 3 + 6 + 1 + 43 + 1 + 43 + 1;
+/// "--- " + 43 base64 characters of the HMAC + "\n"
+const AGE_MAC_LINE: u64 = 4 + 43 + 1;
+
+/// Length of the age header with `recipients` X25519 stanzas, without the payload nonce.
+pub(crate) fn age_header_len(recipients: usize) -> u64 {
+    AGE_VERSION_LINE + AGE_X25519_STANZA * recipients as u64 + AGE_MAC_LINE
+}
+
+/// Length of the STREAM-encrypted payload (after the nonce): every 64 KiB chunk gets a
+/// 16-byte tag, and there is always at least one (possibly empty) chunk. A payload that is
+/// an exact multiple of 64 KiB ends with a full chunk, not an empty one.
+pub(crate) fn age_stream_len(payload_len: u64) -> u64 {
+    let chunks = payload_len.div_ceil(AGE_CHUNK).max(1);
+    payload_len + chunks * AGE_TAG
+}
+
+/// The exact length in bytes of an age file holding `payload_len` bytes of plaintext,
+/// encrypted to `recipients` X25519 recipients.
+pub fn age_encrypted_len(payload_len: u64, recipients: usize) -> u64 {
+    age_header_len(recipients) + AGE_NONCE + age_stream_len(payload_len)
+}
+
+/// What the sender fills in about a transfer; [`crate::package::Plan::new`] adds the files.
+#[derive(Clone, Debug)]
+pub struct Details {
+    pub classification: Classification,
+    /// Who sends it, as the recipient should see it (normally the sender's email address).
+    pub sender: String,
+    /// Subject or file reference ("Rujukan").
+    pub subject: String,
+    /// A short note to the recipient.
+    pub message: String,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The manifest: what the recipient sees before any file is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub classification: Classification,
+    pub sender: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub subject: String,
+    pub message: String,
+    pub files: Vec<FileEntry>,
+}
+
+/// One file in the manifest. `name` is the sender's base name, untrusted on the receiving
+/// side: it is sanitised before it is used as a path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub size: u64,
+}
+
+impl Manifest {
+    /// Sum of the file sizes, or `None` if a hostile manifest overflows `u64`.
+    pub fn total_file_bytes(&self) -> Option<u64> {
+        self.files
+            .iter()
+            .try_fold(0u64, |acc, f| acc.checked_add(f.size))
+    }
+
+    /// The exact plaintext payload length this manifest implies when its JSON takes
+    /// `manifest_len` bytes, or `None` on overflow.
+    pub(crate) fn payload_len(&self, manifest_len: u64) -> Option<u64> {
+        self.files
+            .iter()
+            .try_fold(PREFIX_LEN + manifest_len, |acc, f| {
+                acc.checked_add(f.size)?.checked_add(HASH_LEN)
+            })
+    }
+}
+
+/// Timestamps are stored in UTC with whole seconds so the manifest's length (and therefore
+/// the age file's length, announced before encryption) does not depend on the clock's
+/// sub-second digits or the local offset.
+pub(crate) fn normalize_time(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
+}
+
+/// The fixed-size prefix of the payload.
+pub(crate) fn payload_prefix(manifest_len: u32) -> [u8; PREFIX_LEN as usize] {
+    let mut p = [0u8; PREFIX_LEN as usize];
+    p[..MAGIC.len()].copy_from_slice(MAGIC);
+    p[MAGIC.len()] = FORMAT_VERSION;
+    p[MAGIC.len() + 1..].copy_from_slice(&manifest_len.to_be_bytes());
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_len_counts_a_tag_per_chunk_and_at_least_one_chunk() {
+        assert_eq!(age_stream_len(0), 16);
+        assert_eq!(age_stream_len(1), 17);
+        assert_eq!(age_stream_len(65536), 65536 + 16);
+        assert_eq!(age_stream_len(65537), 65537 + 32);
+        assert_eq!(age_header_len(1), 168);
+    }
+
+    #[test]
+    fn prefix_layout() {
+        let p = payload_prefix(0x0102_0304);
+        assert_eq!(&p[..9], b"KEPIL\0PKG");
+        assert_eq!(p[9], 1);
+        assert_eq!(&p[10..], &[1, 2, 3, 4]);
+    }
+}
