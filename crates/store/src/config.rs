@@ -1,0 +1,375 @@
+//! Store configuration: a TOML file, then `KEPIL_STORE_*` environment variables, then
+//! command-line flags, each overriding the one before. Every key has a default, so an empty
+//! file (or none) gives a loopback store under `./kepil-store-data`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use kepil_protocol::Classification;
+use serde::{Deserialize, Serialize};
+
+const DAY: u64 = 24 * 60 * 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("invalid value {value:?} in {var}")]
+    Env { var: &'static str, value: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on. Non-loopback needs `tls` or `behind_proxy`.
+    pub listen: SocketAddr,
+    /// Holds `store.db` (metadata), `blobs/` and `audit.jsonl`.
+    pub data_dir: PathBuf,
+    /// Base URL links and upload URLs use, e.g. `https://kepil.agensi.gov.my`. Default: the
+    /// address actually bound (`http://127.0.0.1:PORT` or `https://...`).
+    pub public_url: Option<String>,
+    pub tls: Option<TlsConfig>,
+    /// A TLS-terminating proxy is in front: allows plain HTTP on a non-loopback address and
+    /// trusts the last `X-Forwarded-For` entry as the client address.
+    pub behind_proxy: bool,
+    /// Largest blob accepted, bytes.
+    pub max_blob_size: u64,
+    /// Bytes one uploader (user) may hold at once, counted by the declared sizes of their
+    /// transfers whose blobs are not yet purged.
+    pub uploader_quota: u64,
+    /// Accepted classifications with their expiry limits. RAHSIA and RAHSIA BESAR are refused
+    /// at load time.
+    pub classifications: Vec<ClassificationLimit>,
+    pub default_max_downloads: u32,
+    pub max_downloads: u32,
+    /// Consecutive failed proofs that lock a grant; 1..=10.
+    pub lockout_threshold: u32,
+    /// Challenges and proofs per minute per client address (token bucket, same burst).
+    pub proof_rate_per_minute: u32,
+    pub nonce_ttl_secs: u64,
+    pub download_token_ttl_secs: u64,
+    /// An incomplete upload is purged this long after its last PATCH.
+    pub upload_expiry_secs: u64,
+    /// How long the rows of a purged transfer are kept so a valid proof still learns why.
+    pub tombstone_retention_secs: u64,
+    pub sweep_interval_secs: u64,
+    /// Whole-request timeout for JSON routes; uploads and downloads use `idle_timeout_secs`.
+    pub request_timeout_secs: u64,
+    /// A PATCH body that sends nothing for this long is cut off (bytes so far are kept).
+    pub idle_timeout_secs: u64,
+    /// Largest JSON body accepted.
+    pub json_body_limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationLimit {
+    pub classification: Classification,
+    pub max_expiry_secs: u64,
+    pub default_expiry_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8443".parse().expect("valid default address"),
+            data_dir: PathBuf::from("kepil-store-data"),
+            public_url: None,
+            tls: None,
+            behind_proxy: false,
+            max_blob_size: 10 << 30,
+            uploader_quota: 50 << 30,
+            classifications: vec![
+                ClassificationLimit {
+                    classification: Classification::Terbuka,
+                    max_expiry_secs: 14 * DAY,
+                    default_expiry_secs: 7 * DAY,
+                },
+                ClassificationLimit {
+                    classification: Classification::Terhad,
+                    max_expiry_secs: 14 * DAY,
+                    default_expiry_secs: 7 * DAY,
+                },
+                ClassificationLimit {
+                    classification: Classification::Sulit,
+                    max_expiry_secs: 7 * DAY,
+                    default_expiry_secs: 3 * DAY,
+                },
+            ],
+            default_max_downloads: 3,
+            max_downloads: 10,
+            lockout_threshold: 10,
+            proof_rate_per_minute: 30,
+            nonce_ttl_secs: 120,
+            download_token_ttl_secs: 15 * 60,
+            upload_expiry_secs: DAY,
+            tombstone_retention_secs: 30 * DAY,
+            sweep_interval_secs: 60,
+            request_timeout_secs: 30,
+            idle_timeout_secs: 60,
+            json_body_limit: 256 * 1024,
+        }
+    }
+}
+
+/// Command-line values that override the file and the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub behind_proxy: bool,
+}
+
+impl Config {
+    /// A loopback configuration under `data_dir` (tests, the desktop app's embedded store).
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            data_dir: data_dir.into(),
+            listen: "127.0.0.1:0".parse().expect("valid address"),
+            ..Config::default()
+        }
+    }
+
+    /// File (when given), then environment, then `overrides`; validated.
+    pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    source: Box::new(source),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        if let Some(dir) = &overrides.data_dir {
+            config.data_dir = dir.clone();
+        }
+        if let Some(listen) = overrides.listen {
+            config.listen = listen;
+        }
+        if overrides.behind_proxy {
+            config.behind_proxy = true;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The `KEPIL_STORE_*` variables (documented in docs/store.md).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(var: &'static str, v: String) -> Result<T, ConfigError> {
+            v.trim()
+                .parse()
+                .map_err(|_| ConfigError::Env { var, value: v })
+        }
+        macro_rules! env {
+            ($var:literal, $field:expr) => {
+                if let Some(v) = get($var) {
+                    $field = parse($var, v)?;
+                }
+            };
+        }
+        env!("KEPIL_STORE_LISTEN", self.listen);
+        env!("KEPIL_STORE_DATA_DIR", self.data_dir);
+        if let Some(v) = get("KEPIL_STORE_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        match (get("KEPIL_STORE_TLS_CERT"), get("KEPIL_STORE_TLS_KEY")) {
+            (Some(cert), Some(key)) => {
+                self.tls = Some(TlsConfig {
+                    cert: cert.into(),
+                    key: key.into(),
+                })
+            }
+            (None, None) => {}
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "set both KEPIL_STORE_TLS_CERT and KEPIL_STORE_TLS_KEY".into(),
+                ));
+            }
+        }
+        env!("KEPIL_STORE_BEHIND_PROXY", self.behind_proxy);
+        env!("KEPIL_STORE_MAX_BLOB_SIZE", self.max_blob_size);
+        env!("KEPIL_STORE_UPLOADER_QUOTA", self.uploader_quota);
+        env!(
+            "KEPIL_STORE_DEFAULT_MAX_DOWNLOADS",
+            self.default_max_downloads
+        );
+        env!("KEPIL_STORE_MAX_DOWNLOADS", self.max_downloads);
+        env!("KEPIL_STORE_LOCKOUT_THRESHOLD", self.lockout_threshold);
+        env!(
+            "KEPIL_STORE_PROOF_RATE_PER_MINUTE",
+            self.proof_rate_per_minute
+        );
+        env!("KEPIL_STORE_NONCE_TTL_SECS", self.nonce_ttl_secs);
+        env!(
+            "KEPIL_STORE_DOWNLOAD_TOKEN_TTL_SECS",
+            self.download_token_ttl_secs
+        );
+        env!("KEPIL_STORE_UPLOAD_EXPIRY_SECS", self.upload_expiry_secs);
+        env!(
+            "KEPIL_STORE_TOMBSTONE_RETENTION_SECS",
+            self.tombstone_retention_secs
+        );
+        env!("KEPIL_STORE_SWEEP_INTERVAL_SECS", self.sweep_interval_secs);
+        env!(
+            "KEPIL_STORE_REQUEST_TIMEOUT_SECS",
+            self.request_timeout_secs
+        );
+        env!("KEPIL_STORE_IDLE_TIMEOUT_SECS", self.idle_timeout_secs);
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if !(1..=10).contains(&self.lockout_threshold) {
+            return bad("lockout_threshold must be between 1 and 10");
+        }
+        if self.classifications.is_empty() {
+            return bad("at least one classification must be accepted");
+        }
+        for c in &self.classifications {
+            if c.classification.check_sendable().is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "{} may never be sent through a temporary store (guideline 3.2 A ii 6)",
+                    c.classification.as_str()
+                )));
+            }
+            if c.default_expiry_secs == 0 || c.default_expiry_secs > c.max_expiry_secs {
+                return bad("default_expiry_secs must be between 1 and max_expiry_secs");
+            }
+        }
+        if self.max_downloads == 0 || self.default_max_downloads == 0 {
+            return bad("download limits must be at least 1");
+        }
+        if self.default_max_downloads > self.max_downloads {
+            return bad("default_max_downloads exceeds max_downloads");
+        }
+        if self.max_blob_size == 0 || self.max_blob_size > i64::MAX as u64 {
+            return bad("max_blob_size out of range");
+        }
+        if self.proof_rate_per_minute == 0 {
+            return bad("proof_rate_per_minute must be at least 1");
+        }
+        if self.sweep_interval_secs == 0 {
+            return bad("sweep_interval_secs must be at least 1");
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return bad("public_url must start with https:// (or http:// for loopback)");
+        }
+        Ok(())
+    }
+
+    /// Refuses plain HTTP on anything but loopback unless a TLS proxy is declared.
+    pub fn check_listen_safety(&self) -> Result<(), ConfigError> {
+        if self.tls.is_none() && !self.behind_proxy && !self.listen.ip().is_loopback() {
+            return Err(ConfigError::Invalid(format!(
+                "refusing to listen on {} without TLS: configure tls.cert/tls.key, or pass \
+                 --behind-proxy when a TLS proxy is in front",
+                self.listen
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn limit_for(&self, c: Classification) -> Option<&ClassificationLimit> {
+        self.classifications.iter().find(|l| l.classification == c)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("store.db")
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    pub fn audit_path(&self) -> PathBuf {
+        self.data_dir.join("audit.jsonl")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_values_and_rahsia_is_refused() {
+        let mut c: Config = toml::from_str("max_downloads = 5\nlockout_threshold = 4").unwrap();
+        assert_eq!(c.max_downloads, 5);
+        c.apply_env(|k| (k == "KEPIL_STORE_MAX_DOWNLOADS").then(|| "7".to_string()))
+            .unwrap();
+        assert_eq!(c.max_downloads, 7);
+        assert_eq!(c.lockout_threshold, 4);
+        c.validate().unwrap();
+
+        let bad: Config = toml::from_str(
+            "[[classifications]]\nclassification = \"RAHSIA\"\nmax_expiry_secs = 10\ndefault_expiry_secs = 5",
+        )
+        .unwrap();
+        assert!(bad.validate().is_err());
+        let over: Config = toml::from_str("lockout_threshold = 11").unwrap();
+        assert!(over.validate().is_err());
+    }
+
+    #[test]
+    fn load_reads_the_file_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/kepil\"\n\
+             public_url = \"https://kepil.agensi.gov.my\"\nmax_blob_size = 1024\n\
+             [tls]\ncert = \"/etc/kepil/cert.pem\"\nkey = \"/etc/kepil/key.pem\"\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            data_dir: Some("/tmp/other".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(Some(&path), &overrides).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/other"));
+        assert_eq!(c.max_blob_size, 1024);
+        assert_eq!(c.public_url.as_deref(), Some("https://kepil.agensi.gov.my"));
+        assert!(c.tls.is_some());
+        std::fs::write(&path, "no_such_key = 1\n").unwrap();
+        assert!(Config::load(Some(&path), &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn plain_http_off_loopback_needs_a_proxy_flag() {
+        let mut c = Config {
+            listen: "0.0.0.0:8080".parse().unwrap(),
+            ..Config::default()
+        };
+        assert!(c.check_listen_safety().is_err());
+        c.behind_proxy = true;
+        assert!(c.check_listen_safety().is_ok());
+    }
+}

@@ -1,0 +1,144 @@
+//! Shared server state and the small extractors every handler uses.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
+
+use crate::audit::Audit;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::storage::{BlobStore, MetadataStore, UploaderToken};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub meta: Arc<dyn MetadataStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub audit: Audit,
+    pub metrics: Arc<Metrics>,
+    pub clock: Clock,
+    pub limiter: Arc<RateLimiter>,
+    /// Base URL for upload URLs and tus `Location`, without a trailing slash.
+    pub public_url: Arc<str>,
+    /// One PATCH at a time per upload; a second waits rather than interleaving writes.
+    pub upload_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Running SHA-256 of each upload in progress, with the offset it covers. Lost on a
+    /// restart, in which case completion re-hashes the blob from disk.
+    pub hashers: Arc<Mutex<HashMap<String, (u64, Sha256)>>>,
+}
+
+impl AppState {
+    pub fn upload_lock(&self, transfer_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+        // Drop entries nobody holds, so the map stays as small as the uploads in flight.
+        locks.retain(|_, l| Arc::strong_count(l) > 1);
+        locks
+            .entry(transfer_id.to_string())
+            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
+            .clone()
+    }
+
+    /// The uploader token from `Authorization: Bearer`, when valid and unrevoked.
+    pub async fn uploader(&self, headers: &HeaderMap) -> AppResult<UploaderToken> {
+        let token = bearer(headers).ok_or_else(AppError::unauthorized)?;
+        match self
+            .meta
+            .find_uploader_token(&ids::hash_token(token))
+            .await?
+        {
+            Some(t) if t.revoked_at.is_none() => Ok(t),
+            _ => Err(AppError::unauthorized()),
+        }
+    }
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (!token.is_empty() && token.len() <= 128).then_some(token)
+}
+
+/// A request body for the JSON routes, with axum's plain-text rejections (body too large,
+/// unreadable) turned into our `{code, message}` errors.
+#[derive(Debug)]
+pub struct JsonBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(JsonBody(b)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::new(
+                    kepil_protocol::ErrorCode::PayloadTooLarge,
+                    "The request body is too large for this route.",
+                ))
+            }
+            Err(_) => Err(AppError::bad_request("unreadable request body")),
+        }
+    }
+}
+
+/// Parses a JSON body into our error shape (axum's own rejection is plain text).
+pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        // serde's message names the field, never echoes a value.
+        AppError::bad_request(format!("invalid JSON body: {e}"))
+    })
+}
+
+/// The client's address: the socket peer, or the last `X-Forwarded-For` hop when a trusted
+/// proxy is declared (the last hop is the one the proxy itself appended).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    pub fn text(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.behind_proxy
+            && let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse::<IpAddr>().ok())
+        {
+            return Ok(ClientIp(ip));
+        }
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        Ok(ClientIp(ip))
+    }
+}

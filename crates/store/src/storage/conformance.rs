@@ -1,0 +1,424 @@
+//! The one test suite every storage backend must pass. Backends call these from their own
+//! tests (`tests/storage_conformance.rs` for SQLite + files); each function panics on the
+//! first broken property.
+
+use std::sync::Arc;
+
+use tokio::io::AsyncReadExt;
+
+use super::{BlobStore, GrantRow, MetadataStore, PurgeReason, TransferRow, UploaderToken};
+use crate::ids;
+
+fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
+    TransferRow {
+        id: id.to_string(),
+        user: user.to_string(),
+        owner_hash: ids::hash_token("owner"),
+        classification: "TERHAD".into(),
+        size,
+        created_at: now,
+        expires_at: now + 3600,
+        upload_offset: 0,
+        upload_expires_at: now + 600,
+        expected_sha256: None,
+        complete: false,
+        revoked_at: None,
+        purged_at: None,
+    }
+}
+
+fn grant(id: &str, transfer_id: &str, position: u32, max_downloads: u32) -> GrantRow {
+    GrantRow {
+        id: id.to_string(),
+        transfer_id: transfer_id.to_string(),
+        position,
+        label: format!("r{position}@agensi.gov.my"),
+        auth_key: vec![7; 32],
+        kdf_version: 1,
+        kdf_m_kib: 65536,
+        kdf_t: 3,
+        kdf_p: 4,
+        max_downloads,
+        downloads: 0,
+        failed_proofs: 0,
+        locked: false,
+        revoked_at: None,
+    }
+}
+
+/// Runs every metadata check.
+pub async fn metadata_suite(meta: Arc<dyn MetadataStore>) {
+    tokens(meta.as_ref()).await;
+    transfers_and_grants(meta.as_ref()).await;
+    nonces_are_single_use(meta.as_ref()).await;
+    lockout_counts_and_locks(meta.as_ref()).await;
+    issue_download_is_exact_under_concurrency(meta.clone()).await;
+    purge_candidates_and_tombstones(meta.as_ref()).await;
+    audit_is_appended(meta.as_ref()).await;
+}
+
+pub async fn tokens(meta: &dyn MetadataStore) {
+    let t = UploaderToken {
+        id: ids::new_id(),
+        user: "a@agensi.gov.my".into(),
+        token_hash: ids::hash_token("tok"),
+        created_at: 1,
+        revoked_at: None,
+    };
+    meta.insert_uploader_token(&t).await.unwrap();
+    assert_eq!(
+        meta.find_uploader_token(&t.token_hash).await.unwrap(),
+        Some(t.clone())
+    );
+    assert!(
+        meta.find_uploader_token(&ids::hash_token("other"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        meta.list_uploader_tokens()
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == t.id)
+    );
+    assert!(meta.revoke_uploader_token(&t.id, 5).await.unwrap());
+    assert!(!meta.revoke_uploader_token(&t.id, 6).await.unwrap());
+    let back = meta
+        .find_uploader_token(&t.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.revoked_at, Some(5));
+}
+
+pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
+    let now = 1_000_000;
+    let tid = ids::new_id();
+    let (g1, g2) = (ids::new_id(), ids::new_id());
+    let t = transfer(&tid, "q@agensi.gov.my", 100, now);
+    meta.create_transfer(&t, &[grant(&g1, &tid, 0, 1), grant(&g2, &tid, 1, 2)])
+        .await
+        .unwrap();
+    assert_eq!(meta.get_transfer(&tid).await.unwrap(), Some(t.clone()));
+    let dup = meta
+        .create_transfer(&t, &[grant(&ids::new_id(), &tid, 0, 1)])
+        .await;
+    assert!(matches!(dup, Err(super::StorageError::Conflict)), "{dup:?}");
+    let grants = meta.grants_of(&tid).await.unwrap();
+    assert_eq!(
+        grants.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(),
+        [g1.as_str(), g2.as_str()]
+    );
+    assert_eq!(meta.bytes_held_by("q@agensi.gov.my").await.unwrap(), 100);
+
+    meta.set_offset(&tid, 40, now + 10).await.unwrap();
+    meta.set_expected_sha256(&tid, &[1; 32]).await.unwrap();
+    let back = meta.get_transfer(&tid).await.unwrap().unwrap();
+    assert_eq!((back.upload_offset, back.upload_expires_at), (40, now + 10));
+    assert!(
+        meta.incomplete_uploads()
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == tid)
+    );
+    meta.mark_complete(&tid, &[2; 32]).await.unwrap();
+    let back = meta.get_transfer(&tid).await.unwrap().unwrap();
+    assert!(back.complete);
+    assert_eq!(back.upload_offset, 100);
+    assert_eq!(back.expected_sha256, Some(vec![2; 32]));
+
+    assert_eq!(meta.revoke_grant(&tid, &g1, now).await.unwrap(), Some(1));
+    assert_eq!(meta.revoke_grant(&tid, "nope", now).await.unwrap(), None);
+    assert!(meta.revoke_transfer(&tid, now).await.unwrap());
+    assert!(!meta.revoke_transfer(&tid, now).await.unwrap());
+    assert!(
+        meta.grants_of(&tid)
+            .await
+            .unwrap()
+            .iter()
+            .all(|g| g.revoked_at.is_some())
+    );
+    meta.mark_purged(&tid, now).await.unwrap();
+    assert_eq!(meta.bytes_held_by("q@agensi.gov.my").await.unwrap(), 0);
+    meta.delete_transfer(&tid).await.unwrap();
+    assert!(meta.get_transfer(&tid).await.unwrap().is_none());
+    assert!(meta.get_grant(&g2).await.unwrap().is_none());
+}
+
+pub async fn nonces_are_single_use(meta: &dyn MetadataStore) {
+    let now = 2_000_000;
+    let tid = ids::new_id();
+    let (g, other) = (ids::new_id(), ids::new_id());
+    meta.create_transfer(
+        &transfer(&tid, "n@x.my", 1, now),
+        &[grant(&g, &tid, 0, 1), grant(&other, &tid, 1, 1)],
+    )
+    .await
+    .unwrap();
+    let n = ids::hash_token("nonce");
+    meta.insert_nonce(&g, &n, now + 60).await.unwrap();
+    assert!(meta.consume_nonce(&g, &n, now).await.unwrap());
+    assert!(
+        !meta.consume_nonce(&g, &n, now).await.unwrap(),
+        "single use"
+    );
+    let n2 = ids::hash_token("nonce2");
+    meta.insert_nonce(&g, &n2, now + 60).await.unwrap();
+    assert!(
+        !meta.consume_nonce(&other, &n2, now).await.unwrap(),
+        "bound to its grant"
+    );
+    assert!(
+        !meta.consume_nonce(&g, &n2, now).await.unwrap(),
+        "burnt by the wrong-grant try"
+    );
+    let n3 = ids::hash_token("nonce3");
+    meta.insert_nonce(&g, &n3, now + 60).await.unwrap();
+    assert!(
+        !meta.consume_nonce(&g, &n3, now + 60).await.unwrap(),
+        "expired"
+    );
+}
+
+pub async fn lockout_counts_and_locks(meta: &dyn MetadataStore) {
+    let now = 3_000_000;
+    let tid = ids::new_id();
+    let g = ids::new_id();
+    let mut t = transfer(&tid, "l@x.my", 1, now);
+    t.complete = true;
+    meta.create_transfer(&t, &[grant(&g, &tid, 0, 5)])
+        .await
+        .unwrap();
+    for i in 1..=2 {
+        let f = meta.record_failed_proof(&g, 3).await.unwrap();
+        assert_eq!((f.failed_proofs, f.locked), (i, false));
+    }
+    // A success resets the consecutive counter.
+    assert!(
+        meta.issue_download(&g, &ids::hash_token("d1"), now + 60, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(meta.get_grant(&g).await.unwrap().unwrap().failed_proofs, 0);
+    for _ in 0..2 {
+        assert!(!meta.record_failed_proof(&g, 3).await.unwrap().locked);
+    }
+    let f = meta.record_failed_proof(&g, 3).await.unwrap();
+    assert!(f.locked && f.locked_now);
+    let f = meta.record_failed_proof(&g, 3).await.unwrap();
+    assert!(f.locked && !f.locked_now, "locks once");
+    assert!(
+        meta.issue_download(&g, &ids::hash_token("d2"), now + 60, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn issue_download_is_exact_under_concurrency(meta: Arc<dyn MetadataStore>) {
+    let now = 4_000_000;
+    let tid = ids::new_id();
+    let g = ids::new_id();
+    let mut t = transfer(&tid, "c@x.my", 1, now);
+    t.complete = true;
+    meta.create_transfer(&t, &[grant(&g, &tid, 0, 3)])
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let meta = meta.clone();
+        let g = g.clone();
+        tasks.push(tokio::spawn(async move {
+            meta.issue_download(&g, &ids::hash_token(&format!("c{i}")), now + 60, now)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut issued = 0;
+    for task in tasks {
+        if task.await.unwrap().is_some() {
+            issued += 1;
+        }
+    }
+    assert_eq!(issued, 3);
+    let row = meta
+        .find_download_token(&ids::hash_token("c0"))
+        .await
+        .unwrap();
+    assert!(row.is_none_or(|r| r.grant_id == g && r.transfer_id == tid));
+    // Not downloadable before completion or after expiry.
+    let t2 = ids::new_id();
+    let g2 = ids::new_id();
+    meta.create_transfer(&transfer(&t2, "c@x.my", 1, now), &[grant(&g2, &t2, 0, 3)])
+        .await
+        .unwrap();
+    assert!(
+        meta.issue_download(&g2, &ids::hash_token("x"), now + 60, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    meta.mark_complete(&t2, &[0; 32]).await.unwrap();
+    assert!(
+        meta.issue_download(&g2, &ids::hash_token("y"), now + 60, now + 3600)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        meta.issue_download(&g2, &ids::hash_token("z"), now + 60, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub async fn purge_candidates_and_tombstones(meta: &dyn MetadataStore) {
+    let now = 5_000_000;
+    let mk = |complete: bool| {
+        let id = ids::new_id();
+        let mut t = transfer(&id, "p@x.my", 1, now);
+        t.complete = complete;
+        t
+    };
+    let expired = mk(true);
+    let abandoned = mk(false);
+    let used = mk(true);
+    let live = mk(true);
+    let (ge, ga, gu, gl) = (ids::new_id(), ids::new_id(), ids::new_id(), ids::new_id());
+    meta.create_transfer(&expired, &[grant(&ge, &expired.id, 0, 1)])
+        .await
+        .unwrap();
+    meta.create_transfer(&abandoned, &[grant(&ga, &abandoned.id, 0, 1)])
+        .await
+        .unwrap();
+    meta.create_transfer(&used, &[grant(&gu, &used.id, 0, 1)])
+        .await
+        .unwrap();
+    meta.create_transfer(&live, &[grant(&gl, &live.id, 0, 1)])
+        .await
+        .unwrap();
+    assert!(
+        meta.issue_download(&gu, &ids::hash_token("u"), now + 1000, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let at = now + 700; // past abandoned's upload expiry, before everyone's expiry
+    let c = meta.purge_candidates(at).await.unwrap();
+    let reason = |id: &str| c.iter().find(|(t, _)| t.id == id).map(|(_, r)| *r);
+    assert_eq!(reason(&abandoned.id), Some(PurgeReason::Abandoned));
+    assert_eq!(
+        reason(&used.id),
+        None,
+        "an outstanding download token keeps the blob"
+    );
+    assert_eq!(reason(&live.id), None);
+    assert!(meta.delete_expired_ephemera(now + 1001).await.unwrap() >= 1);
+    let c = meta.purge_candidates(now + 3600).await.unwrap();
+    let reason = |id: &str| c.iter().find(|(t, _)| t.id == id).map(|(_, r)| *r);
+    assert_eq!(reason(&expired.id), Some(PurgeReason::Expired));
+    let c = meta.purge_candidates(at).await.unwrap();
+    assert_eq!(
+        c.iter().find(|(t, _)| t.id == used.id).map(|(_, r)| *r),
+        Some(PurgeReason::UsedUp)
+    );
+
+    meta.mark_purged(&expired.id, now).await.unwrap();
+    assert!(meta.tombstones_before(now).await.unwrap().is_empty());
+    assert!(
+        meta.tombstones_before(now + 1)
+            .await
+            .unwrap()
+            .contains(&expired.id)
+    );
+    let (n, _) = meta.stored_stats().await.unwrap();
+    assert!(n >= 3);
+}
+
+pub async fn audit_is_appended(meta: &dyn MetadataStore) {
+    let tid = ids::new_id();
+    let events: Vec<super::AuditEvent> = ["created", "upload_complete"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| super::AuditEvent {
+            at: i as i64,
+            event: name.into(),
+            transfer_id: Some(tid.clone()),
+            grant_id: None,
+            client_ip: Some("127.0.0.1".into()),
+            bytes: Some(5),
+        })
+        .collect();
+    meta.append_audit(&events).await.unwrap();
+    let events = meta.audit_events(Some(&tid)).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
+        ["created", "upload_complete"]
+    );
+}
+
+/// Runs every blob check.
+pub async fn blob_suite(blobs: &dyn BlobStore) {
+    let id = ids::new_id();
+    assert_eq!(blobs.len(&id).await.unwrap(), None);
+    let mut w = blobs.open_writer(&id, 0).await.unwrap();
+    w.write(b"hello ").await.unwrap();
+    assert_eq!(w.sync().await.unwrap(), 6);
+    w.write(b"discard").await.unwrap();
+    w.abort().await.unwrap();
+    assert_eq!(
+        blobs.len(&id).await.unwrap(),
+        Some(6),
+        "abort returns to the last sync"
+    );
+
+    let mut w = blobs.open_writer(&id, 6).await.unwrap();
+    w.write(b"world").await.unwrap();
+    assert_eq!(w.commit().await.unwrap(), 11);
+    let mut text = String::new();
+    blobs
+        .read(&id, 6, 5)
+        .await
+        .unwrap()
+        .read_to_string(&mut text)
+        .await
+        .unwrap();
+    assert_eq!(text, "world");
+
+    // Bytes beyond a recorded offset (a crash before the offset was recorded) are dropped.
+    let mut w = blobs.open_writer(&id, 5).await.unwrap();
+    w.write(b"!").await.unwrap();
+    w.commit().await.unwrap();
+    let mut all = Vec::new();
+    blobs
+        .read(&id, 0, 100)
+        .await
+        .unwrap()
+        .read_to_end(&mut all)
+        .await
+        .unwrap();
+    assert_eq!(all, b"hello!");
+    assert!(
+        blobs.open_writer(&id, 50).await.is_err(),
+        "offset beyond the stored bytes"
+    );
+
+    use sha2::Digest;
+    let want: [u8; 32] = sha2::Sha256::digest(b"hello").into();
+    assert_eq!(blobs.sha256(&id, 5).await.unwrap(), want);
+    blobs.truncate(&id, 2).await.unwrap();
+    assert_eq!(blobs.len(&id).await.unwrap(), Some(2));
+    blobs.delete(&id).await.unwrap();
+    blobs.delete(&id).await.unwrap();
+    assert_eq!(blobs.len(&id).await.unwrap(), None);
+    assert!(
+        blobs.open_writer("../../etc/passwd", 0).await.is_err(),
+        "ids only"
+    );
+}

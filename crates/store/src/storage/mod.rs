@@ -1,0 +1,290 @@
+//! Storage behind two traits, so that the handlers never know which backend runs.
+//!
+//! - [`MetadataStore`]: tokens, transfers, grants, nonces, download tokens and the audit table.
+//!   The embedded backend is [`sqlite::SqliteStore`]; a PostgreSQL backend shares its SQL.
+//! - [`BlobStore`]: the ciphertext. The embedded backend is [`fs::FsBlobStore`].
+//!
+//! Every backend must pass [`conformance`], the one shared test suite.
+//!
+//! Invariants every backend keeps:
+//! - conditional updates are atomic (`issue_download`, `record_failed_proof`,
+//!   `consume_nonce`), because the handlers rely on them for "exactly one token" and lockout;
+//! - `BlobWriter::commit` returns only after the bytes are durable, and the handlers record
+//!   the new offset only after it returned, so the recorded offset never exceeds what is on disk.
+
+pub mod conformance;
+pub mod fs;
+pub mod sqlite;
+
+use std::fmt::Debug;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use tokio::io::AsyncRead;
+
+/// Storage failures; the handlers log them and answer `internal`.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("blob i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("invalid id")]
+    InvalidId,
+    /// An insert hit an existing id.
+    #[error("id already taken")]
+    Conflict,
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploaderToken {
+    pub id: String,
+    pub user: String,
+    pub token_hash: Vec<u8>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRow {
+    pub id: String,
+    pub user: String,
+    pub owner_hash: Vec<u8>,
+    pub classification: String,
+    pub size: u64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub upload_offset: u64,
+    pub upload_expires_at: i64,
+    pub expected_sha256: Option<Vec<u8>>,
+    pub complete: bool,
+    pub revoked_at: Option<i64>,
+    pub purged_at: Option<i64>,
+}
+
+impl TransferRow {
+    /// Holds a blob someone may still fetch or finish uploading.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.purged_at.is_none() && self.expires_at > now
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub id: String,
+    pub transfer_id: String,
+    pub position: u32,
+    pub label: String,
+    pub auth_key: Vec<u8>,
+    pub kdf_version: u32,
+    pub kdf_m_kib: u32,
+    pub kdf_t: u32,
+    pub kdf_p: u32,
+    pub max_downloads: u32,
+    pub downloads: u32,
+    pub failed_proofs: u32,
+    pub locked: bool,
+    pub revoked_at: Option<i64>,
+}
+
+impl Debug for GrantRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrantRow")
+            .field("id", &self.id)
+            .field("transfer_id", &self.transfer_id)
+            .field("auth_key", &"<redacted>")
+            .field("downloads", &self.downloads)
+            .field("max_downloads", &self.max_downloads)
+            .field("failed_proofs", &self.failed_proofs)
+            .field("locked", &self.locked)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of a failed proof, after the counter moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedProof {
+    pub failed_proofs: u32,
+    pub locked: bool,
+    /// This very failure locked the grant (so the audit gets exactly one `locked`).
+    pub locked_now: bool,
+}
+
+/// Outcome of [`MetadataStore::redeem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redeemed {
+    /// The nonce was unknown, expired or bound to another grant; nothing counted.
+    StaleNonce,
+    /// A condition of `issue_download` failed; nothing counted.
+    NotIssued,
+    /// Counted; downloads left.
+    Issued(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadTokenRow {
+    pub grant_id: String,
+    pub transfer_id: String,
+    pub expires_at: i64,
+}
+
+/// Why the sweeper removes a blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurgeReason {
+    Expired,
+    Revoked,
+    UsedUp,
+    Abandoned,
+}
+
+impl PurgeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurgeReason::Expired => "expired",
+            PurgeReason::Revoked => "revoked",
+            PurgeReason::UsedUp => "used_up",
+            PurgeReason::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// One audit record. Holds ids, never a secret, label or file name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub event: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub transfer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grant_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub client_ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bytes: Option<u64>,
+}
+
+#[async_trait]
+pub trait MetadataStore: Send + Sync + Debug {
+    async fn ping(&self) -> Result<()>;
+
+    async fn insert_uploader_token(&self, token: &UploaderToken) -> Result<()>;
+    async fn find_uploader_token(&self, token_hash: &[u8]) -> Result<Option<UploaderToken>>;
+    async fn list_uploader_tokens(&self) -> Result<Vec<UploaderToken>>;
+    /// False when no such unrevoked token exists.
+    async fn revoke_uploader_token(&self, id: &str, now: i64) -> Result<bool>;
+
+    /// Inserts the transfer and all its grants in one transaction; `Conflict` when an id is
+    /// taken.
+    async fn create_transfer(&self, transfer: &TransferRow, grants: &[GrantRow]) -> Result<()>;
+    async fn get_transfer(&self, id: &str) -> Result<Option<TransferRow>>;
+    async fn get_grant(&self, id: &str) -> Result<Option<GrantRow>>;
+    /// In creation order.
+    async fn grants_of(&self, transfer_id: &str) -> Result<Vec<GrantRow>>;
+    /// Declared sizes of the user's transfers whose blobs are not purged (the quota base).
+    async fn bytes_held_by(&self, user: &str) -> Result<u64>;
+
+    async fn set_expected_sha256(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
+    async fn set_offset(
+        &self,
+        transfer_id: &str,
+        offset: u64,
+        upload_expires_at: i64,
+    ) -> Result<()>;
+    async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
+    /// Revokes the transfer and every grant; false when it was already revoked.
+    async fn revoke_transfer(&self, transfer_id: &str, now: i64) -> Result<bool>;
+    /// Revokes one grant; `Some(live_grants_left)`, or `None` when there is no such grant.
+    async fn revoke_grant(
+        &self,
+        transfer_id: &str,
+        grant_id: &str,
+        now: i64,
+    ) -> Result<Option<u32>>;
+    async fn mark_purged(&self, transfer_id: &str, now: i64) -> Result<()>;
+    /// Deletes the rows (transfer, grants, nonces, tokens); the audit rows stay.
+    async fn delete_transfer(&self, transfer_id: &str) -> Result<()>;
+
+    async fn insert_nonce(&self, grant_id: &str, nonce_hash: &[u8], expires_at: i64) -> Result<()>;
+    /// Atomically removes the nonce; true only when it existed, was bound to this grant and
+    /// had not expired. A nonce is gone after this whether or not the proof is right.
+    async fn consume_nonce(&self, grant_id: &str, nonce_hash: &[u8], now: i64) -> Result<bool>;
+    /// Increments the consecutive-failure counter of an unlocked grant and locks it at the
+    /// threshold, in one statement.
+    async fn record_failed_proof(&self, grant_id: &str, threshold: u32) -> Result<FailedProof>;
+    /// The one moment a download is counted: atomically, when the grant is unlocked,
+    /// unrevoked, below its maximum and its transfer is complete, live and unexpired,
+    /// increments `downloads`, resets the failure counter and stores the download token.
+    /// `Some(downloads_left)` on success; `None` when a condition failed (nothing changed).
+    async fn issue_download(
+        &self,
+        grant_id: &str,
+        token_hash: &[u8],
+        token_expires_at: i64,
+        now: i64,
+    ) -> Result<Option<u32>>;
+    /// `consume_nonce` and `issue_download` in one transaction, for a proof already known to
+    /// be valid: one commit instead of two on the hot path. The nonce is burnt whatever the
+    /// outcome.
+    async fn redeem(
+        &self,
+        grant_id: &str,
+        nonce_hash: &[u8],
+        token_hash: &[u8],
+        token_expires_at: i64,
+        now: i64,
+    ) -> Result<Redeemed>;
+    async fn find_download_token(&self, token_hash: &[u8]) -> Result<Option<DownloadTokenRow>>;
+
+    /// Transfers whose blob must go now, with the reason.
+    async fn purge_candidates(&self, now: i64) -> Result<Vec<(TransferRow, PurgeReason)>>;
+    /// Purged transfers whose rows are older than `cutoff` (tombstones to forget).
+    async fn tombstones_before(&self, cutoff: i64) -> Result<Vec<String>>;
+    /// Removes expired nonces and download tokens; returns how many.
+    async fn delete_expired_ephemera(&self, now: i64) -> Result<u64>;
+    /// Transfers still uploading (for reconciling blob files after a crash).
+    async fn incomplete_uploads(&self) -> Result<Vec<TransferRow>>;
+    /// (transfers holding a blob, bytes stored) for the metrics gauges.
+    async fn stored_stats(&self) -> Result<(u64, u64)>;
+
+    /// Appends the events in one transaction.
+    async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
+    async fn audit_events(&self, transfer_id: Option<&str>) -> Result<Vec<AuditEvent>>;
+}
+
+pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
+
+#[async_trait]
+pub trait BlobStore: Send + Sync + Debug {
+    /// Opens the blob for appending at `offset`, creating it when absent. Anything stored
+    /// beyond `offset` (left by a crash before its offset was recorded) is discarded.
+    async fn open_writer(&self, id: &str, offset: u64) -> Result<Box<dyn BlobWriter>>;
+    /// Bytes stored, or `None` when there is no blob.
+    async fn len(&self, id: &str) -> Result<Option<u64>>;
+    /// Cuts the blob to `len` bytes (durably).
+    async fn truncate(&self, id: &str, len: u64) -> Result<()>;
+    /// Reads `[start, start + len)`.
+    async fn read(&self, id: &str, start: u64, len: u64) -> Result<BlobReader>;
+    /// SHA-256 of the first `len` bytes.
+    async fn sha256(&self, id: &str, len: u64) -> Result<[u8; 32]>;
+    /// Removes the blob; no error when it is already gone.
+    async fn delete(&self, id: &str) -> Result<()>;
+}
+
+#[async_trait]
+pub trait BlobWriter: Send {
+    async fn write(&mut self, data: &[u8]) -> Result<()>;
+    /// Makes everything written so far durable (a checkpoint `abort` no longer undoes) and
+    /// returns the durable length.
+    async fn sync(&mut self) -> Result<u64>;
+    /// Makes everything written durable and returns the new length.
+    async fn commit(self: Box<Self>) -> Result<u64>;
+    /// Throws away everything written since `open_writer` or the last `sync` (durably).
+    async fn abort(self: Box<Self>) -> Result<()>;
+}

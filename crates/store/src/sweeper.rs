@@ -1,0 +1,71 @@
+//! Deletes what must be forgotten: blobs of expired, revoked, used-up and abandoned
+//! transfers, stale nonces and download tokens, and tombstone rows after their retention.
+
+use crate::api::purge_blob;
+use crate::audit::Event;
+use crate::state::AppState;
+use crate::storage::PurgeReason;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub purged: usize,
+    pub forgotten: usize,
+    pub ephemera: u64,
+}
+
+pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::StorageError> {
+    let now = s.clock.now();
+    let mut report = SweepReport::default();
+    for (t, reason) in s.meta.purge_candidates(now).await? {
+        if reason == PurgeReason::Expired || reason == PurgeReason::Abandoned {
+            s.audit
+                .record(Event::Expired, Some(&t.id), None, None, None)
+                .await;
+        }
+        if let Err(e) = purge_blob(s, &t.id, reason, None).await {
+            tracing::error!(error = ?e.0.code, "purge failed; retried next sweep");
+            continue;
+        }
+        report.purged += 1;
+    }
+    let cutoff = now.saturating_sub(s.config.tombstone_retention_secs as i64);
+    for id in s.meta.tombstones_before(cutoff).await? {
+        s.meta.delete_transfer(&id).await?;
+        report.forgotten += 1;
+    }
+    report.ephemera = s.meta.delete_expired_ephemera(now).await?;
+    s.limiter.prune();
+    Ok(report)
+}
+
+/// Startup reconciliation: every incomplete upload's file is cut back to the recorded offset
+/// (bytes written after the last durable checkpoint of a crashed process are not trusted).
+pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageError> {
+    let mut fixed = 0;
+    for t in s.meta.incomplete_uploads().await? {
+        match s.blobs.len(&t.id).await? {
+            Some(len) if len > t.upload_offset => {
+                s.blobs.truncate(&t.id, t.upload_offset).await?;
+                fixed += 1;
+            }
+            Some(len) if len < t.upload_offset => {
+                // Cannot happen with fsync-before-record; if the disk lied, restart the upload.
+                tracing::error!(
+                    len,
+                    offset = t.upload_offset,
+                    "blob shorter than offset; upload reset"
+                );
+                s.blobs.truncate(&t.id, 0).await?;
+                s.meta.set_offset(&t.id, 0, t.upload_expires_at).await?;
+                fixed += 1;
+            }
+            None if t.upload_offset > 0 => {
+                tracing::error!("blob missing for a started upload; upload reset");
+                s.meta.set_offset(&t.id, 0, t.upload_expires_at).await?;
+                fixed += 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(fixed)
+}

@@ -1,0 +1,467 @@
+//! tus 1.0 uploads: core, creation, checksum (sha256), termination and expiration.
+//!
+//! The upload resource `/api/v1/uploads/{transfer_id}` exists from create-transfer on, with
+//! `Upload-Length` = the declared size; `POST /api/v1/uploads` lets generic tus clients attach
+//! to it through the `transfer` metadata.
+//!
+//! Durability: a PATCH writes, then (on success) fsyncs, and only then records the new offset
+//! in the database. Long PATCHes checkpoint the same way every [`CHECKPOINT_BYTES`]. After a
+//! crash the recorded offset is therefore never beyond the durable bytes, and the writer
+//! truncates anything beyond it before appending.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use futures_util::StreamExt;
+use kepil_protocol::{ErrorCode, paths, tus};
+use sha2::{Digest, Sha256};
+
+use crate::audit::Event;
+use crate::error::{AppError, AppResult};
+use crate::ids;
+use crate::metrics::inc;
+use crate::state::{AppState, ClientIp};
+use crate::storage::TransferRow;
+
+/// Bytes after which a long PATCH makes its progress durable and records it.
+pub const CHECKPOINT_BYTES: u64 = 8 << 20;
+
+fn tus_headers(r: &mut Response) {
+    let h = r.headers_mut();
+    h.insert(tus::TUS_RESUMABLE, HeaderValue::from_static(tus::VERSION));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+fn http_date(unix: i64) -> Option<HeaderValue> {
+    let t = UNIX_EPOCH + Duration::from_secs(unix.max(0) as u64);
+    HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()
+}
+
+fn check_version(headers: &HeaderMap) -> AppResult<()> {
+    // Absent is tolerated (curl users); a different version is refused as tus requires.
+    match headers.get(tus::TUS_RESUMABLE) {
+        Some(v) if v.as_bytes() != tus::VERSION.as_bytes() => Err(AppError::new(
+            ErrorCode::Unsupported,
+            "Only tus 1.0.0 is supported.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> AppResult<Option<u64>> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Some)
+            .ok_or_else(|| AppError::bad_request(format!("invalid {name} header"))),
+    }
+}
+
+/// `Kepil-Blob-Sha256` (base64url of 32 bytes).
+fn blob_sha256_header(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
+    match headers.get(tus::KEPIL_BLOB_SHA256) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|v| kepil_protocol::b64_decode(v.trim()))
+            .filter(|h| h.len() == 32)
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::bad_request("Kepil-Blob-Sha256 must be base64url of 32 bytes")
+            }),
+    }
+}
+
+/// The transfer behind an upload URL, for its own uploader only; anything else is
+/// `unavailable`, so upload ids cannot be probed with another uploader's token.
+async fn upload_transfer(
+    s: &AppState,
+    headers: &HeaderMap,
+    transfer_id: &str,
+) -> AppResult<TransferRow> {
+    let uploader = s.uploader(headers).await?;
+    if !ids::is_valid_id(transfer_id) {
+        return Err(AppError::unavailable());
+    }
+    let t = s
+        .meta
+        .get_transfer(transfer_id)
+        .await?
+        .ok_or_else(AppError::unavailable)?;
+    if t.user != uploader.user || !t.is_live(s.clock.now()) {
+        return Err(AppError::unavailable());
+    }
+    Ok(t)
+}
+
+pub async fn options(State(s): State<AppState>) -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    tus_headers(&mut r);
+    let h = r.headers_mut();
+    h.insert(tus::TUS_VERSION, HeaderValue::from_static(tus::VERSION));
+    h.insert(
+        tus::TUS_EXTENSION,
+        HeaderValue::from_static(tus::EXTENSIONS),
+    );
+    h.insert(
+        tus::TUS_CHECKSUM_ALGORITHM,
+        HeaderValue::from_static(tus::CHECKSUM_ALGORITHMS),
+    );
+    h.insert(tus::TUS_MAX_SIZE, HeaderValue::from(s.config.max_blob_size));
+    r
+}
+
+/// Parses `Upload-Metadata`: `key base64value,key base64value`; values are standard base64.
+fn parse_metadata(value: &str) -> AppResult<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let mut it = pair.splitn(2, ' ');
+        let key = it.next().unwrap_or_default().to_string();
+        let value = match it.next() {
+            Some(v) => STANDARD
+                .decode(v.trim())
+                .map_err(|_| AppError::bad_request("Upload-Metadata values must be base64"))?,
+            None => Vec::new(),
+        };
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+/// tus creation: attaches a generic tus client to a transfer made by create-transfer.
+pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    check_version(&headers)?;
+    if headers.contains_key("upload-defer-length") {
+        return Err(AppError::new(
+            ErrorCode::Unsupported,
+            "Upload-Defer-Length is not supported: the length is fixed at create-transfer.",
+        ));
+    }
+    let length = header_u64(&headers, tus::UPLOAD_LENGTH)?
+        .ok_or_else(|| AppError::bad_request("Upload-Length is required"))?;
+    let meta = headers
+        .get(tus::UPLOAD_METADATA)
+        .and_then(|v| v.to_str().ok())
+        .map(parse_metadata)
+        .transpose()?
+        .unwrap_or_default();
+    // Only the two keys Kepil defines are read; anything else a client sends (a file name,
+    // say) is dropped here and never stored or logged.
+    let text = |key: &str| {
+        meta.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| String::from_utf8(v.clone()))
+            .transpose()
+            .map_err(|_| AppError::bad_request("metadata is not UTF-8"))
+    };
+    let transfer_id = text(tus::META_TRANSFER)?
+        .ok_or_else(|| AppError::bad_request("Upload-Metadata must name the transfer"))?;
+    let expected = text(tus::META_SHA256)?
+        .map(|h| {
+            kepil_protocol::b64_decode(h.trim())
+                .filter(|h| h.len() == 32)
+                .ok_or_else(|| {
+                    AppError::bad_request("sha256 metadata must be base64url of 32 bytes")
+                })
+        })
+        .transpose()?;
+    let t = upload_transfer(&s, &headers, transfer_id.trim()).await?;
+    if length != t.size {
+        return Err(AppError::bad_request(
+            "Upload-Length differs from the size declared when the transfer was created",
+        )
+        .with_limit(t.size));
+    }
+    if t.complete {
+        return Err(AppError::new(
+            ErrorCode::UploadComplete,
+            "The upload is already complete.",
+        ));
+    }
+    if let Some(h) = &expected {
+        s.meta.set_expected_sha256(&t.id, h).await?;
+    }
+    let mut r = StatusCode::CREATED.into_response();
+    tus_headers(&mut r);
+    let location = format!("{}{}", s.public_url, paths::upload(&t.id));
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut()
+        .insert(tus::UPLOAD_OFFSET, HeaderValue::from(t.upload_offset));
+    if let Some(v) = http_date(t.upload_expires_at) {
+        r.headers_mut().insert(tus::UPLOAD_EXPIRES, v);
+    }
+    Ok(r)
+}
+
+pub async fn head(
+    State(s): State<AppState>,
+    Path(transfer_id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let t = upload_transfer(&s, &headers, &transfer_id).await?;
+    let mut r = StatusCode::OK.into_response();
+    tus_headers(&mut r);
+    let h = r.headers_mut();
+    h.insert(tus::UPLOAD_OFFSET, HeaderValue::from(t.upload_offset));
+    h.insert(tus::UPLOAD_LENGTH, HeaderValue::from(t.size));
+    if !t.complete
+        && let Some(v) = http_date(t.upload_expires_at)
+    {
+        h.insert(tus::UPLOAD_EXPIRES, v);
+    }
+    Ok(r)
+}
+
+pub async fn terminate(
+    State(s): State<AppState>,
+    ip: ClientIp,
+    Path(transfer_id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    check_version(&headers)?;
+    let t = upload_transfer(&s, &headers, &transfer_id).await?;
+    crate::api::revoke_and_purge(&s, &t, Some(&ip.text()), Event::Terminated).await?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    tus_headers(&mut r);
+    Ok(r)
+}
+
+fn parse_checksum(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
+    let Some(v) = headers.get(tus::UPLOAD_CHECKSUM) else {
+        return Ok(None);
+    };
+    let v = v
+        .to_str()
+        .map_err(|_| AppError::bad_request("invalid Upload-Checksum"))?;
+    let (algo, value) = v
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| AppError::bad_request("Upload-Checksum must be `sha256 <base64>`"))?;
+    if !algo.eq_ignore_ascii_case("sha256") {
+        return Err(AppError::bad_request(
+            "only the sha256 checksum algorithm is supported",
+        ));
+    }
+    STANDARD
+        .decode(value.trim())
+        .ok()
+        .filter(|d| d.len() == 32)
+        .map(Some)
+        .ok_or_else(|| AppError::bad_request("Upload-Checksum value must be base64 of 32 bytes"))
+}
+
+pub async fn patch(
+    State(s): State<AppState>,
+    ip: ClientIp,
+    Path(transfer_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<Response> {
+    check_version(&headers)?;
+    let content_type = headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes());
+    if content_type != Some(tus::OFFSET_CONTENT_TYPE.as_bytes()) {
+        return Err(AppError::new(
+            ErrorCode::Unsupported,
+            "PATCH needs Content-Type: application/offset+octet-stream",
+        ));
+    }
+    let claimed = header_u64(&headers, tus::UPLOAD_OFFSET)?
+        .ok_or_else(|| AppError::bad_request("Upload-Offset is required"))?;
+    let checksum = parse_checksum(&headers)?;
+    let blob_sha = blob_sha256_header(&headers)?;
+
+    // Authorise before waiting on the lock, then re-read the row under it.
+    upload_transfer(&s, &headers, &transfer_id).await?;
+    let lock = s.upload_lock(&transfer_id);
+    let _guard = lock.lock().await;
+    let t = upload_transfer(&s, &headers, &transfer_id).await?;
+    if t.complete {
+        return Err(AppError::new(
+            ErrorCode::UploadComplete,
+            "The upload is already complete.",
+        ));
+    }
+    if claimed != t.upload_offset {
+        let mut e = AppError::new(
+            ErrorCode::OffsetMismatch,
+            format!(
+                "Upload-Offset must be {}; nothing was changed.",
+                t.upload_offset
+            ),
+        );
+        e.0.limit = Some(t.upload_offset);
+        return Err(e);
+    }
+    if let Some(h) = &blob_sha {
+        s.meta.set_expected_sha256(&t.id, h).await?;
+    }
+    let expected = blob_sha.or_else(|| t.expected_sha256.clone());
+
+    let running = {
+        let mut hashers = s.hashers.lock().unwrap_or_else(|p| p.into_inner());
+        match hashers.remove(&t.id) {
+            Some((off, h)) if off == t.upload_offset => Some(h),
+            _ if t.upload_offset == 0 => Some(Sha256::new()),
+            _ => None,
+        }
+    };
+    let mut hash = running.clone();
+    let mut chunk_hash = checksum.as_ref().map(|_| Sha256::new());
+    let remaining = t.size - t.upload_offset;
+    let mut written: u64 = 0;
+    let mut since_checkpoint: u64 = 0;
+    let mut durable = t.upload_offset;
+    let idle = Duration::from_secs(s.config.idle_timeout_secs.max(1));
+    let mut writer = s.blobs.open_writer(&t.id, t.upload_offset).await?;
+    let mut stream = body.into_data_stream();
+    let mut cut_off = false;
+
+    loop {
+        let next = match tokio::time::timeout(idle, stream.next()).await {
+            Ok(n) => n,
+            Err(_) => {
+                cut_off = true;
+                break;
+            }
+        };
+        let chunk = match next {
+            None => break,
+            Some(Ok(c)) => c,
+            Some(Err(_)) => {
+                cut_off = true;
+                break;
+            }
+        };
+        if written + chunk.len() as u64 > remaining {
+            writer.abort().await?;
+            s.meta.set_offset(&t.id, durable, upload_expiry(&s)).await?;
+            if durable != t.upload_offset {
+                // A checkpoint moved the offset; the running hash no longer matches it.
+                s.hashers
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&t.id);
+            }
+            return Err(AppError::new(
+                ErrorCode::TooLarge,
+                "More bytes than Upload-Length; the excess chunk was discarded.",
+            )
+            .with_limit(t.size));
+        }
+        writer.write(&chunk).await?;
+        if let Some(h) = hash.as_mut() {
+            h.update(&chunk);
+        }
+        if let Some(h) = chunk_hash.as_mut() {
+            h.update(&chunk);
+        }
+        written += chunk.len() as u64;
+        since_checkpoint += chunk.len() as u64;
+        if checksum.is_none() && since_checkpoint >= CHECKPOINT_BYTES {
+            durable = writer.sync().await?;
+            s.meta.set_offset(&t.id, durable, upload_expiry(&s)).await?;
+            inc(&s.metrics.bytes_uploaded, since_checkpoint);
+            since_checkpoint = 0;
+        }
+    }
+
+    if let (Some(want), Some(h)) = (&checksum, chunk_hash)
+        && (cut_off || h.finalize().as_slice() != want.as_slice())
+    {
+        writer.abort().await?;
+        if let Some(h) = running {
+            s.hashers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(t.id.clone(), (t.upload_offset, h));
+        }
+        return Err(if cut_off {
+            AppError::bad_request("The request body ended early; the chunk was discarded.")
+        } else {
+            AppError::new(
+                ErrorCode::ChecksumMismatch,
+                "The chunk's checksum did not match; it was discarded.",
+            )
+        });
+    }
+
+    let new_offset = writer.commit().await?;
+    s.meta
+        .set_offset(&t.id, new_offset, upload_expiry(&s))
+        .await?;
+    inc(&s.metrics.bytes_uploaded, since_checkpoint);
+
+    if new_offset < t.size {
+        if let Some(h) = hash {
+            s.hashers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(t.id.clone(), (new_offset, h));
+        }
+        if cut_off {
+            tracing::info!(offset = new_offset, "upload interrupted; bytes so far kept");
+        }
+        return Ok(patched(new_offset, Some(upload_expiry(&s))));
+    }
+
+    // The last byte arrived: complete only when the whole blob's SHA-256 matches.
+    let Some(expected) = expected else {
+        return Err(AppError::new(
+            ErrorCode::NotReady,
+            "All bytes arrived but no SHA-256 of the whole blob was given: send a PATCH with \
+             an empty body and the Kepil-Blob-Sha256 header (or the sha256 creation metadata).",
+        ));
+    };
+    let actual: [u8; 32] = match hash {
+        Some(h) => h.finalize().into(),
+        None => s.blobs.sha256(&t.id, t.size).await?,
+    };
+    if actual.as_slice() != expected.as_slice() {
+        s.blobs.truncate(&t.id, 0).await?;
+        s.meta.set_offset(&t.id, 0, upload_expiry(&s)).await?;
+        return Err(AppError::new(
+            ErrorCode::BlobHashMismatch,
+            "The whole blob's SHA-256 did not match; the upload was reset to offset 0.",
+        ));
+    }
+    s.meta.mark_complete(&t.id, &actual).await?;
+    inc(&s.metrics.uploads_completed, 1);
+    s.audit
+        .record(
+            Event::UploadComplete,
+            Some(&t.id),
+            None,
+            Some(&ip.text()),
+            Some(t.size),
+        )
+        .await;
+    Ok(patched(new_offset, None))
+}
+
+fn upload_expiry(s: &AppState) -> i64 {
+    s.clock
+        .now()
+        .saturating_add(s.config.upload_expiry_secs as i64)
+}
+
+fn patched(offset: u64, expires: Option<i64>) -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    tus_headers(&mut r);
+    r.headers_mut()
+        .insert(tus::UPLOAD_OFFSET, HeaderValue::from(offset));
+    if let Some(v) = expires.and_then(http_date) {
+        r.headers_mut().insert(tus::UPLOAD_EXPIRES, v);
+    }
+    r
+}

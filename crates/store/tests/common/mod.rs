@@ -1,0 +1,290 @@
+//! Shared helpers: a real store on 127.0.0.1:0 driven over real HTTP with reqwest.
+#![allow(dead_code)]
+
+use hmac::{Hmac, Mac};
+use kepil_protocol::{
+    ApiError, Classification, CreateTransfer, DownloadGrant, ErrorCode, GrantSpec, KdfParams,
+    TransferCreated, b64_encode, paths, tus,
+};
+use kepil_store::{Config, RunningServer, Server};
+use rand::RngCore;
+use reqwest::{Response, StatusCode};
+use sha2::{Digest, Sha256};
+
+pub struct Store {
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut c = Config::for_data_dir(dir);
+    c.proof_rate_per_minute = 100_000;
+    c
+}
+
+pub async fn start() -> Store {
+    start_with(|_| {}).await
+}
+
+pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Store {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    tweak(&mut config);
+    let token = kepil_store::admin::create_token(&config, "pengirim@agensi.gov.my")
+        .await
+        .unwrap();
+    let server = Server::bind(config).await.unwrap();
+    Store {
+        server,
+        dir,
+        token,
+        http: reqwest::Client::new(),
+    }
+}
+
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut v = vec![0u8; n];
+    rand::thread_rng().fill_bytes(&mut v);
+    v
+}
+
+pub fn random_key() -> [u8; 32] {
+    let mut k = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut k);
+    k
+}
+
+pub fn mac(key: &[u8; 32], nonce_b64: &str) -> String {
+    let nonce = kepil_protocol::b64_decode(nonce_b64).unwrap();
+    let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    m.update(&nonce);
+    b64_encode(&m.finalize().into_bytes())
+}
+
+pub fn sha256_b64url(data: &[u8]) -> String {
+    b64_encode(&Sha256::digest(data))
+}
+
+pub fn spec(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
+    GrantSpec {
+        label: "penerima@agensi.gov.my".into(),
+        auth_key: b64_encode(key),
+        kdf: KdfParams::DEFAULT,
+        max_downloads,
+    }
+}
+
+pub async fn error_of(r: Response) -> (StatusCode, ApiError) {
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    let err: ApiError =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("not an ApiError ({e}): {body}"));
+    assert_eq!(
+        status.as_u16(),
+        err.code.http_status(),
+        "status matches code for {body}"
+    );
+    (status, err)
+}
+
+pub async fn expect_code(r: Response, code: ErrorCode) -> ApiError {
+    let (_, err) = error_of(r).await;
+    assert_eq!(err.code, code, "{err:?}");
+    err
+}
+
+/// A created transfer with one key per grant.
+pub struct Transfer {
+    pub created: TransferCreated,
+    pub keys: Vec<[u8; 32]>,
+}
+
+impl Transfer {
+    pub fn id(&self) -> &str {
+        &self.created.transfer_id
+    }
+    pub fn grant(&self, i: usize) -> &str {
+        &self.created.grants[i].grant_id
+    }
+}
+
+impl Store {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.base_url(), path)
+    }
+
+    pub async fn post_transfer(&self, req: &CreateTransfer) -> Response {
+        self.http
+            .post(self.url(paths::TRANSFERS))
+            .bearer_auth(&self.token)
+            .json(req)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn create(&self, size: u64, grants: usize, max_downloads: Option<u32>) -> Transfer {
+        self.create_with(Classification::Terhad, size, 3600, grants, max_downloads)
+            .await
+    }
+
+    pub async fn create_with(
+        &self,
+        classification: Classification,
+        size: u64,
+        expires_in_secs: u64,
+        grants: usize,
+        max_downloads: Option<u32>,
+    ) -> Transfer {
+        let keys: Vec<[u8; 32]> = (0..grants).map(|_| random_key()).collect();
+        let req = CreateTransfer {
+            transfer_id: kepil_store::ids::new_id(),
+            classification,
+            size,
+            expires_in_secs,
+            grants: keys.iter().map(|k| spec(k, max_downloads)).collect(),
+        };
+        let r = self.post_transfer(&req).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        Transfer {
+            created: r.json().await.unwrap(),
+            keys,
+        }
+    }
+
+    pub async fn patch(
+        &self,
+        tid: &str,
+        offset: u64,
+        data: Vec<u8>,
+        extra: &[(&str, String)],
+    ) -> Response {
+        let mut req = self
+            .http
+            .patch(self.url(&paths::upload(tid)))
+            .bearer_auth(&self.token)
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header("content-type", tus::OFFSET_CONTENT_TYPE)
+            .header(tus::UPLOAD_OFFSET, offset.to_string());
+        for (k, v) in extra {
+            req = req.header(*k, v);
+        }
+        req.body(data).send().await.unwrap()
+    }
+
+    pub async fn head_offset(&self, tid: &str) -> u64 {
+        let r = self
+            .http
+            .head(self.url(&paths::upload(tid)))
+            .bearer_auth(&self.token)
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.headers()[tus::UPLOAD_OFFSET]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// One PATCH with the whole blob and its hash; asserts completion.
+    pub async fn upload(&self, tid: &str, data: &[u8]) {
+        let r = self
+            .patch(
+                tid,
+                0,
+                data.to_vec(),
+                &[(tus::KEPIL_BLOB_SHA256, sha256_b64url(data))],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::NO_CONTENT,
+            "{}",
+            r.text().await.unwrap()
+        );
+    }
+
+    pub async fn challenge(&self, grant: &str) -> Response {
+        self.http
+            .post(self.url(&paths::challenge(grant)))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn nonce(&self, grant: &str) -> String {
+        let r = self.challenge(grant).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<kepil_protocol::Challenge>().await.unwrap().nonce
+    }
+
+    pub async fn proof_with(&self, grant: &str, nonce: &str, mac: String) -> Response {
+        self.http
+            .post(self.url(&paths::proof(grant)))
+            .json(&kepil_protocol::Proof {
+                nonce: nonce.to_string(),
+                mac,
+            })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// challenge + proof with `key`.
+    pub async fn prove(&self, grant: &str, key: &[u8; 32]) -> Response {
+        let nonce = self.nonce(grant).await;
+        self.proof_with(grant, &nonce, mac(key, &nonce)).await
+    }
+
+    pub async fn prove_ok(&self, grant: &str, key: &[u8; 32]) -> DownloadGrant {
+        let r = self.prove(grant, key).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
+    }
+
+    pub async fn get_blob(&self, grant: &str, token: &str, range: Option<&str>) -> Response {
+        let mut req = self
+            .http
+            .get(self.url(&paths::blob(grant)))
+            .bearer_auth(token);
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn status(&self, t: &Transfer) -> Response {
+        self.http
+            .get(self.url(&paths::transfer(t.id())))
+            .bearer_auth(&t.created.owner_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn status_ok(&self, t: &Transfer) -> kepil_protocol::TransferStatus {
+        let r = self.status(t).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    pub async fn events(&self, tid: &str) -> Vec<String> {
+        self.server
+            .audit_events(Some(tid))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect()
+    }
+}
