@@ -1,0 +1,565 @@
+//! `kepil`: the terminal face of Kepil. Every operation is a call into `kepil-client`; this file
+//! only parses arguments, asks the user, draws progress and prints.
+
+mod output;
+mod progress;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use kepil_client::api::StoreClient;
+use kepil_client::error::{ConfigError, ManageError, ReceiveError, SendError};
+use kepil_client::progress::Cancel;
+use kepil_client::secrets::SecretStore;
+use kepil_client::send::{SendContext, SendRequest};
+use kepil_client::settings::{self, ConfigFile, Dirs};
+use kepil_client::{SecretText, duration, manage, receive, send};
+use kepil_core::classification::Classification;
+use kepil_core::link::Link;
+use kepil_core::message::Lang;
+use kepil_core::password::Password;
+
+use crate::output::{Failure, t};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kepil",
+    version,
+    about = "Send and receive classified attachments (TERHAD/SULIT) through a Kepil store."
+)]
+struct Cli {
+    /// Language of messages: ms (Bahasa Melayu) or en. Default: KEPIL_LANG, config, locale.
+    #[arg(long, global = true, value_name = "ms|en")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Encrypt files and upload them: one link and password per recipient.
+    Send(SendArgs),
+    /// Prove the password, show what was sent and save the files.
+    Receive(ReceiveArgs),
+    /// Show downloads, failed tries and locks of a transfer you sent.
+    Status(StatusArgs),
+    /// Revoke a transfer you sent, or one recipient of it.
+    Revoke(RevokeArgs),
+    /// Print the age identity of a link (after the password), for any age tool.
+    Identity(IdentityArgs),
+    /// Download the raw ciphertext (a standard age file) after the password.
+    Fetch(FetchArgs),
+    /// Save the uploader token for a store in the keyring.
+    Login(LoginArgs),
+}
+
+#[derive(Debug, Args)]
+struct StoreArgs {
+    /// Store URL. Default: KEPIL_STORE, then `store` in config.toml.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct SendArgs {
+    /// Files to send.
+    #[arg(value_name = "FILE", required_unless_present = "resume")]
+    files: Vec<PathBuf>,
+    /// terhad, sulit or terbuka. RAHSIA and RAHSIA BESAR are refused.
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "CLASS",
+        required_unless_present = "resume"
+    )]
+    classification: Option<String>,
+    /// A recipient (usually an email address); repeat for several, each gets its own link and password.
+    #[arg(
+        long = "to",
+        value_name = "RECIPIENT",
+        required_unless_present = "resume"
+    )]
+    to: Vec<String>,
+    /// How long the links live, e.g. 3d, 12h, 90m. Default: the store's default.
+    #[arg(long, value_name = "DURATION")]
+    expires: Option<String>,
+    /// Downloads allowed per recipient. Default: the store's default.
+    #[arg(long, value_name = "N")]
+    max_downloads: Option<u32>,
+    /// Subject or file reference shown to the recipient (encrypted).
+    #[arg(long, default_value = "")]
+    subject: String,
+    /// A note to the recipient (encrypted).
+    #[arg(long, default_value = "")]
+    message: String,
+    /// Sender shown to recipients. Default: `sender` in config.toml, else USER@host.
+    #[arg(long, value_name = "SENDER")]
+    from: Option<String>,
+    /// Finish an interrupted upload (the newest if several need naming, give its ID).
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["files", "classification", "to"])]
+    resume: Option<String>,
+    /// Print only JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+struct PasswordArgs {
+    /// Read the password from the first line of standard input instead of the terminal.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReceiveArgs {
+    /// The link from the email (mangled forms from mail gateways are accepted).
+    link: String,
+    /// Directory to save into (created if missing).
+    #[arg(long, short = 'o', default_value = ".")]
+    output: PathBuf,
+    /// Save without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    /// Transfer ID or one of its links.
+    id: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct RevokeArgs {
+    /// Transfer ID (revokes every recipient) or a link (revokes that recipient).
+    id: String,
+    /// Revoke only this recipient.
+    #[arg(long, value_name = "RECIPIENT")]
+    recipient: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct IdentityArgs {
+    link: String,
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+#[derive(Debug, Args)]
+struct FetchArgs {
+    link: String,
+    /// Where to write the age file (must not exist).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: PathBuf,
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+#[derive(Debug, Args)]
+struct LoginArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Read the token from standard input instead of the terminal.
+    #[arg(long)]
+    token_stdin: bool,
+    /// Also save the store URL as the default in config.toml.
+    #[arg(long)]
+    save_store: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let dirs = match Dirs::from_env() {
+        Ok(d) => d,
+        Err(e) => return output::fail(&Failure::new(&e), Lang::Ms, false),
+    };
+    let config = match ConfigFile::load(&dirs) {
+        Ok(c) => c,
+        Err(e) => {
+            let lang = settings::resolve_lang(cli.lang.as_deref(), &ConfigFile::default());
+            return output::fail(&Failure::new(&e), lang, false);
+        }
+    };
+    let lang = settings::resolve_lang(cli.lang.as_deref(), &config);
+    let json = match &cli.command {
+        Command::Send(a) => a.json,
+        Command::Receive(a) => a.json,
+        Command::Status(a) => a.json,
+        Command::Revoke(a) => a.json,
+        Command::Fetch(a) => a.json,
+        _ => false,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kepil: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let cancel = Cancel::new();
+    {
+        let cancel = cancel.clone();
+        runtime.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        });
+    }
+    let app = App {
+        dirs,
+        config,
+        lang,
+        json,
+        cancel,
+    };
+    let result = runtime.block_on(app.run(cli.command));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => output::fail(&failure, lang, json),
+    }
+}
+
+struct App {
+    dirs: Dirs,
+    config: ConfigFile,
+    lang: Lang,
+    json: bool,
+    cancel: Cancel,
+}
+
+type Res = Result<(), Failure>;
+
+impl App {
+    async fn run(&self, command: Command) -> Res {
+        match command {
+            Command::Send(a) => self.send(a).await,
+            Command::Receive(a) => self.receive(a).await,
+            Command::Status(a) => self.status(a).await,
+            Command::Revoke(a) => self.revoke(a).await,
+            Command::Identity(a) => self.identity(a).await,
+            Command::Fetch(a) => self.fetch(a).await,
+            Command::Login(a) => self.login(a),
+        }
+    }
+
+    fn secrets(&self) -> Arc<SecretStore> {
+        Arc::new(SecretStore::open(&self.dirs))
+    }
+
+    fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {
+        let token = settings::resolve_token(None, store, &secrets).map_err(|e| Failure::new(&e))?;
+        let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
+        Ok(SendContext {
+            client,
+            token,
+            dirs: self.dirs.clone(),
+            secrets,
+            progress: progress::bars(self.lang),
+            cancel: self.cancel.clone(),
+        })
+    }
+
+    async fn send(&self, a: SendArgs) -> Res {
+        let secrets = self.secrets();
+        if let Some(id) = a.resume {
+            return self.resume(id, secrets).await;
+        }
+        // The classification decides everything else, so it is checked first: a RAHSIA
+        // request fails here, before any file is opened or the store is contacted.
+        let class_text = a.classification.unwrap_or_default();
+        let classification: Classification = class_text
+            .parse()
+            .map_err(|e: kepil_core::classification::ClassificationError| Failure::new(&e))?;
+        classification
+            .check_sendable()
+            .map_err(|e| Failure::new(&SendError::from(e)))?;
+        let expires_in = match a.expires.as_deref() {
+            Some(text) => Some(duration::parse(text).ok_or_else(|| {
+                Failure::usage(
+                    "bad_duration",
+                    t(
+                        self.lang,
+                        &format!("Tempoh tidak sah: {text}. Contoh: 3d, 12h, 90m."),
+                        &format!("Invalid duration: {text}. Examples: 3d, 12h, 90m."),
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
+            .map_err(|e| Failure::new(&e))?;
+        let ctx = self.context(&store, secrets)?;
+        let request = SendRequest {
+            files: a.files,
+            classification,
+            recipients: a.to,
+            expires_in,
+            max_downloads: a.max_downloads,
+            subject: a.subject,
+            message: a.message,
+            sender: settings::resolve_sender(a.from.as_deref(), &self.config),
+        };
+        let sent = send::send(&ctx, request)
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        output::print_sent(&sent, self.lang, self.json);
+        Ok(())
+    }
+
+    async fn resume(&self, id: String, secrets: Arc<SecretStore>) -> Res {
+        let pending = send::pending_uploads(&self.dirs);
+        let journal = if id.is_empty() {
+            match pending.as_slice() {
+                [] => return Err(Failure::new(&SendError::NothingToResume)),
+                [one] => one.clone(),
+                many => {
+                    return Err(Failure::new(&SendError::ResumeAmbiguous {
+                        ids: many.iter().map(|j| j.transfer_id.clone()).collect(),
+                    }));
+                }
+            }
+        } else {
+            pending
+                .into_iter()
+                .find(|j| j.transfer_id == id)
+                .ok_or_else(|| Failure::new(&SendError::NothingToResume))?
+        };
+        let store = settings::parse_store_url(&journal.store).map_err(|e| Failure::new(&e))?;
+        let ctx = self.context(&store, secrets)?;
+        let sent = send::resume(&ctx, &journal)
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        output::print_sent(&sent, self.lang, self.json);
+        Ok(())
+    }
+
+    fn read_password(&self, args: &PasswordArgs) -> Result<Password, Failure> {
+        let text = if args.password_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::other("stdin", e.to_string()))?;
+            line
+        } else {
+            rpassword::prompt_password(t(self.lang, "Kata laluan: ", "Password: ")).map_err(
+                |_| {
+                    Failure::usage(
+                        "no_terminal",
+                        t(
+                            self.lang,
+                            "Tiada terminal untuk meminta kata laluan. Gunakan --password-stdin.",
+                            "No terminal to ask for the password. Use --password-stdin.",
+                        ),
+                    )
+                },
+            )?
+        };
+        let password =
+            Password::parse(text.trim()).map_err(|e| Failure::new(&ReceiveError::from(e)));
+        drop(kepil_client::SecretText::new(text));
+        password
+    }
+
+    fn parse_link(&self, text: &str) -> Result<Link, Failure> {
+        Link::parse(text).map_err(|e| Failure::new(&ReceiveError::from(e)))
+    }
+
+    /// Asks for the password only when the grant needs one (TERBUKA links are link-only).
+    async fn password_for(
+        &self,
+        link: &Link,
+        args: &PasswordArgs,
+    ) -> Result<Option<Password>, Failure> {
+        let (_, info) = receive::lookup(link).await.map_err(|e| Failure::new(&e))?;
+        if info.classification.requires_password() {
+            Ok(Some(self.read_password(args)?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    async fn receive(&self, a: ReceiveArgs) -> Res {
+        let link = self.parse_link(&a.link)?;
+        let password = self.password_for(&link, &a.password).await?;
+        let bars = progress::bars(self.lang);
+        let unlocked = receive::unlock(&link, password.as_ref(), &bars)
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        let incoming = unlocked
+            .open(bars.clone(), self.cancel.clone())
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        if !self.json || !a.yes {
+            output::show_manifest(incoming.manifest(), self.lang);
+        }
+        if !a.yes && !self.confirm(&a.output, a.password.password_stdin)? {
+            return Err(Failure::new(&ReceiveError::Declined));
+        }
+        let manifest = incoming.manifest().clone();
+        let saved = incoming
+            .save(&a.output)
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        progress::clear();
+        output::print_saved(&manifest, &saved, self.lang, self.json);
+        Ok(())
+    }
+
+    /// y/N on the terminal. Standard input is used only when it is the terminal and not the
+    /// password's source; otherwise `/dev/tty`.
+    fn confirm(&self, dir: &std::path::Path, stdin_taken: bool) -> Result<bool, Failure> {
+        let question = t(
+            self.lang,
+            &format!("Simpan fail-fail ini ke {}? [y/T] ", dir.display()),
+            &format!("Save these files to {}? [y/N] ", dir.display()),
+        );
+        eprint!("{question}");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if !stdin_taken && std::io::stdin().is_terminal() {
+            std::io::stdin().lock().read_line(&mut answer).ok();
+        } else if let Ok(tty) = std::fs::File::open("/dev/tty") {
+            std::io::BufReader::new(tty).read_line(&mut answer).ok();
+        } else {
+            return Err(Failure::usage(
+                "no_terminal",
+                t(
+                    self.lang,
+                    "Tiada terminal untuk bertanya. Gunakan --yes.",
+                    "No terminal to ask. Use --yes.",
+                ),
+            ));
+        }
+        let answer = answer.trim().to_ascii_lowercase();
+        Ok(matches!(answer.as_str(), "y" | "ya" | "yes"))
+    }
+
+    async fn identity(&self, a: IdentityArgs) -> Res {
+        let link = self.parse_link(&a.link)?;
+        let password = self.password_for(&link, &a.password).await?;
+        let identity = receive::identity(&link, password.as_ref(), &progress::silent())
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        println!("{}", identity.expose());
+        Ok(())
+    }
+
+    async fn fetch(&self, a: FetchArgs) -> Res {
+        let link = self.parse_link(&a.link)?;
+        let password = self.password_for(&link, &a.password).await?;
+        let bars = progress::bars(self.lang);
+        let unlocked = receive::unlock(&link, password.as_ref(), &bars)
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        let size = unlocked
+            .fetch_raw(&a.output, bars, self.cancel.clone())
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        progress::clear();
+        if self.json {
+            println!(
+                "{}",
+                serde_json::json!({"output": a.output, "size": size, "downloads_left": unlocked.downloads_left()})
+            );
+        } else {
+            eprintln!(
+                "{}",
+                t(
+                    self.lang,
+                    &format!(
+                        "{} bait disimpan ke {} (fail age). Dapatkan kunci dengan `kepil identity`.",
+                        size,
+                        a.output.display()
+                    ),
+                    &format!(
+                        "{} bytes saved to {} (an age file). Get the key with `kepil identity`.",
+                        size,
+                        a.output.display()
+                    ),
+                )
+            );
+        }
+        Ok(())
+    }
+
+    async fn status(&self, a: StatusArgs) -> Res {
+        let secrets = self.secrets();
+        let owned = manage::find(&self.dirs, &secrets, &a.id).map_err(|e| Failure::new(&e))?;
+        let status = owned.status().await.map_err(|e| Failure::new(&e))?;
+        output::print_status(&status, self.lang, self.json);
+        Ok(())
+    }
+
+    async fn revoke(&self, a: RevokeArgs) -> Res {
+        let secrets = self.secrets();
+        let owned = manage::find(&self.dirs, &secrets, &a.id).map_err(|e| Failure::new(&e))?;
+        let revoked = owned
+            .revoke(&self.dirs, a.recipient.as_deref())
+            .await
+            .map_err(|e: ManageError| Failure::new(&e))?;
+        output::print_revoked(&owned, &revoked, self.lang, self.json);
+        Ok(())
+    }
+
+    fn login(&self, a: LoginArgs) -> Res {
+        let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
+            .map_err(|e| Failure::new(&e))?;
+        let token = if a.token_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::other("stdin", e.to_string()))?;
+            SecretText::new(line.trim())
+        } else {
+            SecretText::new(
+                rpassword::prompt_password(t(self.lang, "Token pemuat naik: ", "Uploader token: "))
+                    .map_err(|e| Failure::other("no_terminal", e.to_string()))?
+                    .trim(),
+            )
+        };
+        if token.expose().is_empty() {
+            return Err(Failure::usage(
+                "empty_token",
+                t(self.lang, "Token kosong.", "Empty token."),
+            ));
+        }
+        let secrets = self.secrets();
+        let backend =
+            settings::save_token(&store, &token, &secrets).map_err(|e| Failure::new(&e))?;
+        if a.save_store {
+            let mut config = self.config.clone();
+            config.store = Some(store.to_string());
+            config
+                .save(&self.dirs)
+                .map_err(|e: ConfigError| Failure::new(&e))?;
+        }
+        eprintln!(
+            "{}",
+            t(
+                self.lang,
+                &format!("Token untuk {store} disimpan ({backend})."),
+                &format!("Token for {store} saved ({backend})."),
+            )
+        );
+        Ok(())
+    }
+}

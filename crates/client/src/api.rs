@@ -1,0 +1,289 @@
+//! The store's HTTP API, one method per route. Secrets go in bodies and `Authorization`
+//! headers only; URLs carry ids, never a secret.
+
+use std::time::Duration;
+
+use kepil_protocol::{
+    ApiError, Challenge, CreateTransfer, DownloadGrant, GrantInfo, Proof, StorePolicy,
+    TransferCreated, TransferStatus, paths, tus,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::SecretText;
+use crate::error::NetError;
+
+/// A client for one store. Cheap to clone (the connection pool is shared).
+#[derive(Debug, Clone)]
+pub struct StoreClient {
+    http: reqwest::Client,
+    base: Url,
+}
+
+impl StoreClient {
+    /// `base` as returned by [`crate::settings::parse_store_url`] (ends with `/`).
+    pub fn new(mut base: Url) -> Result<StoreClient, NetError> {
+        // Joined paths must stay under a prefix (`https://host/kepil` + `api/v1/...`).
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("kepil/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(20))
+            // Between two reads, not for a whole transfer: a stalled connection is retried.
+            .read_timeout(Duration::from_secs(60))
+            .https_only(base.scheme() == "https")
+            .build()
+            .map_err(NetError::from)?;
+        Ok(StoreClient { http, base })
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> Result<Url, NetError> {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .map_err(|_| NetError::BadUrl(path.to_string()))
+    }
+
+    fn request(&self, method: Method, path: &str) -> Result<RequestBuilder, NetError> {
+        Ok(self.http.request(method, self.url(path)?))
+    }
+
+    pub async fn policy(&self) -> Result<StorePolicy, NetError> {
+        json(self.request(Method::GET, paths::POLICY)?.send().await?).await
+    }
+
+    pub async fn create_transfer(
+        &self,
+        token: &SecretText,
+        body: &CreateTransfer,
+    ) -> Result<TransferCreated, NetError> {
+        let response = self
+            .request(Method::POST, paths::TRANSFERS)?
+            .bearer_auth(token.expose())
+            .json(body)
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    /// tus HEAD: the store's offset for an upload.
+    pub async fn upload_offset(
+        &self,
+        token: &SecretText,
+        upload_url: &Url,
+    ) -> Result<u64, NetError> {
+        let response = self
+            .http
+            .head(upload_url.clone())
+            .bearer_auth(token.expose())
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header("Cache-Control", "no-store")
+            .send()
+            .await?;
+        let response = ok(response).await?;
+        header_u64(&response, tus::UPLOAD_OFFSET)
+    }
+
+    /// tus PATCH of `data` at `offset`, with the chunk's SHA-256 (checksum extension) and, on
+    /// the final chunk, the whole blob's SHA-256. Answers the store's new offset.
+    pub async fn upload_patch(
+        &self,
+        token: &SecretText,
+        upload_url: &Url,
+        offset: u64,
+        data: Vec<u8>,
+        chunk_sha256: Option<[u8; 32]>,
+        blob_sha256: Option<[u8; 32]>,
+    ) -> Result<u64, NetError> {
+        use base64::Engine as _;
+        let mut request = self
+            .http
+            .patch(upload_url.clone())
+            .bearer_auth(token.expose())
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header(tus::UPLOAD_OFFSET, offset)
+            .header(reqwest::header::CONTENT_TYPE, tus::OFFSET_CONTENT_TYPE);
+        if let Some(hash) = chunk_sha256 {
+            // tus's checksum extension uses standard (padded) base64.
+            let value = base64::engine::general_purpose::STANDARD.encode(hash);
+            request = request.header(tus::UPLOAD_CHECKSUM, format!("sha256 {value}"));
+        }
+        if let Some(hash) = blob_sha256 {
+            request = request.header(tus::KEPIL_BLOB_SHA256, kepil_protocol::b64_encode(&hash));
+        }
+        let response = ok(request.body(data).send().await?).await?;
+        header_u64(&response, tus::UPLOAD_OFFSET)
+    }
+
+    /// tus termination: drops an unfinished upload (the transfer stays; revoke removes it).
+    pub async fn upload_terminate(
+        &self,
+        token: &SecretText,
+        upload_url: &Url,
+    ) -> Result<(), NetError> {
+        let response = self
+            .http
+            .delete(upload_url.clone())
+            .bearer_auth(token.expose())
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .send()
+            .await?;
+        ok(response).await.map(drop)
+    }
+
+    /// Public grant metadata; changes nothing on the store (scanners may call it freely).
+    pub async fn grant_info(&self, grant_id: &str) -> Result<GrantInfo, NetError> {
+        json(
+            self.request(Method::GET, &paths::grant(grant_id))?
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    pub async fn challenge(&self, grant_id: &str) -> Result<Challenge, NetError> {
+        let response = self
+            .request(Method::POST, &paths::challenge(grant_id))?
+            .json(&serde_json::json!({}))
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    /// The one call that counts a download.
+    pub async fn proof(&self, grant_id: &str, proof: &Proof) -> Result<DownloadGrant, NetError> {
+        let response = self
+            .request(Method::POST, &paths::proof(grant_id))?
+            .json(proof)
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    /// The blob from byte `from` on (a `Range` request when `from > 0`). Checks that the store
+    /// answered the range asked for, so a resumed download cannot splice wrong bytes.
+    pub async fn blob(
+        &self,
+        grant_id: &str,
+        download_token: &SecretText,
+        from: u64,
+    ) -> Result<Response, NetError> {
+        let mut request = self
+            .request(Method::GET, &paths::blob(grant_id))?
+            .bearer_auth(download_token.expose());
+        if from > 0 {
+            request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let response = ok(request.send().await?).await?;
+        let status = response.status();
+        if from > 0 {
+            let range_ok = status == StatusCode::PARTIAL_CONTENT
+                && response
+                    .headers()
+                    .get(reqwest::header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with(&format!("bytes {from}-")));
+            if !range_ok {
+                return Err(NetError::Protocol(format!(
+                    "asked for bytes from {from}, the store answered {status}"
+                )));
+            }
+        }
+        Ok(response)
+    }
+
+    pub async fn transfer_status(
+        &self,
+        transfer_id: &str,
+        owner_token: &SecretText,
+    ) -> Result<TransferStatus, NetError> {
+        let response = self
+            .request(Method::GET, &paths::transfer(transfer_id))?
+            .bearer_auth(owner_token.expose())
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    pub async fn revoke_transfer(
+        &self,
+        transfer_id: &str,
+        owner_token: &SecretText,
+    ) -> Result<(), NetError> {
+        let response = self
+            .request(Method::DELETE, &paths::transfer(transfer_id))?
+            .bearer_auth(owner_token.expose())
+            .send()
+            .await?;
+        ok(response).await.map(drop)
+    }
+
+    pub async fn revoke_grant(
+        &self,
+        transfer_id: &str,
+        grant_id: &str,
+        owner_token: &SecretText,
+    ) -> Result<(), NetError> {
+        let response = self
+            .request(
+                Method::DELETE,
+                &paths::transfer_grant(transfer_id, grant_id),
+            )?
+            .bearer_auth(owner_token.expose())
+            .send()
+            .await?;
+        ok(response).await.map(drop)
+    }
+}
+
+/// Passes a 2xx through; turns anything else into [`NetError::Api`] (the store's JSON error)
+/// or [`NetError::Http`] (a proxy's page, say).
+async fn ok(response: Response) -> Result<Response, NetError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = response.bytes().await.unwrap_or_default();
+    match serde_json::from_slice::<ApiError>(&body) {
+        Ok(mut error) => {
+            if error.retry_after_secs.is_none() {
+                error.retry_after_secs = retry_after;
+            }
+            Err(NetError::Api {
+                status: status.as_u16(),
+                error,
+            })
+        }
+        Err(_) => Err(NetError::Http {
+            status: status.as_u16(),
+        }),
+    }
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, NetError> {
+    let response = ok(response).await?;
+    let body = response.bytes().await?;
+    serde_json::from_slice(&body).map_err(|e| NetError::Protocol(format!("unexpected answer: {e}")))
+}
+
+fn header_u64(response: &Response, name: &str) -> Result<u64, NetError> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| {
+            NetError::Protocol(format!("the store's answer lacks a valid {name} header"))
+        })
+}

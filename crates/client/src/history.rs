@@ -1,0 +1,89 @@
+//! The sender's local record of transfers: ids, store, recipients' labels and grant ids, dates.
+//! No secret (owner tokens live in the secret store, passwords and link secrets nowhere).
+//! Status and revoke find a transfer here from its id or from any of its links.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::ConfigError;
+use crate::settings::Dirs;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRecipient {
+    pub label: String,
+    pub grant_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub transfer_id: String,
+    /// The store's base URL.
+    pub store: String,
+    pub classification: String,
+    /// Ciphertext length.
+    pub size: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub recipients: Vec<HistoryRecipient>,
+}
+
+/// `history.json` in the data directory.
+#[derive(Debug, Clone)]
+pub struct History {
+    path: PathBuf,
+}
+
+impl History {
+    pub fn open(dirs: &Dirs) -> History {
+        History {
+            path: dirs.data.join("history.json"),
+        }
+    }
+
+    /// Newest first.
+    pub fn list(&self) -> Result<Vec<HistoryEntry>, ConfigError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ConfigError::BadConfigFile {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
+            Err(e) => Err(ConfigError::Io {
+                path: self.path.clone(),
+                source: e,
+            }),
+        }
+    }
+
+    pub fn record(&self, entry: HistoryEntry) -> Result<(), ConfigError> {
+        let mut all = self.list()?;
+        all.retain(|e| e.transfer_id != entry.transfer_id);
+        all.insert(0, entry);
+        let bytes = serde_json::to_vec_pretty(&all).map_err(|e| ConfigError::BadConfigFile {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
+        crate::write_private(&self.path, &bytes).map_err(|e| ConfigError::Io {
+            path: self.path.clone(),
+            source: e,
+        })
+    }
+
+    /// By transfer id, or by the grant id of one of its links.
+    pub fn find(&self, id: &str) -> Result<Option<(HistoryEntry, Option<String>)>, ConfigError> {
+        for entry in self.list()? {
+            if entry.transfer_id == id {
+                return Ok(Some((entry, None)));
+            }
+            if let Some(r) = entry.recipients.iter().find(|r| r.grant_id == id) {
+                let grant = r.grant_id.clone();
+                return Ok(Some((entry, Some(grant))));
+            }
+        }
+        Ok(None)
+    }
+}

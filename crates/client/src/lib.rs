@@ -1,0 +1,98 @@
+//! Kepil's client: everything a sender or a recipient does against a Kepil store, for both faces
+//! of Kepil (the `kepil` CLI and the desktop app). Nothing a user can do may live only in a face.
+//!
+//! - [`send`]: check, derive, encrypt and upload one transfer (pipelined, resumable), and resume
+//!   an upload after the process died ([`send::resume`]).
+//! - [`receive`]: prove the password, look at the manifest, save the files; or fetch the raw
+//!   ciphertext and export the age identity for any age tool.
+//! - [`manage`]: status and revoke for the sender.
+//! - [`api`]: the store's HTTP API, one method per route.
+//! - [`settings`]: directories, the config file, store URL / token / language resolution.
+//! - [`secrets`]: the OS keyring with a 0600-file fallback (uploader token, owner tokens).
+//! - [`history`]: the sender's local list of transfers (ids, labels; no secrets).
+//! - [`error`]: one error enum per operation, each implementing [`kepil_core::message::Coded`].
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod duration;
+pub mod error;
+pub mod history;
+pub mod manage;
+mod pipe;
+pub mod progress;
+pub mod receive;
+pub mod secrets;
+pub mod send;
+pub mod settings;
+
+use zeroize::Zeroizing;
+
+pub use error::{ConfigError, ManageError, NetError, ReceiveError, SendError};
+pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
+
+/// Text that must not leak: tokens, passwords, links with their secret. Zeroized on drop,
+/// `Debug` prints `<redacted>`, no `Display` and no `Serialize`, so exposing it is always an
+/// explicit, greppable `expose()`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(Zeroizing<String>);
+
+impl SecretText {
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretText(Zeroizing::new(value.into()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Restricts a file the process is about to write secrets or ciphertext into to its owner.
+pub(crate) fn owner_only(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Creates a directory (and parents) that only the owner may enter.
+pub(crate) fn private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename) with owner-only access.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    private_dir(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("kepil"),
+        std::process::id()
+    ));
+    {
+        let mut file = owner_only(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true),
+        )
+        .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,35 @@
+//! Progress reporting and cancellation shared by every long operation.
+
+use std::sync::Arc;
+
+pub use kepil_core::package::Cancel;
+
+/// Which step a long operation is in; a face shows one bar per phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Argon2id for every recipient (sender) or for this recipient.
+    Deriving,
+    /// Plaintext bytes read and encrypted (of the payload length).
+    Encrypting,
+    /// Ciphertext bytes the store has acknowledged (of the blob length).
+    Uploading,
+    /// Ciphertext bytes received (of the blob length).
+    Downloading,
+    /// Plaintext bytes written (of the payload length).
+    Saving,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressEvent {
+    pub phase: Phase,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Called from any thread, often; must be cheap.
+pub type ProgressFn = Arc<dyn Fn(ProgressEvent) + Send + Sync>;
+
+/// A progress sink that ignores everything.
+pub fn silent() -> ProgressFn {
+    Arc::new(|_| {})
+}

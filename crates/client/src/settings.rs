@@ -1,0 +1,298 @@
+//! Where Kepil keeps things and which store, token and language a run uses.
+//!
+//! Precedence for every setting: explicit value (flag / app field) > environment
+//! (`KEPIL_STORE`, `KEPIL_TOKEN`, `KEPIL_LANG`) > config file > built-in default.
+
+use std::path::{Path, PathBuf};
+
+use kepil_core::message::Lang;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::SecretText;
+use crate::error::ConfigError;
+use crate::secrets::SecretStore;
+
+/// The three per-user directories. `KEPIL_CONFIG_DIR` moves all of them (tests, portable
+/// installs); `KEPIL_CACHE_DIR` and `KEPIL_DATA_DIR` move one each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirs {
+    /// `config.toml`, `credentials.toml` (fallback secret store).
+    pub config: PathBuf,
+    /// Upload spool and journals (`spool/`): ciphertext only, deleted when an upload completes.
+    pub cache: PathBuf,
+    /// The sender's history of transfers.
+    pub data: PathBuf,
+}
+
+impl Dirs {
+    pub fn from_env() -> Result<Dirs, ConfigError> {
+        let env_dir = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let base = env_dir("KEPIL_CONFIG_DIR");
+        let config = match &base {
+            Some(dir) => dir.clone(),
+            None => dirs::config_dir()
+                .ok_or(ConfigError::NoHomeDirectory)?
+                .join("kepil"),
+        };
+        let cache = match (env_dir("KEPIL_CACHE_DIR"), &base) {
+            (Some(dir), _) => dir,
+            (None, Some(dir)) => dir.join("cache"),
+            (None, None) => dirs::cache_dir()
+                .ok_or(ConfigError::NoHomeDirectory)?
+                .join("kepil"),
+        };
+        let data = match (env_dir("KEPIL_DATA_DIR"), &base) {
+            (Some(dir), _) => dir,
+            (None, Some(dir)) => dir.join("data"),
+            (None, None) => dirs::data_dir()
+                .ok_or(ConfigError::NoHomeDirectory)?
+                .join("kepil"),
+        };
+        Ok(Dirs {
+            config,
+            cache,
+            data,
+        })
+    }
+
+    /// All three under one directory.
+    pub fn under(root: &Path) -> Dirs {
+        Dirs {
+            config: root.to_path_buf(),
+            cache: root.join("cache"),
+            data: root.join("data"),
+        }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config.join("config.toml")
+    }
+    pub fn spool_dir(&self) -> PathBuf {
+        self.cache.join("spool")
+    }
+}
+
+/// `config.toml`. Unknown keys are kept out on purpose (deny) so a typo is reported, not ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Store base URL, e.g. `https://kepil.example.gov.my`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    /// `ms` or `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Shown to recipients as the sender (usually the sender's official address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+}
+
+impl ConfigFile {
+    /// A missing file is an empty config; an unreadable or malformed one is an error, because
+    /// silently ignoring an agency's settings would send to the wrong store.
+    pub fn load(dirs: &Dirs) -> Result<ConfigFile, ConfigError> {
+        let path = dirs.config_file();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::BadConfigFile {
+                path,
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(e) => Err(ConfigError::Io { path, source: e }),
+        }
+    }
+
+    pub fn save(&self, dirs: &Dirs) -> Result<(), ConfigError> {
+        let path = dirs.config_file();
+        let text = toml::to_string_pretty(self).map_err(|e| ConfigError::BadConfigFile {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        crate::write_private(&path, text.as_bytes())
+            .map_err(|e| ConfigError::Io { path, source: e })
+    }
+}
+
+/// Parses a store URL. Plain `http` is allowed only for loopback, so a typo cannot send
+/// ciphertext and tokens in clear across a network.
+pub fn parse_store_url(text: &str) -> Result<Url, ConfigError> {
+    let mut url = Url::parse(text.trim()).map_err(|_| ConfigError::BadStoreUrl {
+        url: text.to_string(),
+    })?;
+    let loopback = matches!(
+        url.host(),
+        Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+    ) || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+        || url.host_str() == Some("localhost");
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(ConfigError::BadStoreUrl {
+                url: text.to_string(),
+            });
+        }
+    }
+    if url.query().is_some() || url.fragment().is_some() || url.host().is_none() {
+        return Err(ConfigError::BadStoreUrl {
+            url: text.to_string(),
+        });
+    }
+    // A prefix is kept as a directory so joining "api/v1/..." stays under it.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The store URL for this run.
+pub fn resolve_store(explicit: Option<&str>, config: &ConfigFile) -> Result<Url, ConfigError> {
+    let text = explicit
+        .map(str::to_string)
+        .or_else(|| env_text("KEPIL_STORE"))
+        .or_else(|| config.store.clone())
+        .ok_or(ConfigError::NoStore)?;
+    parse_store_url(&text)
+}
+
+/// The uploader token: explicit > `KEPIL_TOKEN` > the secret store entry saved by `login`.
+pub fn resolve_token(
+    explicit: Option<SecretText>,
+    store: &Url,
+    secrets: &SecretStore,
+) -> Result<SecretText, ConfigError> {
+    if let Some(token) = explicit {
+        return Ok(token);
+    }
+    if let Some(token) = env_text("KEPIL_TOKEN") {
+        return Ok(SecretText::new(token.trim()));
+    }
+    secrets
+        .get(&uploader_token_key(store))?
+        .ok_or_else(|| ConfigError::NoToken {
+            store: store.to_string(),
+        })
+}
+
+/// The secret-store key of the uploader token for a store.
+pub fn uploader_token_key(store: &Url) -> String {
+    format!("uploader-token:{}", store.as_str().trim_end_matches('/'))
+}
+
+/// Saves the uploader token for a store (`kepil login`, the app's settings page); answers
+/// where it went ("keyring" or "file").
+pub fn save_token(
+    store: &Url,
+    token: &SecretText,
+    secrets: &SecretStore,
+) -> Result<&'static str, ConfigError> {
+    Ok(secrets.set(&uploader_token_key(store), token)?)
+}
+
+/// The language: explicit > `KEPIL_LANG` > config > the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`) > Bahasa Melayu.
+pub fn resolve_lang(explicit: Option<&str>, config: &ConfigFile) -> Lang {
+    let chosen = explicit
+        .map(str::to_string)
+        .or_else(|| env_text("KEPIL_LANG"))
+        .or_else(|| config.lang.clone());
+    if let Some(lang) = chosen.as_deref().and_then(parse_lang) {
+        return lang;
+    }
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Some(value) = env_text(var) {
+            if let Some(lang) = parse_lang(&value) {
+                return lang;
+            }
+            // The first set variable decides, as in POSIX locale resolution.
+            break;
+        }
+    }
+    Lang::Ms
+}
+
+/// `ms`, `ms_MY.UTF-8`, `bm`, `en`, `en_GB`, `english`, `melayu`...
+pub fn parse_lang(text: &str) -> Option<Lang> {
+    let lower = text.trim().to_ascii_lowercase();
+    if lower.starts_with("ms") || lower.starts_with("bm") || lower.starts_with("melayu") {
+        Some(Lang::Ms)
+    } else if lower.starts_with("en") {
+        Some(Lang::En)
+    } else {
+        None
+    }
+}
+
+/// The sender shown in the manifest: explicit > config > `USER@host`.
+pub fn resolve_sender(explicit: Option<&str>, config: &ConfigFile) -> String {
+    if let Some(sender) = explicit.map(str::trim).filter(|s| !s.is_empty()) {
+        return sender.to_string();
+    }
+    if let Some(sender) = config.sender.as_deref().filter(|s| !s.is_empty()) {
+        return sender.to_string();
+    }
+    let user = env_text("USER")
+        .or_else(|| env_text("USERNAME"))
+        .unwrap_or_else(|| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| env_text("COMPUTERNAME"));
+    match host {
+        Some(host) => format!("{user}@{host}"),
+        None => user,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_urls_need_https_except_loopback() {
+        assert!(parse_store_url("https://kepil.example.gov.my").is_ok());
+        assert!(parse_store_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_store_url("http://localhost:1").is_ok());
+        assert!(parse_store_url("http://kepil.example.gov.my").is_err());
+        assert!(parse_store_url("ftp://x").is_err());
+        assert_eq!(
+            parse_store_url("https://h/prefix").unwrap().as_str(),
+            "https://h/prefix/"
+        );
+    }
+
+    #[test]
+    fn lang_names() {
+        assert_eq!(parse_lang("ms_MY.UTF-8"), Some(Lang::Ms));
+        assert_eq!(parse_lang("en_GB.UTF-8"), Some(Lang::En));
+        assert_eq!(parse_lang("EN"), Some(Lang::En));
+        assert_eq!(parse_lang("C"), None);
+    }
+
+    #[test]
+    fn config_file_round_trips_and_rejects_typos() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = Dirs::under(dir.path());
+        assert_eq!(ConfigFile::load(&dirs).unwrap(), ConfigFile::default());
+        let cfg = ConfigFile {
+            store: Some("https://s".into()),
+            lang: Some("en".into()),
+            sender: None,
+        };
+        cfg.save(&dirs).unwrap();
+        assert_eq!(ConfigFile::load(&dirs).unwrap(), cfg);
+        std::fs::write(dirs.config_file(), "stroe = \"x\"\n").unwrap();
+        assert!(ConfigFile::load(&dirs).is_err());
+    }
+}
