@@ -1,0 +1,55 @@
+//! The one error shape that crosses into the webview: `{ "code": "...", "params": {...} }`.
+//! `code` is the `Coded::code()` of the library error (or one of the app's own codes listed in
+//! docs/app.md); the UI translates it. No variant of any library error holds a secret, so the
+//! English text is logged; it never crosses.
+
+use std::collections::BTreeMap;
+
+use kepil_core::message::Coded;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UiError {
+    pub code: String,
+    pub params: BTreeMap<String, String>,
+}
+
+impl UiError {
+    pub fn new(code: &str) -> UiError {
+        UiError {
+            code: code.to_string(),
+            params: BTreeMap::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl ToString) -> UiError {
+        self.params.insert(key.to_string(), value.to_string());
+        self
+    }
+}
+
+impl<E: Coded + std::fmt::Display> From<E> for UiError {
+    fn from(error: E) -> UiError {
+        tracing::info!(code = error.code(), "{error}");
+        UiError {
+            code: error.code().to_string(),
+            params: error
+                .params()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for UiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code)?;
+        for (k, v) in &self.params {
+            write!(f, " {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+pub type UiResult<T> = Result<T, UiError>;

@@ -1,0 +1,166 @@
+//! Kepil's desktop app (Tauri 2). Every command is a thin layer over kepil-client and
+//! kepil-core; the webview renders, Rust decides. The IPC contract is docs/app.md.
+
+#![forbid(unsafe_code)]
+
+pub mod commands;
+pub mod desktop;
+pub mod error;
+pub mod meter;
+pub mod outbound;
+pub mod policy;
+pub mod sms;
+pub mod state;
+
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager, Runtime};
+
+pub use state::Kepil;
+
+/// Every command the webview may call; build.rs declares the same list and
+/// capabilities/default.json grants it.
+#[macro_export]
+macro_rules! kepil_handler {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::app_state,
+            $crate::commands::settings_save,
+            $crate::commands::token_save,
+            $crate::commands::pick_files,
+            $crate::commands::add_dropped,
+            $crate::commands::remove_file,
+            $crate::commands::check_classification,
+            $crate::commands::send_start,
+            $crate::commands::send_cancel,
+            $crate::commands::reveal_password,
+            $crate::commands::password_qr,
+            $crate::commands::copy_password,
+            $crate::commands::copy_link,
+            $crate::commands::compose_email,
+            $crate::commands::send_sms,
+            $crate::commands::receive_open,
+            $crate::commands::receive_unlock,
+            $crate::commands::pick_folder,
+            $crate::commands::receive_save,
+            $crate::commands::receive_cancel,
+            $crate::commands::open_folder,
+            $crate::commands::history_list,
+            $crate::commands::history_status,
+            $crate::commands::history_revoke,
+        ]
+    };
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeepLinkPayload {
+    pub link: String,
+}
+
+/// A link handed over by the OS (deep link, second launch): kept for `app_state` and emitted.
+pub fn deliver_link<R: Runtime>(app: &tauri::AppHandle<R>, text: &str) {
+    if kepil_core::link::Link::parse(text).is_err() {
+        tracing::warn!("ignored a deep link that is not a Kepil link");
+        return;
+    }
+    if let Some(kepil) = app.try_state::<Kepil>() {
+        *state::lock(&kepil.pending_link) = Some(text.to_string());
+    }
+    let _ = app.emit(
+        "deep-link",
+        DeepLinkPayload {
+            link: text.to_string(),
+        },
+    );
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEPIL_LOG")
+                .unwrap_or_else(|_| "kepil_app=info,kepil_store=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn run() {
+    init_tracing();
+    let started = std::time::Instant::now();
+    let app = tauri::Builder::default()
+        // First: a second launch hands its arguments (a kepil:// link) to this instance.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if let Some(link) = argv.iter().skip(1).find(|a| a.starts_with("kepil:")) {
+                deliver_link(app, link);
+            } else if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let dirs = kepil_client::settings::Dirs::from_env()
+                .map_err(|e| Box::new(std::io::Error::other(e.to_string())))?;
+            let desktop = Arc::new(desktop::TauriDesktop::new(handle.clone()));
+            let secrets = kepil_client::secrets::SecretStore::open(&dirs);
+            tracing::info!("secrets in the {}", secrets.backend_name());
+            let kepil = Kepil::new(dirs, secrets, &policy::policy_path(), desktop);
+            app.manage(kepil);
+            // Start the local store now (when it is the one in use), not on the first click.
+            let h = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                let kepil = h.state::<Kepil>();
+                if let Err(e) = kepil.store().await {
+                    tracing::warn!("store: {e}");
+                }
+            });
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                #[cfg(all(target_os = "linux", debug_assertions))]
+                if let Err(e) = app.deep_link().register_all() {
+                    tracing::warn!("deep link registration: {e}");
+                }
+                if let Ok(Some(urls)) = app.deep_link().get_current()
+                    && let Some(url) = urls.first()
+                {
+                    deliver_link(&handle, url.as_str());
+                }
+                let h = handle.clone();
+                app.deep_link().on_open_url(move |event| {
+                    if let Some(url) = event.urls().first() {
+                        deliver_link(&h, url.as_str());
+                    }
+                });
+            }
+            tracing::info!(
+                "window set up {} ms after launch",
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event
+                && let Some(kepil) = window.app_handle().try_state::<Kepil>()
+            {
+                state::lock(&kepil.dropped).extend(paths.iter().cloned());
+            }
+        })
+        .invoke_handler(kepil_handler!())
+        .build(tauri::generate_context!())
+        .expect("error while building the Kepil app");
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event
+            && let Some(kepil) = handle.try_state::<Kepil>()
+        {
+            tauri::async_runtime::block_on(kepil.shutdown());
+        }
+    });
+}

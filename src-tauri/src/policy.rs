@@ -1,0 +1,277 @@
+//! The system policy of a managed desktop: `/etc/kepil/policy.toml` (Linux),
+//! `%ProgramData%\Kepil\policy.toml` (Windows), `/Library/Application Support/Kepil/policy.toml`
+//! (macOS); `KEPIL_POLICY_FILE` names another file (tests). Written by agency IT, read-only for
+//! the user: every value it sets is locked in the app. Format and the guideline clauses behind
+//! each key: docs/policy.md.
+//!
+//! Fail closed: a policy file that exists but cannot be read or parsed blocks sending (the app
+//! shows `policy_invalid`) instead of being ignored, because ignoring it could send to a store
+//! or at a classification the agency forbade.
+
+use std::path::{Path, PathBuf};
+
+use kepil_core::classification::Classification;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemPolicy {
+    #[serde(default)]
+    pub store: StoreSection,
+    #[serde(default)]
+    pub send: SendSection,
+    #[serde(default)]
+    pub ui: UiSection,
+    #[serde(default)]
+    pub sms: Option<SmsSection>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSection {
+    /// The agency's store; locks the store URL.
+    pub url: Option<String>,
+    /// A PEM file with the agency's CA certificate for the store's TLS.
+    pub ca_certificate: Option<PathBuf>,
+    /// `false` disables the in-process local store (default `true`).
+    pub local_store: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendSection {
+    /// Classifications users of this desktop may send (a subset of TERBUKA, TERHAD, SULIT).
+    pub classifications: Option<Vec<Classification>>,
+    /// Longest expiry, in hours, whatever the store allows.
+    pub max_expiry_hours: Option<u64>,
+    /// Most downloads per recipient.
+    pub max_downloads: Option<u32>,
+    /// Largest transfer, in MiB.
+    pub max_size_mib: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiSection {
+    /// `ms` or `en`: locks the language.
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSection {
+    /// The gateway's HTTP endpoint; `{phone}` is replaced by the recipient's number
+    /// (percent-encoded). The app POSTs JSON `{"phone": ..., "message": ...}` to it.
+    pub endpoint: String,
+    /// Name of the keyring entry (service `kepil`, key `sms-secret:<name>`) holding the
+    /// gateway's secret, sent as `Authorization: Bearer <secret>`. Default `gateway`.
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("cannot read the system policy {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("the system policy {path} is invalid: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+impl PolicyError {
+    pub fn path(&self) -> &Path {
+        match self {
+            PolicyError::Unreadable { path, .. } | PolicyError::Invalid { path, .. } => path,
+        }
+    }
+}
+
+/// Where the system policy lives on this OS (or `KEPIL_POLICY_FILE`).
+pub fn policy_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("KEPIL_POLICY_FILE").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    #[cfg(windows)]
+    {
+        let base = std::env::var_os("ProgramData")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
+        base.join("Kepil").join("policy.toml")
+    }
+    #[cfg(target_os = "macos")]
+    {
+        PathBuf::from("/Library/Application Support/Kepil/policy.toml")
+    }
+    #[cfg(not(any(windows, target_os = "macos")))]
+    {
+        PathBuf::from("/etc/kepil/policy.toml")
+    }
+}
+
+impl SystemPolicy {
+    /// A missing file is the empty policy (nothing locked).
+    pub fn load(path: &Path) -> Result<SystemPolicy, PolicyError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(SystemPolicy::default());
+            }
+            Err(e) => {
+                return Err(PolicyError::Unreadable {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let policy: SystemPolicy = toml::from_str(&text).map_err(|e| PolicyError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.message().to_string(),
+        })?;
+        policy.validate(path)?;
+        Ok(policy)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), PolicyError> {
+        let invalid = |reason: String| PolicyError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if let Some(url) = &self.store.url {
+            kepil_client::settings::parse_store_url(url)
+                .map_err(|_| invalid(format!("store.url {url:?} is not an https URL")))?;
+        }
+        if let Some(list) = &self.send.classifications
+            && let Some(c) = list.iter().find(|c| !c.is_sendable())
+        {
+            return Err(invalid(format!(
+                "send.classifications names {}, which may never be sent (guideline 3.2 A ii 6)",
+                c.as_str()
+            )));
+        }
+        if let Some(lang) = &self.ui.lang
+            && kepil_client::settings::parse_lang(lang).is_none()
+        {
+            return Err(invalid(format!("ui.lang {lang:?} is neither ms nor en")));
+        }
+        if let Some(sms) = &self.sms {
+            let probe = sms.endpoint.replace("{phone}", "0");
+            let url = url::Url::parse(&probe)
+                .map_err(|_| invalid("sms.endpoint is not a URL".to_string()))?;
+            let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+            if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+                return Err(invalid("sms.endpoint must use https".to_string()));
+            }
+        }
+        if let Some(ca) = &self.store.ca_certificate {
+            let pem = std::fs::read_to_string(ca)
+                .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(invalid(format!(
+                    "store.ca_certificate {} holds no PEM certificate",
+                    ca.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn local_store_allowed(&self) -> bool {
+        self.store.local_store.unwrap_or(true)
+    }
+
+    pub fn allows(&self, c: Classification) -> bool {
+        c.is_sendable()
+            && self
+                .send
+                .classifications
+                .as_ref()
+                .is_none_or(|list| list.contains(&c))
+    }
+
+    pub fn max_expiry_secs(&self) -> Option<u64> {
+        self.send.max_expiry_hours.map(|h| h.saturating_mul(3600))
+    }
+
+    pub fn max_size_bytes(&self) -> Option<u64> {
+        self.send.max_size_mib.map(|m| m.saturating_mul(1 << 20))
+    }
+
+    /// The names (as in `AppState`) of the settings this policy locks.
+    pub fn locked(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut lock = |set: bool, name: &str| {
+            if set {
+                out.push(name.to_string());
+            }
+        };
+        lock(self.store.url.is_some(), "storeUrl");
+        lock(self.store.ca_certificate.is_some(), "caCertificate");
+        lock(self.store.local_store.is_some(), "localStore");
+        lock(self.send.classifications.is_some(), "classifications");
+        lock(self.send.max_expiry_hours.is_some(), "maxExpiry");
+        lock(self.send.max_downloads.is_some(), "maxDownloads");
+        lock(self.send.max_size_mib.is_some(), "maxSize");
+        lock(self.ui.lang.is_some(), "lang");
+        lock(self.sms.is_some(), "sms");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<SystemPolicy, PolicyError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        std::fs::write(&path, text).unwrap();
+        SystemPolicy::load(&path)
+    }
+
+    #[test]
+    fn missing_file_locks_nothing() {
+        let p = SystemPolicy::load(Path::new("/nonexistent/kepil/policy.toml")).unwrap();
+        assert!(p.locked().is_empty());
+        assert!(p.local_store_allowed());
+        assert!(p.allows(Classification::Sulit));
+        assert!(!p.allows(Classification::Rahsia));
+    }
+
+    #[test]
+    fn full_policy_parses_and_locks() {
+        let p = load(
+            r#"
+[store]
+url = "https://kepil.agensi.gov.my"
+local_store = false
+[send]
+classifications = ["TERHAD"]
+max_expiry_hours = 48
+max_downloads = 2
+max_size_mib = 100
+[ui]
+lang = "ms"
+[sms]
+endpoint = "https://sms.agensi.gov.my/send?to={phone}"
+secret = "agensi"
+"#,
+        )
+        .unwrap();
+        assert!(!p.local_store_allowed());
+        assert!(p.allows(Classification::Terhad));
+        assert!(!p.allows(Classification::Sulit));
+        assert_eq!(p.max_expiry_secs(), Some(48 * 3600));
+        assert_eq!(p.max_size_bytes(), Some(100 << 20));
+        for name in ["storeUrl", "localStore", "classifications", "lang", "sms"] {
+            assert!(p.locked().contains(&name.to_string()), "{name}");
+        }
+    }
+
+    #[test]
+    fn rejects_typos_rahsia_and_plain_http() {
+        assert!(load("[store]\nurll = \"https://x\"\n").is_err());
+        assert!(load("[send]\nclassifications = [\"RAHSIA\"]\n").is_err());
+        assert!(load("[store]\nurl = \"http://kepil.agensi.gov.my\"\n").is_err());
+        assert!(load("[sms]\nendpoint = \"http://sms.example/{phone}\"\n").is_err());
+        assert!(load("[ui]\nlang = \"fr\"\n").is_err());
+    }
+}

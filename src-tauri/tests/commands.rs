@@ -1,0 +1,543 @@
+//! The commands on Tauri's mock runtime, against the real in-process local store: the same
+//! IPC path the webview takes (JSON in, `{code, params}` out), with a recording fake desktop
+//! for dialogs, clipboard and opener.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kepil_app::Kepil;
+use kepil_app::desktop::Desktop;
+use kepil_client::SecretText;
+use kepil_client::secrets::SecretStore;
+use kepil_client::settings::Dirs;
+use serde_json::{Value, json};
+use tauri::Listener;
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
+
+#[derive(Default)]
+struct FakeDesktop {
+    files: Mutex<Vec<PathBuf>>,
+    folder: Mutex<Option<PathBuf>>,
+    clipboard: Mutex<Option<String>>,
+    opened: Mutex<Vec<String>>,
+}
+
+impl Desktop for FakeDesktop {
+    fn pick_files(&self) -> Vec<PathBuf> {
+        self.files.lock().unwrap().clone()
+    }
+    fn pick_folder(&self) -> Option<PathBuf> {
+        self.folder.lock().unwrap().clone()
+    }
+    fn clipboard_write(&self, text: &str) -> Result<(), String> {
+        *self.clipboard.lock().unwrap() = Some(text.to_string());
+        Ok(())
+    }
+    fn clipboard_read(&self) -> Option<String> {
+        self.clipboard.lock().unwrap().clone()
+    }
+    fn clipboard_clear(&self) -> Result<(), String> {
+        *self.clipboard.lock().unwrap() = None;
+        Ok(())
+    }
+    fn open_url(&self, url: &str) -> Result<(), String> {
+        self.opened.lock().unwrap().push(url.to_string());
+        Ok(())
+    }
+    fn open_folder(&self, path: &Path) -> Result<(), String> {
+        self.opened.lock().unwrap().push(path.display().to_string());
+        Ok(())
+    }
+}
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    desktop: Arc<FakeDesktop>,
+    app: tauri::App<MockRuntime>,
+    webview: tauri::WebviewWindow<MockRuntime>,
+    events: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+impl Harness {
+    fn new(policy: Option<&str>) -> Harness {
+        Self::with_secrets(policy, |_| {})
+    }
+
+    fn with_secrets(policy: Option<&str>, prepare: impl FnOnce(&SecretStore)) -> Harness {
+        kepil_app::init_tracing();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let dirs = Dirs::under(&root.join("home"));
+        let policy_file = root.join("policy.toml");
+        if let Some(text) = policy {
+            std::fs::write(&policy_file, text).unwrap();
+        }
+        let secrets = SecretStore::file_only(&dirs);
+        prepare(&secrets);
+        let desktop = Arc::new(FakeDesktop::default());
+        let mut kepil = Kepil::new(dirs, secrets, &policy_file, desktop.clone());
+        kepil.clipboard_clear_after = Duration::from_millis(300);
+        let app = mock_builder()
+            .invoke_handler(kepil_app::kepil_handler!())
+            .manage(kepil)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        for name in [
+            "send-progress",
+            "send-done",
+            "send-failed",
+            "receive-progress",
+            "receive-done",
+            "receive-failed",
+        ] {
+            let events = events.clone();
+            app.listen_any(name, move |e| {
+                let payload: Value = serde_json::from_str(e.payload()).unwrap();
+                events.lock().unwrap().push((name.to_string(), payload));
+            });
+        }
+        Harness {
+            _dir: dir,
+            root,
+            desktop,
+            app,
+            webview,
+            events,
+        }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.webview,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(v) => panic!("{cmd} should have failed, answered {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// Waits for `name` with this job id; panics on the matching failure event.
+    fn wait_event(&self, name: &str, failed: &str, job: &str) -> Value {
+        for _ in 0..600 {
+            for (n, payload) in self.events.lock().unwrap().iter() {
+                if payload["jobId"] == job {
+                    if n == name {
+                        return payload.clone();
+                    }
+                    if n == failed {
+                        panic!("{failed}: {payload}");
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no {name} for {job}");
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.root.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn shutdown(self) {
+        let kepil = tauri::Manager::state::<Kepil>(&self.app);
+        tauri::async_runtime::block_on(kepil.shutdown());
+    }
+}
+
+fn sample_bytes() -> Vec<u8> {
+    (0..300_000u32).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[test]
+fn send_then_receive_through_the_local_store() {
+    let h = Harness::new(None);
+    let state = h.ok("app_state", json!({}));
+    assert_eq!(state["store"]["local"], true, "{state}");
+    assert_eq!(state["lang"], "ms");
+    assert_eq!(state["tokenSet"], true);
+    let classes = state["policy"]["classifications"].as_array().unwrap();
+    assert!(classes.contains(&json!("SULIT")), "{state}");
+    assert!(!classes.contains(&json!("RAHSIA")));
+
+    let bytes = sample_bytes();
+    let path = h.file("minit mesyuarat.pdf", &bytes);
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    assert_eq!(picked[0]["name"], "minit mesyuarat.pdf");
+    assert_eq!(picked[0]["size"], bytes.len() as u64);
+    let file_id = picked[0]["id"].clone();
+
+    let check = h.ok("check_classification", json!({ "value": "sulit" }));
+    assert_eq!(check["classification"], "SULIT");
+    assert_eq!(check["requiresPassword"], true);
+
+    let job = h.ok(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [file_id],
+            "classification": "SULIT",
+            "recipients": [{ "email": "a@agensi.gov.my", "phone": "+60 12-345 6789" },
+                           { "email": "b@agensi.gov.my" }],
+            "subject": "Minit",
+            "message": "Sila semak."
+        }}),
+    );
+    let job = job.as_str().unwrap().to_string();
+    let done = h.wait_event("send-done", "send-failed", &job);
+    assert_eq!(done["local"], true);
+    let recipients = done["recipients"].as_array().unwrap();
+    assert_eq!(recipients.len(), 2);
+    assert_eq!(recipients[0]["phone"], "+60 12-345 6789");
+    let link = recipients[0]["link"].as_str().unwrap().to_string();
+    assert!(link.starts_with("http://127.0.0.1:"), "{link}");
+    assert!(
+        h.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(n, p)| n == "send-progress" && p["phase"] == "uploading")
+    );
+    // The done event carries links, never passwords.
+    assert!(!done.to_string().contains("password\":\""));
+
+    let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
+    let password = password.as_str().unwrap().to_string();
+    assert_eq!(password.len(), 19, "{password}");
+    let qr = h.ok("password_qr", json!({ "jobId": job, "index": 0 }));
+    assert!(qr.as_str().unwrap().contains("<svg"));
+
+    // Copy: on the clipboard now, gone after the (shortened) delay.
+    h.ok("copy_password", json!({ "jobId": job, "index": 0 }));
+    assert_eq!(
+        h.desktop.clipboard_read().as_deref(),
+        Some(password.as_str())
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(h.desktop.clipboard_read(), None);
+
+    // Compose: link and instructions, never the password.
+    h.ok("compose_email", json!({ "jobId": job, "index": 0 }));
+    let mailto = h.desktop.opened.lock().unwrap().last().unwrap().clone();
+    assert!(mailto.starts_with("mailto:a%40agensi.gov.my?subject=%5BSULIT%5D%20Minit"));
+    let decoded = percent_encoding::percent_decode_str(&mailto)
+        .decode_utf8()
+        .unwrap()
+        .into_owned();
+    assert!(decoded.contains(&link), "{decoded}");
+    assert!(!decoded.contains(&password));
+    assert!(!decoded.contains(&password.replace('-', "")));
+
+    // No gateway in the policy: SMS is unavailable.
+    let e = h.err("send_sms", json!({ "jobId": job, "index": 0 }));
+    assert_eq!(e["code"], "sms_unavailable");
+
+    // Receive, as the recipient, in the same app (a mangled link is fine).
+    let mangled = link.replace('#', "%23");
+    let info = h.ok("receive_open", json!({ "link": mangled }));
+    assert_eq!(info["classification"], "SULIT");
+    assert_eq!(info["local"], true);
+    let e = h.err(
+        "receive_unlock",
+        json!({ "link": link, "password": "AAAA-AAAA-AAAA-AAAA" }),
+    );
+    assert_eq!(e["code"], "wrong_password", "{e}");
+    assert_eq!(e["params"]["tries_left"], "9");
+    let unlocked = h.ok(
+        "receive_unlock",
+        json!({ "link": link, "password": password.to_lowercase() }),
+    );
+    assert_eq!(unlocked["manifest"]["subject"], "Minit");
+    assert_eq!(
+        unlocked["manifest"]["files"][0]["name"],
+        "minit mesyuarat.pdf"
+    );
+    let out = h.root.join("diterima");
+    std::fs::create_dir_all(&out).unwrap();
+    *h.desktop.folder.lock().unwrap() = Some(out.clone());
+    let folder = h.ok("pick_folder", json!({}));
+    let rjob = h.ok("receive_save", json!({ "folder": folder }));
+    let rdone = h.wait_event("receive-done", "receive-failed", rjob.as_str().unwrap());
+    let saved = out.join(rdone["files"][0]["name"].as_str().unwrap());
+    assert_eq!(std::fs::read(saved).unwrap(), bytes);
+    h.ok("open_folder", json!({ "folder": folder }));
+    let e = h.err("open_folder", json!({ "folder": "/etc" }));
+    assert_eq!(e["code"], "open_failed");
+
+    // History: the transfer, its status, revoke one recipient.
+    let history = h.ok("history_list", json!({}));
+    let tid = done["transferId"].clone();
+    assert_eq!(history[0]["transferId"], tid);
+    assert_eq!(history[0]["recipients"].as_array().unwrap().len(), 2);
+    let status = h.ok("history_status", json!({ "transferId": tid }));
+    assert_eq!(status["grants"][0]["downloads"], 1);
+    let revoked = h.ok(
+        "history_revoke",
+        json!({ "transferId": tid, "recipient": "b@agensi.gov.my" }),
+    );
+    assert_eq!(revoked, json!(["b@agensi.gov.my"]));
+    let status = h.ok("history_status", json!({ "transferId": tid }));
+    assert_eq!(status["grants"][1]["revoked"], true);
+    assert_eq!(status["grants"][0]["revoked"], false);
+    h.shutdown();
+}
+
+#[test]
+fn rahsia_is_refused_before_anything_happens() {
+    let h = Harness::new(None);
+    for value in ["RAHSIA", "rahsia besar", "Top Secret"] {
+        let e = h.err("check_classification", json!({ "value": value }));
+        assert_eq!(e["code"], "classification_refused", "{value}: {e}");
+    }
+    let e = h.err("check_classification", json!({ "value": "SANGAT SULIT" }));
+    assert_eq!(e["code"], "classification_unknown");
+    let path = h.file("x.txt", b"x");
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    let e = h.err(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [picked[0]["id"]],
+            "classification": "RAHSIA",
+            "recipients": [{ "email": "a@agensi.gov.my" }],
+        }}),
+    );
+    assert_eq!(e["code"], "classification_refused");
+    assert!(h.events.lock().unwrap().is_empty());
+    assert!(!h.root.join("home/data/history.json").exists());
+    h.shutdown();
+}
+
+#[test]
+fn invalid_input_is_refused_with_codes() {
+    let h = Harness::new(None);
+    let e = h.err("add_dropped", json!({ "paths": ["/etc/passwd"] }));
+    assert_eq!(e["code"], "file_not_dropped");
+    let e = h.err(
+        "send_start",
+        json!({ "request": {
+            "fileIds": ["f999"], "classification": "SULIT",
+            "recipients": [{ "email": "a@agensi.gov.my" }] }}),
+    );
+    assert_eq!(e["code"], "unknown_file");
+    let e = h.err(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [], "classification": "SULIT",
+            "recipients": [{ "email": "not an address" }] }}),
+    );
+    assert_eq!(e["code"], "recipient_invalid");
+    let e = h.err(
+        "receive_open",
+        json!({ "link": "https://example.com/nothing" }),
+    );
+    assert!(e["code"].as_str().unwrap().starts_with("link_"), "{e}");
+    let e = h.err("reveal_password", json!({ "jobId": "s999", "index": 0 }));
+    assert_eq!(e["code"], "unknown_job");
+    let e = h.err("receive_save", json!({ "folder": "/tmp" }));
+    assert_eq!(e["code"], "nothing_unlocked");
+    h.shutdown();
+}
+
+#[test]
+fn the_system_policy_locks_what_it_sets() {
+    let h = Harness::new(Some(
+        r#"
+[store]
+url = "https://kepil.agensi.gov.my"
+local_store = false
+[send]
+classifications = ["TERHAD"]
+[ui]
+lang = "en"
+"#,
+    ));
+    let state = h.ok("app_state", json!({}));
+    assert_eq!(state["store"]["url"], "https://kepil.agensi.gov.my/");
+    assert_eq!(state["store"]["local"], false);
+    assert_eq!(state["store"]["locked"], true);
+    assert_eq!(state["lang"], "en");
+    for name in ["storeUrl", "localStore", "classifications", "lang"] {
+        assert!(
+            state["locked"].as_array().unwrap().contains(&json!(name)),
+            "{state}"
+        );
+    }
+    let e = h.err(
+        "settings_save",
+        json!({ "request": { "storeUrl": "https://lain.example.gov.my" } }),
+    );
+    assert_eq!(e["code"], "setting_locked");
+    assert_eq!(e["params"]["setting"], "storeUrl");
+    let e = h.err("settings_save", json!({ "request": { "lang": "ms" } }));
+    assert_eq!(e["code"], "setting_locked");
+    let e = h.err("check_classification", json!({ "value": "SULIT" }));
+    assert_eq!(e["code"], "classification_not_accepted");
+    h.ok("check_classification", json!({ "value": "TERHAD" }));
+    h.shutdown();
+}
+
+#[test]
+fn a_broken_policy_blocks_sending() {
+    let h = Harness::new(Some("[store\nurl = "));
+    let e = h.err("app_state", json!({}));
+    assert_eq!(e["code"], "policy_invalid");
+    let e = h.err("check_classification", json!({ "value": "TERHAD" }));
+    assert_eq!(e["code"], "policy_invalid");
+    h.shutdown();
+}
+
+#[test]
+fn settings_save_changes_language_and_store() {
+    let h = Harness::new(None);
+    let state = h.ok("settings_save", json!({ "request": { "lang": "en" } }));
+    assert_eq!(state["lang"], "en");
+    let e = h.err(
+        "settings_save",
+        json!({ "request": { "storeUrl": "http://kepil.agensi.gov.my" } }),
+    );
+    assert_eq!(e["code"], "bad_store_url");
+    let state = h.ok(
+        "settings_save",
+        json!({ "request": { "storeUrl": "https://kepil.agensi.gov.my" } }),
+    );
+    assert_eq!(state["store"]["url"], "https://kepil.agensi.gov.my/");
+    assert_eq!(state["tokenSet"], false);
+    h.ok("token_save", json!({ "token": "kpl_abc" }));
+    let state = h.ok("settings_save", json!({ "request": { "storeUrl": "" } }));
+    assert_eq!(state["store"]["local"], true);
+    h.shutdown();
+}
+
+/// A gateway that records what it is sent.
+async fn recording_gateway() -> (String, Arc<Mutex<Vec<(String, String, Value)>>>) {
+    use axum::extract::{Json, OriginalUri};
+    use axum::http::HeaderMap;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/send",
+        axum::routing::post(
+            move |uri: OriginalUri, headers: HeaderMap, Json(body): Json<Value>| {
+                let record = record.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    record.lock().unwrap().push((uri.0.to_string(), auth, body));
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), seen)
+}
+
+#[test]
+fn sms_goes_to_the_policy_gateway_with_its_secret() {
+    let (base, seen) = tauri::async_runtime::block_on(recording_gateway());
+    let policy = format!("[sms]\nendpoint = \"{base}/send?to={{phone}}\"\nsecret = \"agensi\"\n");
+    let h = Harness::with_secrets(Some(&policy), |secrets| {
+        secrets
+            .set("sms-secret:agensi", &SecretText::new("gw-secret"))
+            .unwrap();
+    });
+    let state = h.ok("app_state", json!({}));
+    assert_eq!(state["policy"]["smsEnabled"], true);
+    let path = h.file("a.txt", b"hello");
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    let job = h.ok(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [picked[0]["id"]], "classification": "TERHAD",
+            "recipients": [{ "email": "a@agensi.gov.my", "phone": "+60123456789" },
+                           { "email": "b@agensi.gov.my" }],
+            "subject": "Surat" }}),
+    );
+    let job = job.as_str().unwrap().to_string();
+    let done = h.wait_event("send-done", "send-failed", &job);
+    let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
+    h.ok("send_sms", json!({ "jobId": job, "index": 0 }));
+    let e = h.err("send_sms", json!({ "jobId": job, "index": 1 }));
+    assert_eq!(e["code"], "sms_no_phone");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    let (uri, auth, body) = &seen[0];
+    assert_eq!(uri, "/send?to=%2B60123456789");
+    assert_eq!(auth, "Bearer gw-secret");
+    assert_eq!(body["phone"], "+60123456789");
+    let text = body["message"].as_str().unwrap();
+    assert!(text.contains(password.as_str().unwrap()), "{text}");
+    let link = done["recipients"][0]["link"].as_str().unwrap();
+    assert!(!text.contains(link), "the SMS must not carry the link");
+    h.shutdown();
+}
+
+#[test]
+fn a_send_can_be_cancelled() {
+    let h = Harness::new(None);
+    let path = h.root.join("besar.bin");
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    let job = h.ok(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [picked[0]["id"]], "classification": "TERHAD",
+            "recipients": [{ "email": "a@agensi.gov.my" }] }}),
+    );
+    let job = job.as_str().unwrap().to_string();
+    h.ok("send_cancel", json!({ "jobId": job }));
+    for _ in 0..300 {
+        let ended = h
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(n, p)| n != "send-progress" && p["jobId"] == job.as_str())
+            .map(|(_, p)| p.clone());
+        if let Some(p) = ended {
+            assert_eq!(p["error"]["code"], "cancelled", "{p}");
+            h.shutdown();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the cancelled send never ended");
+}

@@ -1,0 +1,369 @@
+//! End to end in the real app: tauri-driver + Debian's WebKitWebDriver, under Xvfb and a D-Bus
+//! session (scripts/test runs them). Built only with `--features e2e,tauri/custom-protocol`
+//! (the app must embed ui/dist, not load the dev server). One test at a time: the
+//! single-instance plugin hands a second app's launch over to the first.
+//!
+//! Each test isolates the app's folders (XDG_*), keeps secrets in a 0600 file
+//! (KEPIL_NO_KEYRING), points the system policy at a missing file, and answers the native
+//! dialogs through KEPIL_E2E_PICK_FILES / KEPIL_E2E_PICK_FOLDER (read only in `e2e` builds).
+//! Screenshots of each screen go to $KEPIL_SCREENSHOT_DIR (default: target tmp dir).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join("tauri-driver");
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join(".cache/kepil/tools/bin/tauri-driver")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn screenshot_dir() -> PathBuf {
+    std::env::var_os("KEPIL_SCREENSHOT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"))
+}
+
+struct Session {
+    driver: Child,
+    client: Client,
+    root: tempfile::TempDir,
+}
+
+impl Session {
+    async fn start(pick_files: &[&Path], pick_folder: &Path) -> Session {
+        let root = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let native_port = free_port();
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ]);
+        // Inherited by WebKitWebDriver and from it by the app.
+        for (var, sub) in [
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+        ] {
+            let dir = root.path().join(sub);
+            std::fs::create_dir_all(&dir).unwrap();
+            cmd.env(var, dir);
+        }
+        cmd.env("KEPIL_NO_KEYRING", "1")
+            .env("KEPIL_POLICY_FILE", root.path().join("no-policy.toml"))
+            .env(
+                "KEPIL_E2E_PICK_FILES",
+                std::env::join_paths(pick_files).unwrap(),
+            )
+            .env("KEPIL_E2E_PICK_FOLDER", pick_folder)
+            .env_remove("KEPIL_STORE")
+            .env_remove("KEPIL_TOKEN")
+            .env_remove("KEPIL_CONFIG_DIR")
+            .env_remove("KEPIL_DATA_DIR")
+            .env_remove("KEPIL_CACHE_DIR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        let driver = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver().display()));
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_kepil-app") }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..100 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            let connect = builder.connect(&url);
+            match tokio::time::timeout(Duration::from_secs(60), connect)
+                .await
+                .expect("the WebDriver session never started")
+            {
+                Ok(client) => {
+                    return Session {
+                        driver,
+                        client,
+                        root,
+                    };
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("tauri-driver never answered: {last:?}");
+    }
+
+    fn by(id: &str) -> String {
+        format!("[data-testid=\"{id}\"]")
+    }
+
+    async fn find(&self, id: &str) -> fantoccini::elements::Element {
+        let css = Self::by(id);
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {id}: {e}"))
+    }
+
+    async fn exists(&self, id: &str) -> bool {
+        self.client.find(Locator::Css(&Self::by(id))).await.is_ok()
+    }
+
+    async fn click(&self, id: &str) {
+        self.find(id).await.click().await.unwrap();
+    }
+
+    async fn type_into(&self, id: &str, text: &str) {
+        let e = self.find(id).await;
+        e.clear().await.ok();
+        e.send_keys(text).await.unwrap();
+    }
+
+    /// Visible text, or the value of a form field.
+    async fn text(&self, id: &str) -> String {
+        let e = self.find(id).await;
+        let text = e.text().await.unwrap_or_default();
+        if !text.trim().is_empty() {
+            return text.trim().to_string();
+        }
+        e.prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    /// Waits until `id` has non-empty text.
+    async fn wait_text(&self, id: &str) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let t = self.text(id).await;
+            if !t.is_empty() {
+                return t;
+            }
+            assert!(start.elapsed() < WAIT, "{id} stayed empty");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn screenshot(&self, name: &str) {
+        // Let the DOM settle (transitions, fonts) before the picture.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let png = self.client.screenshot().await.unwrap();
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // The next test's app would otherwise find this one still shutting down and, being a
+        // second instance, hand over to it and exit.
+        let start = std::time::Instant::now();
+        while app_running() && start.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        drop(self.root);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_then_receive_in_the_app_through_the_local_store() {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("laporan sulit.pdf");
+    let bytes: Vec<u8> = (0..1_000_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+    let out = work.path().join("diterima");
+    std::fs::create_dir_all(&out).unwrap();
+    let s = Session::start(&[&file], &out).await;
+
+    s.find("tab-send").await;
+    assert!(
+        s.exists("local-store-banner").await,
+        "first run uses the local store"
+    );
+    s.screenshot("send").await;
+    s.click("file-pick").await;
+    let list = s.wait_text("file-list").await;
+    assert!(list.contains("laporan sulit.pdf"), "{list}");
+    s.click("cls-SULIT").await;
+    s.type_into("recipient-email-0", "penerima@agensi.gov.my")
+        .await;
+    s.type_into("subject", "Laporan suku tahun").await;
+    s.screenshot("send-filled").await;
+    s.click("send-button").await;
+
+    let link = s.wait_text("result-link-0").await;
+    assert!(link.contains("/t/") && link.contains('#'), "{link}");
+    if s.exists("result-reveal-0").await {
+        s.click("result-reveal-0").await;
+    }
+    let password = s.wait_text("result-password-0").await;
+    assert_eq!(password.len(), 19, "{password}");
+    s.screenshot("send-result").await;
+
+    s.click("tab-receive").await;
+    s.type_into("receive-link", &link).await;
+    if s.exists("receive-open").await {
+        s.click("receive-open").await;
+    }
+    s.type_into("receive-password", &password).await;
+    s.screenshot("receive-password").await;
+    s.click("receive-unlock").await;
+    let manifest = s.wait_text("manifest-files").await;
+    assert!(manifest.contains("laporan sulit.pdf"), "{manifest}");
+    s.screenshot("receive-manifest").await;
+    s.click("receive-save").await;
+    let saved = s.wait_text("saved-files").await;
+    s.screenshot("receive-done").await;
+    let name = saved.lines().next().unwrap().trim().to_string();
+    let got = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| name.contains(p.file_name().unwrap().to_str().unwrap()))
+        .unwrap_or_else(|| panic!("{name} not in {}", out.display()));
+    assert_eq!(std::fs::read(got).unwrap(), bytes, "saved bytes differ");
+
+    s.click("tab-history").await;
+    s.find("history-list").await;
+    s.screenshot("history").await;
+    s.click("tab-settings").await;
+    s.find("settings-store-url").await;
+    s.screenshot("settings").await;
+    s.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rahsia_is_refused_in_the_app() {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("rahsia.txt");
+    std::fs::write(&file, b"tidak boleh").unwrap();
+    let s = Session::start(&[&file], work.path()).await;
+    s.click("tab-send").await;
+    s.click("file-pick").await;
+    s.wait_text("file-list").await;
+    s.type_into("recipient-email-0", "penerima@agensi.gov.my")
+        .await;
+    s.click("cls-RAHSIA").await;
+    let refusal = s.wait_text("cls-refusal").await;
+    assert!(refusal.contains("RAHSIA"), "{refusal}");
+    let send = s.find("send-button").await;
+    let disabled = send.attr("disabled").await.unwrap().is_some()
+        || send.attr("aria-disabled").await.unwrap().as_deref() == Some("true");
+    assert!(disabled, "send must be disabled for RAHSIA");
+    s.screenshot("rahsia-refused").await;
+    s.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
+    let work = tempfile::tempdir().unwrap();
+    let s = Session::start(&[], work.path()).await;
+    s.find("tab-send").await;
+    // What the OS runs for a kepil:// link (the .desktop file's `Exec=kepil-app %u`): a
+    // second instance, which hands the link over through the single-instance plugin and exits.
+    let grant = "QapRutSsgTY7ab82qtgcUQ";
+    let link = format!("kepil://http/127.0.0.1:9/t/{grant}#DaVjun08l9HUn5D8eR6yIw");
+    let status = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_kepil-app"))
+            .arg(&link)
+            .env("KEPIL_NO_KEYRING", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(status.success(), "second instance: {status}");
+    let start = std::time::Instant::now();
+    loop {
+        if s.exists("receive-link").await && s.text("receive-link").await.contains(grant) {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the running app never got the link");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.screenshot("deep-link").await;
+
+    // The OS route: the app registered itself for kepil:// at startup (debug builds register
+    // the binary in XDG_DATA_HOME; the .deb ships the .desktop file). `gio open` (not
+    // xdg-open, which needs a desktop environment) launches the handler with the link.
+    if which("gio") {
+        let grant2 = "ZZpRutSsgTY7ab82qtgcUQ";
+        let link = format!("kepil://http/127.0.0.1:9/t/{grant2}#DaVjun08l9HUn5D8eR6yIw");
+        let root = s.root.path().to_path_buf();
+        let status = tokio::task::spawn_blocking(move || {
+            Command::new("gio")
+                .args(["open", &link])
+                .env("XDG_DATA_HOME", root.join("data"))
+                .env("XDG_CONFIG_HOME", root.join("config"))
+                .env("KEPIL_NO_KEYRING", "1")
+                .status()
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(status.success(), "gio open: {status}");
+        let start = std::time::Instant::now();
+        while !s.text("receive-link").await.contains(grant2) {
+            assert!(start.elapsed() < WAIT, "gio open never reached the app");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    s.close().await;
+}
+
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Whether a kepil-app process (this test's, from its binary) is still alive.
+fn app_running() -> bool {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "kepil-app")
+        })
+}

@@ -1,0 +1,191 @@
+// The receive flow: link → open → password → manifest → folder → save.
+import { ipc as realIpc, subscribe as realSubscribe, toUiError, type Ipc, type Progress, type ReceiveDone, type ReceiveInfo, type Subscribe, type UiError, type Unlocked } from './ipc';
+import { cleanLink } from './format';
+
+/** Errors after which this link can never work: the user needs a new link from the sender. */
+export const FINAL_CODES: readonly string[] = ['locked', 'expired', 'revoked', 'used_up', 'unavailable'];
+
+export type ReceiveState =
+  | { kind: 'idle'; error?: UiError }
+  | { kind: 'opening'; link: string }
+  | { kind: 'opened'; link: string; info: ReceiveInfo; error?: UiError; triesLeft?: number }
+  | { kind: 'unlocking'; link: string; info: ReceiveInfo; progress: Progress | null }
+  | { kind: 'blocked'; link: string; info?: ReceiveInfo; error: UiError }
+  | { kind: 'unlocked'; link: string; info: ReceiveInfo; unlocked: Unlocked; error?: UiError; notice?: 'cancelled' }
+  | { kind: 'saving'; link: string; info: ReceiveInfo; unlocked: Unlocked; jobId: string | null; folder: string; progress: Progress | null; cancelling: boolean }
+  | { kind: 'saved'; unlocked: Unlocked; done: ReceiveDone; error?: UiError };
+
+type JobEvent =
+  | { type: 'progress'; payload: Progress }
+  | { type: 'done'; payload: ReceiveDone }
+  | { type: 'failed'; payload: { jobId: string; error: unknown } };
+
+type Api = Pick<Ipc, 'receiveOpen' | 'receiveUnlock' | 'pickFolder' | 'receiveSave' | 'receiveCancel' | 'openFolder'>;
+
+export class ReceiveFlow {
+  state: ReceiveState = { kind: 'idle' };
+  private listeners = new Set<(s: ReceiveState) => void>();
+  private unlisten: (() => void)[] = [];
+  private early: JobEvent[] = [];
+
+  constructor(
+    private readonly api: Api = realIpc,
+    private readonly on: Subscribe = realSubscribe,
+  ) {}
+
+  async attach(): Promise<void> {
+    this.unlisten.push(
+      await this.on('receive-progress', (p) => this.event({ type: 'progress', payload: p })),
+      await this.on('receive-done', (p) => this.event({ type: 'done', payload: p })),
+      await this.on('receive-failed', (p) => this.event({ type: 'failed', payload: p })),
+    );
+  }
+
+  detach(): void {
+    for (const u of this.unlisten.splice(0)) u();
+    this.listeners.clear();
+  }
+
+  onChange(cb: (s: ReceiveState) => void): () => void {
+    this.listeners.add(cb);
+    cb(this.state);
+    return () => this.listeners.delete(cb);
+  }
+
+  private set(s: ReceiveState): void {
+    this.state = s;
+    for (const l of this.listeners) l(s);
+  }
+
+  get busy(): boolean {
+    return this.state.kind === 'opening' || this.state.kind === 'unlocking' || this.state.kind === 'saving';
+  }
+
+  /** Opens a (possibly mangled) link; nothing is downloaded or counted yet. */
+  async open(raw: string): Promise<void> {
+    if (this.busy) return;
+    const link = cleanLink(raw);
+    if (link === '') {
+      this.set({ kind: 'idle', error: { code: 'link_not_found', params: {} } });
+      return;
+    }
+    this.set({ kind: 'opening', link });
+    try {
+      const info = await this.api.receiveOpen(link);
+      this.set({ kind: 'opened', link, info });
+    } catch (e) {
+      const error = toUiError(e);
+      this.set(FINAL_CODES.includes(error.code) ? { kind: 'blocked', link, error } : { kind: 'idle', error });
+    }
+  }
+
+  async unlock(password: string): Promise<void> {
+    const s = this.state;
+    if (s.kind !== 'opened') return;
+    const needsPassword = s.info.requiresPassword !== false;
+    if (needsPassword && password.trim() === '') {
+      this.set({ ...s, error: { code: 'password_empty', params: {} } });
+      return;
+    }
+    this.set({ kind: 'unlocking', link: s.link, info: s.info, progress: null });
+    try {
+      const unlocked = await this.api.receiveUnlock(s.link, needsPassword ? password : null);
+      this.set({ kind: 'unlocked', link: s.link, info: s.info, unlocked });
+    } catch (e) {
+      const error = toUiError(e);
+      if (FINAL_CODES.includes(error.code)) {
+        this.set({ kind: 'blocked', link: s.link, info: s.info, error });
+        return;
+      }
+      const n = Number(error.params.tries_left);
+      const triesLeft = error.code === 'wrong_password' && Number.isFinite(n) ? n : s.triesLeft;
+      this.set({ kind: 'opened', link: s.link, info: s.info, error, ...(triesLeft !== undefined ? { triesLeft } : {}) });
+    }
+  }
+
+  /** Asks for a folder, then saves; a dismissed dialog changes nothing. */
+  async chooseFolderAndSave(): Promise<void> {
+    const s = this.state;
+    if (s.kind !== 'unlocked') return;
+    let folder: string | null;
+    try {
+      folder = await this.api.pickFolder();
+    } catch (e) {
+      this.set({ ...s, error: toUiError(e), notice: undefined });
+      return;
+    }
+    if (folder === null || folder === '' || (this.state as ReceiveState) !== s) return;
+    this.early = [];
+    const saving: Extract<ReceiveState, { kind: 'saving' }> = { kind: 'saving', link: s.link, info: s.info, unlocked: s.unlocked, jobId: null, folder, progress: null, cancelling: false };
+    this.set(saving);
+    try {
+      const jobId = await this.api.receiveSave(folder);
+      if ((this.state as ReceiveState) !== saving) return;
+      this.set({ ...saving, jobId });
+      for (const ev of this.early.splice(0)) this.event(ev);
+    } catch (e) {
+      this.set({ kind: 'unlocked', link: s.link, info: s.info, unlocked: s.unlocked, error: toUiError(e) });
+    }
+  }
+
+  async cancel(): Promise<void> {
+    const s = this.state;
+    if (s.kind !== 'saving' || s.jobId === null || s.cancelling) return;
+    this.set({ ...s, cancelling: true });
+    try {
+      await this.api.receiveCancel(s.jobId);
+    } catch {
+      const now = this.state;
+      if (now.kind === 'saving' && now.jobId === s.jobId) this.set({ ...now, cancelling: false });
+    }
+  }
+
+  async openFolder(): Promise<void> {
+    const s = this.state;
+    if (s.kind !== 'saved') return;
+    try {
+      await this.api.openFolder(s.done.folder);
+    } catch (e) {
+      this.set({ ...s, error: toUiError(e) });
+    }
+  }
+
+  /** Back to an empty link; an unlocked but unsaved download is discarded on the Rust side. */
+  reset(): void {
+    if (this.busy) return;
+    const s = this.state;
+    if (s.kind === 'unlocked' && s.unlocked.jobId) void this.api.receiveCancel(s.unlocked.jobId).catch(() => undefined);
+    this.set({ kind: 'idle' });
+  }
+
+  private event(ev: JobEvent): void {
+    const s = this.state;
+    // Unlocking derives keys and reads the manifest under a job id not known yet: show its phases.
+    if (s.kind === 'unlocking' && ev.type === 'progress') {
+      this.set({ ...s, progress: ev.payload });
+      return;
+    }
+    if (s.kind !== 'saving') return;
+    if (s.jobId === null) {
+      this.early.push(ev);
+      return;
+    }
+    if (ev.payload.jobId !== s.jobId) return;
+    switch (ev.type) {
+      case 'progress':
+        this.set({ ...s, progress: ev.payload });
+        break;
+      case 'done':
+        this.set({ kind: 'saved', unlocked: s.unlocked, done: ev.payload });
+        break;
+      case 'failed': {
+        const error = toUiError(ev.payload.error);
+        const base = { link: s.link, info: s.info, unlocked: s.unlocked };
+        if (error.code === 'cancelled') this.set({ kind: 'unlocked', ...base, notice: 'cancelled' });
+        else if (FINAL_CODES.includes(error.code)) this.set({ kind: 'blocked', link: s.link, info: s.info, error });
+        else this.set({ kind: 'unlocked', ...base, error });
+        break;
+      }
+    }
+  }
+}

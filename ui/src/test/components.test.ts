@@ -1,0 +1,233 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, tick, unmount, type Component } from 'svelte';
+import { bus, invokeMock, listenMock } from './tauriMock';
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: listenMock }));
+vi.mock('@tauri-apps/api/webview', () => ({ getCurrentWebview: () => ({ onDragDropEvent: async () => () => {} }) }));
+
+import App from '../App.svelte';
+import SendView from '../components/SendView.svelte';
+import SettingsView from '../components/SettingsView.svelte';
+import ReceiveView from '../components/ReceiveView.svelte';
+import ResultCard from '../components/ResultCard.svelte';
+import { app } from '../lib/state.svelte';
+import { appState, policy } from './fixtures';
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) {
+    await tick();
+    await Promise.resolve();
+  }
+  flushSync();
+};
+const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+function type(id: string, value: string) {
+  const el = q<HTMLInputElement>(id)!;
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+let component: Record<string, unknown> | null = null;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function render<P extends Record<string, any>>(C: Component<P>, props: P) {
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  component = mount(C, { target, props });
+  flushSync();
+}
+
+beforeEach(() => {
+  bus.reset();
+  invokeMock.mockReset();
+  app.lang = 'en';
+  app.tab = 'send';
+});
+afterEach(() => {
+  if (component) unmount(component);
+  component = null;
+  document.body.innerHTML = '';
+});
+
+describe('App', () => {
+  it('loads app_state, shows BM by default and operates the tabs by keyboard', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'app_state' ? appState({ lang: 'ms' }) : []));
+    render(App, {});
+    await settle();
+    const send = q('tab-send')!;
+    expect(send.getAttribute('role')).toBe('tab');
+    expect(send.getAttribute('aria-selected')).toBe('true');
+    expect(send.textContent?.trim()).toBe('Hantar');
+    expect(q('tab-receive')!.getAttribute('tabindex')).toBe('-1');
+    send.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    flushSync();
+    expect(q('tab-receive')!.getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(q('tab-receive'));
+    expect(document.getElementById('panel-send')!.hidden).toBe(true);
+    send.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true }));
+    flushSync();
+    expect(q('tab-settings')!.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('shows the local-store banner in both languages and opens a pending link in Receive', async () => {
+    invokeMock.mockImplementation(async (cmd) => {
+      if (cmd === 'app_state') return appState({ store: { url: 'http://127.0.0.1:8080', local: true, locked: false }, pendingLink: 'kepil://x#y' });
+      if (cmd === 'receive_open') return { grantId: 'g', classification: 'TERHAD', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's' };
+      return [];
+    });
+    render(App, {});
+    await settle();
+    const banner = q('local-store-banner')!;
+    expect(banner.textContent).toContain('Stor tempatan: pautan hanya berfungsi pada komputer ini.');
+    expect(banner.textContent).toContain('Local store: links only work on this computer.');
+    expect(q('tab-receive')!.getAttribute('aria-selected')).toBe('true');
+    expect(invokeMock).toHaveBeenCalledWith('receive_open', { link: 'kepil://x#y' });
+  });
+});
+
+describe('App without a reachable store', () => {
+  it('shows the store error on Send, with Settings one click away', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'app_state' ? appState({ policy: null, storeError: { code: 'network', params: {} } }) : []));
+    render(App, {});
+    await settle();
+    expect(q('store-unavailable')!.textContent).toMatch(/Tidak dapat berhubung dengan stor Kepil/);
+    expect(q('send-button')).toBeNull();
+  });
+});
+
+describe('SendView', () => {
+  it('RAHSIA BESAR shows the refusal and disables sending; SULIT with a file and a recipient enables it', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : undefined));
+    render(SendView, { appState: appState(), policy: policy() });
+    q('file-pick')!.click();
+    await settle();
+    type('recipient-email-0', 'ali@jpm.gov.my');
+    flushSync();
+    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(false);
+
+    q('cls-RAHSIA_BESAR')!.click();
+    flushSync();
+    expect(q('cls-refusal')!.textContent).toMatch(/3\.2 A ii 6/);
+    expect(q('cls-refusal')!.parentElement!.getAttribute('aria-live')).toBe('assertive');
+    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(true);
+
+    q('cls-SULIT')!.click();
+    flushSync();
+    expect(q('cls-refusal')).toBeNull();
+    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(false);
+  });
+
+  it('sends, shows progress with speed and time left, then the result cards', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
+    render(SendView, { appState: appState(), policy: policy() });
+    await settle();
+    q('file-pick')!.click();
+    await settle();
+    type('recipient-email-0', 'ali@jpm.gov.my');
+    flushSync();
+    q('send-button')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    bus.emit('send-progress', { jobId: 'job', phase: 'upload', done: 50 * 1024 ** 2, total: 100 * 1024 ** 2, bytesPerSec: 5 * 1024 ** 2, etaSecs: 10 });
+    flushSync();
+    expect(q('send-progress-detail')!.textContent).toBe('50% · 50 MB of 100 MB · 5 MB/s · 10 s left');
+    expect(q('send-progress')!.querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('50');
+    bus.emit('send-done', { jobId: 'job', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', link: 'https://s/t/a#b' }] });
+    await settle();
+    expect(q('result-link-0')!.textContent).toBe('https://s/t/a#b');
+    expect(document.body.textContent).toMatch(/never in the same email/);
+    expect(q('result-sms-0')).toBeNull(); // SMS disabled by policy and no phone
+  });
+});
+
+describe('ResultCard', () => {
+  it('reveals the password on request and shows the QR code as a data: image, not markup', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'reveal_password' ? 'abcdefghjkmnpqrs' : cmd === 'password_qr' ? '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' : undefined));
+    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L' }, position: 0, smsEnabled: true });
+    expect(q('result-password-0')).toBeNull();
+    q('result-reveal-0')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('reveal_password', { jobId: 'j', index: 3 });
+    expect(q('result-password-0')!.textContent).toBe('ABCD-EFGH-JKMN-PQRS');
+    q('result-reveal-0')!.click();
+    await settle();
+    expect(q('result-password-0')).toBeNull();
+    q('result-qr-0')!.click();
+    await settle();
+    const img = q<HTMLImageElement>('result-qr-image-0')!;
+    expect(img.tagName).toBe('IMG');
+    expect(img.getAttribute('src')).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
+    expect(document.querySelector('svg, script')).toBeNull();
+    expect(q('result-sms-0')).not.toBeNull();
+  });
+});
+
+describe('ReceiveView', () => {
+  it('shows tries left on a wrong password and renders the manifest as text', async () => {
+    const info = { grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's' };
+    invokeMock
+      .mockResolvedValueOnce(info)
+      .mockRejectedValueOnce({ code: 'wrong_password', params: { tries_left: '2' } })
+      .mockResolvedValueOnce({ downloadsLeft: 1, manifest: { classification: 'SULIT', sender: 'x@y.my', subject: 's', message: '<img src=x onerror=alert(1)>', createdAt: '', expiresAt: '', files: [{ name: '<b>n</b>.pdf', size: 1 }] } });
+    render(ReceiveView, {});
+    await settle();
+    type('receive-link', 'https://s/t/a\n#b');
+    flushSync();
+    q('receive-open')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    type('receive-password', 'AAAA');
+    q('receive-unlock')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('receive-error')!.textContent).toMatch(/2 tries left/);
+    expect(q('receive-password')!.getAttribute('aria-invalid')).toBe('true');
+    q('receive-unlock')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('manifest-message')!.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(q('manifest-files')!.textContent).toContain('<b>n</b>.pdf');
+    expect(document.querySelector('img, b')).toBeNull();
+    expect(q('receive-save')).not.toBeNull();
+  });
+});
+
+describe('TERBUKA (no password)', () => {
+  it('a link-only recipient has no password controls', () => {
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
+    expect(q('result-reveal-0')).toBeNull();
+    expect(q('result-no-password-0')).not.toBeNull();
+  });
+
+  it('receiving needs no password', async () => {
+    invokeMock
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'TERBUKA', size: 1, expiresAt: '', store: 's', requiresPassword: false })
+      .mockResolvedValueOnce({ jobId: 'r1', downloadsLeft: 1, manifest: { classification: 'TERBUKA', sender: 'x', subject: '', message: '', createdAt: '', expiresAt: '', files: [] } });
+    render(ReceiveView, {});
+    type('receive-link', 'https://s/t/a#b');
+    flushSync();
+    q('receive-open')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('receive-password')).toBeNull();
+    q('receive-unlock')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(invokeMock).toHaveBeenLastCalledWith('receive_unlock', { link: 'https://s/t/a#b', password: null });
+    expect(q('receive-save')).not.toBeNull();
+  });
+});
+
+describe('SettingsView', () => {
+  it('shows locked settings disabled with the policy note, and never shows the token', () => {
+    render(SettingsView, { appState: appState({ locked: ['storeUrl', 'lang'], tokenSet: true }) });
+    expect(q<HTMLInputElement>('settings-store-url')!.disabled).toBe(true);
+    expect(q('settings-store-url-locked')!.textContent).toMatch(/Locked by your agency/);
+    expect(q('settings-save')).toBeNull();
+    expect(q<HTMLInputElement>('settings-lang-en')!.closest('fieldset')!.disabled).toBe(true);
+    expect(q('settings-token-status')!.textContent).toMatch(/A token is set/);
+    expect(q<HTMLInputElement>('settings-token')!.type).toBe('password');
+    expect(q<HTMLInputElement>('settings-token')!.value).toBe('');
+  });
+
+  it('a locked token has no input', () => {
+    render(SettingsView, { appState: appState({ tokenLocked: true }) });
+    expect(q('settings-token')).toBeNull();
+    expect(q('settings-token-locked')).not.toBeNull();
+  });
+});
