@@ -174,6 +174,24 @@ impl SystemPolicy {
         Ok(())
     }
 
+    /// Makes every store connection of this process trust the policy's CA certificate, besides
+    /// the platform's roots. A certificate that cannot be used fails the policy (closed), so an
+    /// agency store is never reached with weaker verification than IT configured.
+    pub fn apply_trust(&self) -> Result<(), PolicyError> {
+        let Some(ca) = &self.store.ca_certificate else {
+            return Ok(());
+        };
+        let invalid = |reason: String| PolicyError::Invalid {
+            path: ca.clone(),
+            reason,
+        };
+        let pem = std::fs::read(ca)
+            .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))?;
+        kepil_client::api::trust_ca_pem(&pem)
+            .map(|_| ())
+            .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))
+    }
+
     pub fn local_store_allowed(&self) -> bool {
         self.store.local_store.unwrap_or(true)
     }

@@ -101,10 +101,12 @@ impl Kepil {
         desktop: Arc<dyn Desktop>,
     ) -> Kepil {
         let secrets = Arc::new(secrets);
-        let policy = SystemPolicy::load(policy_file).map_err(|e| {
-            tracing::error!("{e}");
-            Arc::new(e)
-        });
+        let policy = SystemPolicy::load(policy_file)
+            .and_then(|policy| policy.apply_trust().map(|()| policy))
+            .map_err(|e| {
+                tracing::error!("{e}");
+                Arc::new(e)
+            });
         Kepil {
             dirs,
             secrets,

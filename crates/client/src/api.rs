@@ -1,6 +1,7 @@
 //! The store's HTTP API, one method per route. Secrets go in bodies and `Authorization`
 //! headers only; URLs carry ids, never a secret.
 
+use std::sync::RwLock;
 use std::time::Duration;
 
 use kepil_protocol::{
@@ -13,6 +14,31 @@ use url::Url;
 
 use crate::SecretText;
 use crate::error::NetError;
+
+/// Certificate authorities trusted besides the platform's roots: an agency store signed by the
+/// agency's own CA (a managed desktop's policy names it). Process-wide on purpose: every
+/// connection a managed desktop makes to its store must trust the same CA, including the ones
+/// `receive` and `manage` open from a link or an id.
+static EXTRA_ROOTS: RwLock<Vec<reqwest::Certificate>> = RwLock::new(Vec::new());
+
+/// Trusts the CA certificates in `pem` (one or more PEM blocks) for every later
+/// [`StoreClient`]; returns how many were added. Adds to the platform's roots, never replaces
+/// them, and never turns off verification.
+pub fn trust_ca_pem(pem: &[u8]) -> Result<usize, NetError> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|e| NetError::BadCertificate(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(NetError::BadCertificate(
+            "no PEM certificate in the file".into(),
+        ));
+    }
+    let added = certs.len();
+    EXTRA_ROOTS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .extend(certs);
+    Ok(added)
+}
 
 /// A client for one store. Cheap to clone (the connection pool is shared).
 #[derive(Debug, Clone)]
@@ -29,7 +55,15 @@ impl StoreClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        for cert in EXTRA_ROOTS
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+        {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+        let http = builder
             .user_agent(concat!("kepil/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(20))
             // Between two reads, not for a whole transfer: a stalled connection is retried.

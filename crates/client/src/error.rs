@@ -35,6 +35,9 @@ pub enum NetError {
     Protocol(String),
     #[error("bad URL: {0}")]
     BadUrl(String),
+    /// A CA certificate to trust (a managed desktop's policy) could not be read as PEM.
+    #[error("bad CA certificate: {0}")]
+    BadCertificate(String),
 }
 
 impl NetError {
@@ -46,7 +49,7 @@ impl NetError {
             NetError::Api { error, .. } => {
                 matches!(error.code, ErrorCode::RateLimited | ErrorCode::Internal)
             }
-            NetError::Protocol(_) | NetError::BadUrl(_) => false,
+            NetError::Protocol(_) | NetError::BadUrl(_) | NetError::BadCertificate(_) => false,
         }
     }
 
@@ -73,6 +76,7 @@ impl Coded for NetError {
             NetError::Http { .. } => "http_error",
             NetError::Protocol(_) => "protocol_error",
             NetError::BadUrl(_) => "bad_url",
+            NetError::BadCertificate(_) => "bad_certificate",
         }
     }
 
@@ -114,6 +118,11 @@ impl Coded for NetError {
                 lang,
                 format!("Alamat tidak sah: {url}"),
                 format!("Invalid address: {url}"),
+            ),
+            NetError::BadCertificate(why) => say(
+                lang,
+                format!("Sijil CA agensi tidak dapat dibaca ({why}). Minta pentadbir ICT membetulkan fail sijil dalam polisi Kepil."),
+                format!("The agency CA certificate cannot be read ({why}). Ask ICT to fix the certificate file named in the Kepil policy."),
             ),
         }
     }

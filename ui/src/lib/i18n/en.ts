@@ -209,6 +209,7 @@ export const en: Record<MessageKey, string> = {
   'err.http_error': 'The Kepil store gave an unexpected answer. Check the store address in Settings or try again later.',
   'err.protocol_error': 'The store’s answer does not follow the Kepil protocol. Check the store address in Settings; report it to your ICT administrator if it persists.',
   'err.bad_url': 'Invalid address. Check the store address in Settings.',
+  'err.bad_certificate': 'The agency CA certificate named in the Kepil policy cannot be read. Ask your ICT administrator to fix the certificate file.',
   'err.bad_request': 'The store refused a malformed request. Update Kepil or report it to your ICT administrator.',
   'err.unauthorized': 'The store refused your token. Enter a valid uploader token in Settings or ask your ICT administrator for a new one.',
   'err.unavailable': 'This link does not exist or is no longer available (expired, revoked or used up). Check the link, or ask the sender to send again.',

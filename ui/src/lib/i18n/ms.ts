@@ -207,6 +207,7 @@ export const ms = {
   'err.http_error': 'Stor Kepil memberi jawapan yang tidak dijangka. Semak alamat stor dalam Tetapan atau cuba sebentar lagi.',
   'err.protocol_error': 'Jawapan stor tidak mengikut protokol Kepil. Semak alamat stor dalam Tetapan; laporkan kepada pentadbir ICT jika berulang.',
   'err.bad_url': 'Alamat tidak sah. Semak alamat stor dalam Tetapan.',
+  'err.bad_certificate': 'Sijil CA agensi yang dinamakan dalam polisi Kepil tidak dapat dibaca. Minta pentadbir ICT anda membetulkan fail sijil itu.',
   'err.bad_request': 'Stor menolak permintaan kerana formatnya salah. Kemas kini Kepil atau laporkan kepada pentadbir ICT.',
   'err.unauthorized': 'Stor menolak token anda. Masukkan token pemuat naik yang sah dalam Tetapan atau minta token baharu daripada pentadbir ICT.',
   'err.unavailable': 'Pautan ini tidak wujud atau tidak lagi tersedia (luput, dibatalkan atau telah digunakan). Semak pautan, atau minta penghantar menghantar semula.',
