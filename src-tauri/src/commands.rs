@@ -11,7 +11,7 @@ use kepil_client::api::StoreClient;
 use kepil_client::history::History;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings;
-use kepil_client::{Cancel, ProgressEvent, SecretText, manage, receive, send};
+use kepil_client::{Cancel, ProgressEvent, SecretString, manage, receive, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
 use kepil_core::password::Password;
@@ -180,7 +180,7 @@ pub async fn settings_save(kepil: State<'_, Kepil>, request: SettingsInput) -> U
 
 #[tauri::command]
 pub async fn token_save(kepil: State<'_, Kepil>, token: String) -> UiResult<()> {
-    let token = SecretText::new(token.trim());
+    let token = SecretString::new(token.trim());
     if token.expose().is_empty() {
         return Err(UiError::new("token_empty"));
     }
@@ -539,8 +539,8 @@ pub async fn send_cancel(kepil: State<'_, Kepil>, job_id: String) -> UiResult<()
 
 /// What a finished send handed to recipient `index`.
 struct Delivered {
-    link: SecretText,
-    password: Option<SecretText>,
+    link: SecretString,
+    password: Option<SecretString>,
     recipient: String,
     phone: Option<String>,
     subject: String,
@@ -572,7 +572,7 @@ fn delivered(kepil: &Kepil, job_id: &str, index: usize) -> UiResult<Delivered> {
     })
 }
 
-fn password_of(d: &Delivered) -> UiResult<&SecretText> {
+fn password_of(d: &Delivered) -> UiResult<&SecretString> {
     d.password
         .as_ref()
         .ok_or_else(|| UiError::new("no_password"))
@@ -599,7 +599,7 @@ pub async fn password_qr(
 }
 
 /// Copies `text` and clears the clipboard after `after` if it still holds it.
-fn copy_and_clear(kepil: &Kepil, text: SecretText, clear: bool) -> UiResult<()> {
+fn copy_and_clear(kepil: &Kepil, text: SecretString, clear: bool) -> UiResult<()> {
     kepil.desktop.clipboard_write(text.expose()).map_err(|e| {
         tracing::warn!("clipboard: {e}");
         UiError::new("clipboard_failed")

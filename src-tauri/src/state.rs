@@ -12,7 +12,7 @@ use kepil_client::receive::Incoming;
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::Sent;
 use kepil_client::settings::{self, ConfigFile, Dirs};
-use kepil_client::{Cancel, SecretText};
+use kepil_client::{Cancel, SecretString};
 use kepil_core::message::Lang;
 use url::Url;
 
@@ -183,7 +183,7 @@ impl Kepil {
     }
 
     /// The uploader token for a store (`KEPIL_TOKEN` > the keyring).
-    pub fn token(&self, store: &Url) -> UiResult<SecretText> {
+    pub fn token(&self, store: &Url) -> UiResult<SecretString> {
         Ok(settings::resolve_token(None, store, &self.secrets)?)
     }
 
@@ -226,7 +226,7 @@ impl Kepil {
             let token = kepil_store::admin::create_token(&config, "local-user@kepil.local")
                 .await
                 .map_err(fail)?;
-            settings::save_token(&url, &SecretText::new(token), &self.secrets)?;
+            settings::save_token(&url, &SecretString::new(token), &self.secrets)?;
         }
         let server = kepil_store::Server::bind(config).await.map_err(fail)?;
         let _ = std::fs::write(&port_file, port.to_string());

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use kepil_app::Kepil;
 use kepil_app::desktop::Desktop;
-use kepil_client::SecretText;
+use kepil_client::SecretString;
 use kepil_client::secrets::SecretStore;
 use kepil_client::settings::Dirs;
 use serde_json::{Value, json};
@@ -471,7 +471,7 @@ fn sms_goes_to_the_policy_gateway_with_its_secret() {
     let policy = format!("[sms]\nendpoint = \"{base}/send?to={{phone}}\"\nsecret = \"agensi\"\n");
     let h = Harness::with_secrets(Some(&policy), |secrets| {
         secrets
-            .set("sms-secret:agensi", &SecretText::new("gw-secret"))
+            .set("sms-secret:agensi", &SecretString::new("gw-secret"))
             .unwrap();
     });
     let state = h.ok("app_state", json!({}));

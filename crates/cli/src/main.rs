@@ -16,7 +16,7 @@ use kepil_client::progress::Cancel;
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
-use kepil_client::{SecretText, duration, manage, receive, send};
+use kepil_client::{SecretString, duration, manage, receive, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
 use kepil_core::message::Lang;
@@ -374,7 +374,7 @@ impl App {
         };
         let password =
             Password::parse(text.trim()).map_err(|e| Failure::new(&ReceiveError::from(e)));
-        drop(kepil_client::SecretText::new(text));
+        drop(kepil_client::SecretString::new(text));
         password
     }
 
@@ -528,9 +528,9 @@ impl App {
                 .lock()
                 .read_line(&mut line)
                 .map_err(|e| Failure::other("stdin", e.to_string()))?;
-            SecretText::new(line.trim())
+            SecretString::new(line.trim())
         } else {
-            SecretText::new(
+            SecretString::new(
                 rpassword::prompt_password(t(self.lang, "Token pemuat naik: ", "Uploader token: "))
                     .map_err(|e| Failure::other("no_terminal", e.to_string()))?
                     .trim(),

@@ -12,7 +12,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::SecretText;
+use crate::SecretString;
 use crate::error::NetError;
 
 /// Certificate authorities trusted besides the platform's roots: an agency store signed by the
@@ -94,7 +94,7 @@ impl StoreClient {
 
     pub async fn create_transfer(
         &self,
-        token: &SecretText,
+        token: &SecretString,
         body: &CreateTransfer,
     ) -> Result<TransferCreated, NetError> {
         let response = self
@@ -109,7 +109,7 @@ impl StoreClient {
     /// tus HEAD: the store's offset for an upload.
     pub async fn upload_offset(
         &self,
-        token: &SecretText,
+        token: &SecretString,
         upload_url: &Url,
     ) -> Result<u64, NetError> {
         let response = self
@@ -128,7 +128,7 @@ impl StoreClient {
     /// the final chunk, the whole blob's SHA-256. Answers the store's new offset.
     pub async fn upload_patch(
         &self,
-        token: &SecretText,
+        token: &SecretString,
         upload_url: &Url,
         offset: u64,
         data: Vec<u8>,
@@ -158,7 +158,7 @@ impl StoreClient {
     /// tus termination: drops an unfinished upload (the transfer stays; revoke removes it).
     pub async fn upload_terminate(
         &self,
-        token: &SecretText,
+        token: &SecretString,
         upload_url: &Url,
     ) -> Result<(), NetError> {
         let response = self
@@ -205,7 +205,7 @@ impl StoreClient {
     pub async fn blob(
         &self,
         grant_id: &str,
-        download_token: &SecretText,
+        download_token: &SecretString,
         from: u64,
     ) -> Result<Response, NetError> {
         let mut request = self
@@ -235,7 +235,7 @@ impl StoreClient {
     pub async fn transfer_status(
         &self,
         transfer_id: &str,
-        owner_token: &SecretText,
+        owner_token: &SecretString,
     ) -> Result<TransferStatus, NetError> {
         let response = self
             .request(Method::GET, &paths::transfer(transfer_id))?
@@ -248,7 +248,7 @@ impl StoreClient {
     pub async fn revoke_transfer(
         &self,
         transfer_id: &str,
-        owner_token: &SecretText,
+        owner_token: &SecretString,
     ) -> Result<(), NetError> {
         let response = self
             .request(Method::DELETE, &paths::transfer(transfer_id))?
@@ -262,7 +262,7 @@ impl StoreClient {
         &self,
         transfer_id: &str,
         grant_id: &str,
-        owner_token: &SecretText,
+        owner_token: &SecretString,
     ) -> Result<(), NetError> {
         let response = self
             .request(

@@ -26,31 +26,12 @@ pub mod secrets;
 pub mod send;
 pub mod settings;
 
-use zeroize::Zeroizing;
-
 pub use error::{ConfigError, ManageError, NetError, ReceiveError, SendError};
 pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 
-/// Text that must not leak: tokens, passwords, links with their secret. Zeroized on drop,
-/// `Debug` prints `<redacted>`, no `Display` and no `Serialize`, so exposing it is always an
-/// explicit, greppable `expose()`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretText(Zeroizing<String>);
-
-impl SecretText {
-    pub fn new(value: impl Into<String>) -> Self {
-        SecretText(Zeroizing::new(value.into()))
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for SecretText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+/// Tokens, passwords and links with their secret: core's zeroizing, `<redacted>`-printing
+/// string, so the CLI and the app handle every secret through one type.
+pub use kepil_core::secret::SecretString;
 
 /// Restricts a file the process is about to write secrets or ciphertext into to its owner.
 pub(crate) fn owner_only(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {

@@ -3,7 +3,7 @@
 use kepil_core::link::Link;
 use kepil_protocol::TransferStatus;
 
-use crate::SecretText;
+use crate::SecretString;
 use crate::api::StoreClient;
 use crate::error::ManageError;
 use crate::history::{History, HistoryEntry};
@@ -22,7 +22,7 @@ pub struct OwnedTransfer {
     /// Set when the transfer was named by one recipient's link.
     pub grant_id: Option<String>,
     pub client: StoreClient,
-    owner_token: SecretText,
+    owner_token: SecretString,
 }
 
 /// Finds a transfer by id or link (`https://STORE/t/GRANT#SECRET`, mangled forms too).

@@ -15,7 +15,7 @@ use kepil_core::password::Password;
 use kepil_protocol::{DownloadGrant, GrantInfo, Proof};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::SecretText;
+use crate::SecretString;
 use crate::api::StoreClient;
 use crate::error::{NetError, ReceiveError};
 use crate::pipe::{ChannelReader, PIPE_DEPTH};
@@ -79,10 +79,10 @@ pub async fn identity(
     link: &Link,
     password: Option<&Password>,
     progress: &ProgressFn,
-) -> Result<SecretText, ReceiveError> {
+) -> Result<SecretString, ReceiveError> {
     let (_, info) = lookup(link).await?;
     let keys = derive(link, password, &info, progress).await?;
-    Ok(SecretText::new(keys.export_identity().expose()))
+    Ok(SecretString::new(keys.export_identity().expose()))
 }
 
 /// After a valid proof: the right to download the blob once (resumable within the token's life).
@@ -92,7 +92,7 @@ pub struct Unlocked {
     info: GrantInfo,
     keys: GrantKeys,
     grant: DownloadGrant,
-    download_token: SecretText,
+    download_token: SecretString,
 }
 
 impl std::fmt::Debug for Unlocked {
@@ -139,7 +139,7 @@ pub async fn unlock(
             "the store announced two different sizes".into(),
         )));
     }
-    let download_token = SecretText::new(grant.download_token.clone());
+    let download_token = SecretString::new(grant.download_token.clone());
     Ok(Unlocked {
         client,
         grant_id: link.grant_id.clone(),
@@ -158,8 +158,8 @@ impl Unlocked {
     pub fn downloads_left(&self) -> u32 {
         self.grant.downloads_left
     }
-    pub fn identity(&self) -> SecretText {
-        SecretText::new(self.keys.export_identity().expose())
+    pub fn identity(&self) -> SecretString {
+        SecretString::new(self.keys.export_identity().expose())
     }
 
     /// Saves the raw ciphertext (a standard age file) to `out`, which must not exist. Written
@@ -385,7 +385,7 @@ fn take_failure(failure: &Mutex<Option<ReceiveError>>) -> ReceiveError {
 async fn download(
     client: StoreClient,
     grant_id: String,
-    token: SecretText,
+    token: SecretString,
     size: u64,
     tx: mpsc::Sender<std::io::Result<Bytes>>,
     progress: ProgressFn,

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use thiserror::Error;
 
-use crate::SecretText;
+use crate::SecretString;
 use crate::settings::Dirs;
 
 const SERVICE: &str = "kepil";
@@ -78,22 +78,22 @@ impl SecretStore {
         }
     }
 
-    pub fn get(&self, key: &str) -> Result<Option<SecretText>, SecretStoreError> {
+    pub fn get(&self, key: &str) -> Result<Option<SecretString>, SecretStoreError> {
         if let Backend::Keyring = self.backend {
             match keyring::Entry::new(SERVICE, key).and_then(|e| e.get_password()) {
-                Ok(value) => return Ok(Some(SecretText::new(value))),
+                Ok(value) => return Ok(Some(SecretString::new(value))),
                 Err(keyring::Error::NoEntry) => {}
                 // A keyring that stopped answering: the file may still hold it.
                 Err(_) => {}
             }
         }
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(self.read_file()?.remove(key).map(SecretText::new))
+        Ok(self.read_file()?.remove(key).map(SecretString::new))
     }
 
     /// Stores `value`; answers where it went ("keyring" or "file"): a keyring that refuses
     /// (locked, no default collection) falls back to the file rather than losing the secret.
-    pub fn set(&self, key: &str, value: &SecretText) -> Result<&'static str, SecretStoreError> {
+    pub fn set(&self, key: &str, value: &SecretString) -> Result<&'static str, SecretStoreError> {
         if let Backend::Keyring = self.backend {
             let stored =
                 keyring::Entry::new(SERVICE, key).and_then(|e| e.set_password(value.expose()));
@@ -183,8 +183,8 @@ mod tests {
         let dirs = Dirs::under(dir.path());
         let store = SecretStore::file_only(&dirs);
         assert!(store.get("a").unwrap().is_none());
-        store.set("a", &SecretText::new("one")).unwrap();
-        store.set("b:x", &SecretText::new("two")).unwrap();
+        store.set("a", &SecretString::new("one")).unwrap();
+        store.set("b:x", &SecretString::new("two")).unwrap();
         assert_eq!(store.get("a").unwrap().unwrap().expose(), "one");
         store.delete("a").unwrap();
         store.delete("a").unwrap();

@@ -27,7 +27,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 use url::Url;
 
-use crate::SecretText;
+use crate::SecretString;
 use crate::api::StoreClient;
 use crate::error::{NetError, SendError};
 use crate::history::{History, HistoryEntry, HistoryRecipient};
@@ -62,7 +62,7 @@ pub struct SendRequest {
 #[derive(Clone)]
 pub struct SendContext {
     pub client: StoreClient,
-    pub token: SecretText,
+    pub token: SecretString,
     pub dirs: Dirs,
     pub secrets: Arc<SecretStore>,
     pub progress: ProgressFn,
@@ -92,9 +92,9 @@ pub struct SentRecipient {
     pub recipient: String,
     pub grant_id: String,
     /// `https://STORE/t/GRANT#SECRET`.
-    pub link: SecretText,
+    pub link: SecretString,
     /// `None` for TERBUKA (link only).
-    pub password: Option<SecretText>,
+    pub password: Option<SecretString>,
 }
 
 /// Non-secret state of an unfinished upload, `spool/<transfer>.json` beside the spool.
@@ -383,8 +383,8 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
         recipients.push(SentRecipient {
             recipient: grant.label.clone(),
             grant_id: grant.grant_id.clone(),
-            link: SecretText::new(link.to_https().expose()),
-            password: password.as_ref().map(|p| SecretText::new(p.expose())),
+            link: SecretString::new(link.to_https().expose()),
+            password: password.as_ref().map(|p| SecretString::new(p.expose())),
         });
     }
     let sent = Sent {
@@ -397,7 +397,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
     // uploaded, so a killed run can still be resumed and the transfer still revoked.
     ctx.secrets.set(
         &owner_token_key(&transfer_id),
-        &SecretText::new(created.owner_token.clone()),
+        &SecretString::new(created.owner_token.clone()),
     )?;
     save_pending(ctx, &sent)?;
     History::open(&ctx.dirs).record(HistoryEntry {
@@ -561,8 +561,8 @@ pub async fn resume(ctx: &SendContext, journal: &Journal) -> Result<Sent, SendEr
             .map(|r| SentRecipient {
                 recipient: r.recipient.clone(),
                 grant_id: r.grant_id.clone(),
-                link: SecretText::new(r.link.clone()),
-                password: r.password.clone().map(SecretText::new),
+                link: SecretString::new(r.link.clone()),
+                password: r.password.clone().map(SecretString::new),
             })
             .collect(),
     };
@@ -590,7 +590,7 @@ fn save_pending(ctx: &SendContext, sent: &Sent) -> Result<(), SendError> {
             })
             .collect(),
     };
-    let text = SecretText::new(serde_json::to_string(&pending).expect("pending serialises"));
+    let text = SecretString::new(serde_json::to_string(&pending).expect("pending serialises"));
     ctx.secrets.set(&pending_key(&sent.transfer_id), &text)?;
     Ok(())
 }
@@ -991,8 +991,8 @@ mod tests {
             recipients: vec![SentRecipient {
                 recipient: "a".into(),
                 grant_id: "g".into(),
-                link: SecretText::new("https://s/t/g#LINKSECRETVALUE"),
-                password: Some(SecretText::new("PASS-WORD-VALU-EXXX")),
+                link: SecretString::new("https://s/t/g#LINKSECRETVALUE"),
+                password: Some(SecretString::new("PASS-WORD-VALU-EXXX")),
             }],
         };
         let text = format!("{sent:?}");

@@ -9,7 +9,7 @@ use kepil_core::message::Lang;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::SecretText;
+use crate::SecretString;
 use crate::error::ConfigError;
 use crate::secrets::SecretStore;
 
@@ -167,15 +167,15 @@ pub fn resolve_store(explicit: Option<&str>, config: &ConfigFile) -> Result<Url,
 
 /// The uploader token: explicit > `KEPIL_TOKEN` > the secret store entry saved by `login`.
 pub fn resolve_token(
-    explicit: Option<SecretText>,
+    explicit: Option<SecretString>,
     store: &Url,
     secrets: &SecretStore,
-) -> Result<SecretText, ConfigError> {
+) -> Result<SecretString, ConfigError> {
     if let Some(token) = explicit {
         return Ok(token);
     }
     if let Some(token) = env_text("KEPIL_TOKEN") {
-        return Ok(SecretText::new(token.trim()));
+        return Ok(SecretString::new(token.trim()));
     }
     secrets
         .get(&uploader_token_key(store))?
@@ -193,7 +193,7 @@ pub fn uploader_token_key(store: &Url) -> String {
 /// where it went ("keyring" or "file").
 pub fn save_token(
     store: &Url,
-    token: &SecretText,
+    token: &SecretString,
     secrets: &SecretStore,
 ) -> Result<&'static str, ConfigError> {
     Ok(secrets.set(&uploader_token_key(store), token)?)

@@ -25,8 +25,8 @@ pub struct SecretString(String);
 
 impl SecretString {
     /// Takes ownership of `value`; the caller should not keep other copies.
-    pub fn new(value: String) -> Self {
-        SecretString(value)
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretString(value.into())
     }
 
     /// The secret text. Use it only to hand the value to the user or to the one place
@@ -148,18 +148,9 @@ mod tests {
 
     #[test]
     fn equality_compares_values() {
-        assert_eq!(
-            SecretString::from("a".to_owned()),
-            SecretString::new("a".into())
-        );
-        assert_ne!(
-            SecretString::from("a".to_owned()),
-            SecretString::new("b".into())
-        );
-        assert_ne!(
-            SecretString::from("a".to_owned()),
-            SecretString::new("ab".into())
-        );
+        assert_eq!(SecretString::from("a".to_owned()), SecretString::new("a"));
+        assert_ne!(SecretString::from("a".to_owned()), SecretString::new("b"));
+        assert_ne!(SecretString::from("a".to_owned()), SecretString::new("ab"));
         assert_eq!(SecretBytes::new([1u8; 4]), SecretBytes::new([1u8; 4]));
         assert_ne!(SecretBytes::new([1u8; 4]), SecretBytes::new([1, 1, 1, 2]));
     }
@@ -174,7 +165,7 @@ mod tests {
 
     #[test]
     fn zeroize_wipes_the_value() {
-        let mut s = SecretString::new("wipe me".into());
+        let mut s = SecretString::new("wipe me");
         s.zeroize();
         assert!(s.expose().is_empty());
         let mut b = SecretBytes::new([7u8; 8]);

@@ -20,7 +20,7 @@ fn every_secret_type_is_redacted() {
     let secret_b64 = secret.to_base64url().expose().to_owned();
     let auth = AuthKey::from_bytes([0x5a; 32]);
     let auth_b64 = auth.to_base64url().expose().to_owned();
-    let text = SecretString::new("top-secret-text".into());
+    let text = SecretString::new("top-secret-text");
     let bytes = SecretBytes::new(*b"raw-secret-bytes");
     let link = Link::new(
         Url::parse("https://kepil.gov.my").unwrap(),
