@@ -134,6 +134,8 @@ struct ReceiveArgs {
 #[derive(Debug, Args)]
 struct StatusArgs {
     /// Transfer ID or one of its links.
+    // Base64url ids may start with '-'; they must not be taken for flags.
+    #[arg(allow_hyphen_values = true)]
     id: String,
     #[arg(long)]
     json: bool,
@@ -142,6 +144,7 @@ struct StatusArgs {
 #[derive(Debug, Args)]
 struct RevokeArgs {
     /// Transfer ID (revokes every recipient) or a link (revokes that recipient).
+    #[arg(allow_hyphen_values = true)]
     id: String,
     /// Revoke only this recipient.
     #[arg(long, value_name = "RECIPIENT")]
@@ -561,5 +564,38 @@ impl App {
             )
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfer_ids_that_start_with_a_dash_are_ids_not_flags() {
+        for argv in [
+            ["kepil", "status", "-2abcdefghijklmnopqrstu", "--json"],
+            ["kepil", "status", "--json", "-2abcdefghijklmnopqrstu"],
+        ] {
+            let cli = Cli::try_parse_from(argv).expect("parses");
+            let Command::Status(args) = cli.command else {
+                panic!("not status")
+            };
+            assert_eq!(args.id, "-2abcdefghijklmnopqrstu");
+            assert!(args.json);
+        }
+        let cli = Cli::try_parse_from([
+            "kepil",
+            "revoke",
+            "-_abcdefghijklmnopqrstu",
+            "--recipient",
+            "a@b.gov.my",
+        ])
+        .expect("parses");
+        let Command::Revoke(args) = cli.command else {
+            panic!("not revoke")
+        };
+        assert_eq!(args.id, "-_abcdefghijklmnopqrstu");
+        assert_eq!(args.recipient.as_deref(), Some("a@b.gov.my"));
     }
 }

@@ -52,7 +52,11 @@ enum TokenCommand {
     /// List tokens (ids and users, never the tokens).
     List,
     /// Revoke a token by its id.
-    Revoke { id: String },
+    Revoke {
+        // Base64url ids may start with '-'; they must not be taken for flags.
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
 }
 
 fn main() -> ExitCode {
