@@ -216,10 +216,9 @@ async fn send_then_receive_in_the_app_through_the_local_store() {
     let s = Session::start(&[&file], &out).await;
 
     s.find("tab-send").await;
-    assert!(
-        s.exists("local-store-banner").await,
-        "first run uses the local store"
-    );
+    // The tabs render before the app state arrives: wait for the banner, do not just look.
+    // First run, no store configured: the app must be on its local store and say so.
+    s.find("local-store-banner").await;
     s.screenshot("send").await;
     s.click("file-pick").await;
     let list = s.wait_text("file-list").await;
