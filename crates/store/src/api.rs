@@ -181,15 +181,6 @@ pub async fn create_transfer(
         });
     }
 
-    let held = s.meta.bytes_held_by(&uploader.user).await?;
-    if held.saturating_add(req.size) > c.uploader_quota {
-        return Err(AppError::new(
-            ErrorCode::QuotaExceeded,
-            "Your storage quota on this store is used up; revoke or wait for older transfers.",
-        )
-        .with_limit(c.uploader_quota));
-    }
-
     let owner_token = ids::new_token();
     let expires_at = now.saturating_add(req.expires_in_secs as i64);
     let transfer = TransferRow {
@@ -206,10 +197,23 @@ pub async fn create_transfer(
         complete: false,
         revoked_at: None,
         purged_at: None,
+        blob_key: None,
+        blob_state: None,
     };
-    match s.meta.create_transfer(&transfer, &grants).await {
+    match s
+        .meta
+        .create_transfer(&transfer, &grants, c.uploader_quota)
+        .await
+    {
         Ok(()) => {}
         Err(StorageError::Conflict) => return Err(conflict()),
+        Err(StorageError::QuotaExceeded { .. }) => {
+            return Err(AppError::new(
+                ErrorCode::QuotaExceeded,
+                "Your storage quota on this store is used up; revoke or wait for older transfers.",
+            )
+            .with_limit(c.uploader_quota));
+        }
         Err(e) => return Err(e.into()),
     }
     inc(&s.metrics.transfers_created, 1);
@@ -748,17 +752,20 @@ pub async fn purge_blob(
     reason: PurgeReason,
     ip: Option<&str>,
 ) -> AppResult<()> {
-    // Waits for a PATCH in flight, so the file is not deleted under its writer.
-    let lock = s.upload_lock(transfer_id);
-    let _guard = lock.lock().await;
-    s.blobs.delete(transfer_id).await?;
+    // Waits for a PATCH in flight (on any instance), so the blob is not deleted under its
+    // writer.
+    let _guard = s.meta.lock_upload(transfer_id).await?;
     s.hashers
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .remove(transfer_id);
-    let t = s.meta.get_transfer(transfer_id).await?;
-    if t.is_some_and(|t| t.purged_at.is_none()) {
-        s.meta.mark_purged(transfer_id, s.clock.now()).await?;
+    // The claim forgets the blob key first: from then on the blob is unreadable wherever a
+    // copy survives, and only the one claimer audits. Deleting the bytes is then tidying; a
+    // failure is retried when the tombstone is forgotten.
+    if s.meta.claim_purge(transfer_id, s.clock.now()).await? {
+        if let Err(e) = s.blobs.delete(transfer_id).await {
+            tracing::warn!(error = %e, "blob delete failed; retried when the tombstone goes");
+        }
         inc(&s.metrics.purged_blobs, 1);
         tracing::info!(reason = reason.as_str(), "blob purged");
         s.audit

@@ -120,7 +120,6 @@ pub(crate) async fn open_state(
         metrics: Arc::new(Metrics::default()),
         clock,
         public_url: public_url.trim_end_matches('/').into(),
-        upload_locks: Arc::new(Mutex::new(HashMap::new())),
         hashers: Arc::new(Mutex::new(HashMap::new())),
     };
     Ok((state, sqlite))

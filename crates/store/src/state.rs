@@ -31,24 +31,12 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Base URL for upload URLs and tus `Location`, without a trailing slash.
     pub public_url: Arc<str>,
-    /// One PATCH at a time per upload; a second waits rather than interleaving writes.
-    pub upload_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Running SHA-256 of each upload in progress, with the offset it covers. Lost on a
     /// restart, in which case completion re-hashes the blob from disk.
     pub hashers: Arc<Mutex<HashMap<String, (u64, Sha256)>>>,
 }
 
 impl AppState {
-    pub fn upload_lock(&self, transfer_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
-        // Drop entries nobody holds, so the map stays as small as the uploads in flight.
-        locks.retain(|_, l| Arc::strong_count(l) > 1);
-        locks
-            .entry(transfer_id.to_string())
-            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
-            .clone()
-    }
-
     /// The uploader token from `Authorization: Bearer`, when valid and unrevoked.
     pub async fn uploader(&self, headers: &HeaderMap) -> AppResult<UploaderToken> {
         let token = bearer(headers).ok_or_else(AppError::unauthorized)?;

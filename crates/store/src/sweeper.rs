@@ -30,6 +30,8 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
     }
     let cutoff = now.saturating_sub(s.config.tombstone_retention_secs as i64);
     for id in s.meta.tombstones_before(cutoff).await? {
+        // A blob whose delete failed at purge time (already unreadable: its key is gone).
+        s.blobs.delete(&id).await?;
         s.meta.delete_transfer(&id).await?;
         report.forgotten += 1;
     }
@@ -43,6 +45,10 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
 pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageError> {
     let mut fixed = 0;
     for t in s.meta.incomplete_uploads().await? {
+        if t.blob_state.is_some() {
+            // The backend keeps its own state with the offset (S3 multipart); nothing to cut.
+            continue;
+        }
         match s.blobs.len(&t.id).await? {
             Some(len) if len > t.upload_offset => {
                 s.blobs.truncate(&t.id, t.upload_offset).await?;
@@ -56,12 +62,16 @@ pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageErr
                     "blob shorter than offset; upload reset"
                 );
                 s.blobs.truncate(&t.id, 0).await?;
-                s.meta.set_offset(&t.id, 0, t.upload_expires_at).await?;
+                s.meta
+                    .set_offset(&t.id, 0, t.upload_expires_at, None)
+                    .await?;
                 fixed += 1;
             }
             None if t.upload_offset > 0 => {
                 tracing::error!("blob missing for a started upload; upload reset");
-                s.meta.set_offset(&t.id, 0, t.upload_expires_at).await?;
+                s.meta
+                    .set_offset(&t.id, 0, t.upload_expires_at, None)
+                    .await?;
                 fixed += 1;
             }
             _ => {}

@@ -26,7 +26,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::metrics::inc;
 use crate::state::{AppState, ClientIp};
-use crate::storage::TransferRow;
+use crate::storage::{Checkpoint, TransferRow};
 
 /// Bytes after which a long PATCH makes its progress durable and records it.
 pub const CHECKPOINT_BYTES: u64 = 8 << 20;
@@ -283,8 +283,7 @@ pub async fn patch(
 
     // Authorise before waiting on the lock, then re-read the row under it.
     upload_transfer(&s, &headers, &transfer_id).await?;
-    let lock = s.upload_lock(&transfer_id);
-    let _guard = lock.lock().await;
+    let _guard = s.meta.lock_upload(&transfer_id).await?;
     let t = upload_transfer(&s, &headers, &transfer_id).await?;
     if t.complete {
         return Err(AppError::new(
@@ -321,9 +320,15 @@ pub async fn patch(
     let remaining = t.size - t.upload_offset;
     let mut written: u64 = 0;
     let mut since_checkpoint: u64 = 0;
-    let mut durable = t.upload_offset;
+    let mut durable = Checkpoint {
+        len: t.upload_offset,
+        state: t.blob_state.clone(),
+    };
     let idle = Duration::from_secs(s.config.idle_timeout_secs.max(1));
-    let mut writer = s.blobs.open_writer(&t.id, t.upload_offset).await?;
+    let mut writer = s
+        .blobs
+        .open_writer(&t.id, t.upload_offset, t.blob_state.as_deref())
+        .await?;
     let mut stream = body.into_data_stream();
     let mut cut_off = false;
 
@@ -345,8 +350,15 @@ pub async fn patch(
         };
         if written + chunk.len() as u64 > remaining {
             writer.abort().await?;
-            s.meta.set_offset(&t.id, durable, upload_expiry(&s)).await?;
-            if durable != t.upload_offset {
+            s.meta
+                .set_offset(
+                    &t.id,
+                    durable.len,
+                    upload_expiry(&s),
+                    durable.state.as_deref(),
+                )
+                .await?;
+            if durable.len != t.upload_offset {
                 // A checkpoint moved the offset; the running hash no longer matches it.
                 s.hashers
                     .lock()
@@ -370,7 +382,14 @@ pub async fn patch(
         since_checkpoint += chunk.len() as u64;
         if checksum.is_none() && since_checkpoint >= CHECKPOINT_BYTES {
             durable = writer.sync().await?;
-            s.meta.set_offset(&t.id, durable, upload_expiry(&s)).await?;
+            s.meta
+                .set_offset(
+                    &t.id,
+                    durable.len,
+                    upload_expiry(&s),
+                    durable.state.as_deref(),
+                )
+                .await?;
             inc(&s.metrics.bytes_uploaded, since_checkpoint);
             since_checkpoint = 0;
         }
@@ -396,40 +415,48 @@ pub async fn patch(
         });
     }
 
-    let new_offset = writer.commit().await?;
-    s.meta
-        .set_offset(&t.id, new_offset, upload_expiry(&s))
-        .await?;
-    inc(&s.metrics.bytes_uploaded, since_checkpoint);
-
-    if new_offset < t.size {
+    let whole = t.upload_offset + written == t.size;
+    if !whole || expected.is_none() {
+        let done = writer.commit().await?;
+        let new_offset = done.len;
+        s.meta
+            .set_offset(&t.id, new_offset, upload_expiry(&s), done.state.as_deref())
+            .await?;
+        inc(&s.metrics.bytes_uploaded, since_checkpoint);
         if let Some(h) = hash {
             s.hashers
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(t.id.clone(), (new_offset, h));
         }
+        if whole {
+            return Err(AppError::new(
+                ErrorCode::NotReady,
+                "All bytes arrived but no SHA-256 of the whole blob was given: send a PATCH \
+                 with an empty body and the Kepil-Blob-Sha256 header (or the sha256 creation \
+                 metadata).",
+            ));
+        }
         if cut_off {
             tracing::info!(offset = new_offset, "upload interrupted; bytes so far kept");
         }
         return Ok(patched(new_offset, Some(upload_expiry(&s))));
     }
+    let expected = expected.unwrap_or_default();
 
     // The last byte arrived: complete only when the whole blob's SHA-256 matches.
-    let Some(expected) = expected else {
-        return Err(AppError::new(
-            ErrorCode::NotReady,
-            "All bytes arrived but no SHA-256 of the whole blob was given: send a PATCH with \
-             an empty body and the Kepil-Blob-Sha256 header (or the sha256 creation metadata).",
-        ));
-    };
+    let new_offset = writer.complete().await?;
+    s.meta
+        .set_offset(&t.id, new_offset, upload_expiry(&s), None)
+        .await?;
+    inc(&s.metrics.bytes_uploaded, since_checkpoint);
     let actual: [u8; 32] = match hash {
         Some(h) => h.finalize().into(),
         None => s.blobs.sha256(&t.id, t.size).await?,
     };
     if actual.as_slice() != expected.as_slice() {
         s.blobs.truncate(&t.id, 0).await?;
-        s.meta.set_offset(&t.id, 0, upload_expiry(&s)).await?;
+        s.meta.set_offset(&t.id, 0, upload_expiry(&s), None).await?;
         return Err(AppError::new(
             ErrorCode::BlobHashMismatch,
             "The whole blob's SHA-256 did not match; the upload was reset to offset 0.",

@@ -29,7 +29,7 @@ async fn blob_files_are_private() {
     let blobs = FsBlobStore::open(&root).unwrap();
     let id = kepil_store::ids::new_id();
     use kepil_store::storage::BlobStore;
-    let mut w = blobs.open_writer(&id, 0).await.unwrap();
+    let mut w = blobs.open_writer(&id, 0, None).await.unwrap();
     w.write(b"x").await.unwrap();
     w.commit().await.unwrap();
     let file = root.join(&id[..2]).join(&id);

@@ -3,6 +3,8 @@
 //! first broken property.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
@@ -24,6 +26,8 @@ fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
         complete: false,
         revoked_at: None,
         purged_at: None,
+        blob_key: Some(vec![9; 60]),
+        blob_state: None,
     }
 }
 
@@ -46,6 +50,8 @@ fn grant(id: &str, transfer_id: &str, position: u32, max_downloads: u32) -> Gran
     }
 }
 
+const NO_QUOTA: u64 = u64::MAX;
+
 /// Runs every metadata check.
 pub async fn metadata_suite(meta: Arc<dyn MetadataStore>) {
     tokens(meta.as_ref()).await;
@@ -53,6 +59,9 @@ pub async fn metadata_suite(meta: Arc<dyn MetadataStore>) {
     nonces_are_single_use(meta.as_ref()).await;
     lockout_counts_and_locks(meta.as_ref()).await;
     issue_download_is_exact_under_concurrency(meta.clone()).await;
+    quota_is_exact_under_concurrency(meta.clone()).await;
+    purge_is_claimed_once(meta.clone()).await;
+    upload_lock_excludes(meta.clone()).await;
     purge_candidates_and_tombstones(meta.as_ref()).await;
     audit_is_appended(meta.as_ref()).await;
 }
@@ -98,12 +107,16 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
     let tid = ids::new_id();
     let (g1, g2) = (ids::new_id(), ids::new_id());
     let t = transfer(&tid, "q@agensi.gov.my", 100, now);
-    meta.create_transfer(&t, &[grant(&g1, &tid, 0, 1), grant(&g2, &tid, 1, 2)])
-        .await
-        .unwrap();
+    meta.create_transfer(
+        &t,
+        &[grant(&g1, &tid, 0, 1), grant(&g2, &tid, 1, 2)],
+        NO_QUOTA,
+    )
+    .await
+    .unwrap();
     assert_eq!(meta.get_transfer(&tid).await.unwrap(), Some(t.clone()));
     let dup = meta
-        .create_transfer(&t, &[grant(&ids::new_id(), &tid, 0, 1)])
+        .create_transfer(&t, &[grant(&ids::new_id(), &tid, 0, 1)], NO_QUOTA)
         .await;
     assert!(matches!(dup, Err(super::StorageError::Conflict)), "{dup:?}");
     let grants = meta.grants_of(&tid).await.unwrap();
@@ -113,10 +126,13 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
     );
     assert_eq!(meta.bytes_held_by("q@agensi.gov.my").await.unwrap(), 100);
 
-    meta.set_offset(&tid, 40, now + 10).await.unwrap();
+    meta.set_offset(&tid, 40, now + 10, Some("state-40"))
+        .await
+        .unwrap();
     meta.set_expected_sha256(&tid, &[1; 32]).await.unwrap();
     let back = meta.get_transfer(&tid).await.unwrap().unwrap();
     assert_eq!((back.upload_offset, back.upload_expires_at), (40, now + 10));
+    assert_eq!(back.blob_state.as_deref(), Some("state-40"));
     assert!(
         meta.incomplete_uploads()
             .await
@@ -141,7 +157,12 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
             .iter()
             .all(|g| g.revoked_at.is_some())
     );
-    meta.mark_purged(&tid, now).await.unwrap();
+    assert!(meta.claim_purge(&tid, now).await.unwrap());
+    assert!(!meta.claim_purge(&tid, now + 1).await.unwrap());
+    let back = meta.get_transfer(&tid).await.unwrap().unwrap();
+    assert_eq!(back.purged_at, Some(now));
+    assert_eq!(back.blob_key, None, "purging forgets the blob key");
+    assert_eq!(back.blob_state, None);
     assert_eq!(meta.bytes_held_by("q@agensi.gov.my").await.unwrap(), 0);
     meta.delete_transfer(&tid).await.unwrap();
     assert!(meta.get_transfer(&tid).await.unwrap().is_none());
@@ -155,6 +176,7 @@ pub async fn nonces_are_single_use(meta: &dyn MetadataStore) {
     meta.create_transfer(
         &transfer(&tid, "n@x.my", 1, now),
         &[grant(&g, &tid, 0, 1), grant(&other, &tid, 1, 1)],
+        NO_QUOTA,
     )
     .await
     .unwrap();
@@ -189,7 +211,7 @@ pub async fn lockout_counts_and_locks(meta: &dyn MetadataStore) {
     let g = ids::new_id();
     let mut t = transfer(&tid, "l@x.my", 1, now);
     t.complete = true;
-    meta.create_transfer(&t, &[grant(&g, &tid, 0, 5)])
+    meta.create_transfer(&t, &[grant(&g, &tid, 0, 5)], NO_QUOTA)
         .await
         .unwrap();
     for i in 1..=2 {
@@ -225,7 +247,7 @@ pub async fn issue_download_is_exact_under_concurrency(meta: Arc<dyn MetadataSto
     let g = ids::new_id();
     let mut t = transfer(&tid, "c@x.my", 1, now);
     t.complete = true;
-    meta.create_transfer(&t, &[grant(&g, &tid, 0, 3)])
+    meta.create_transfer(&t, &[grant(&g, &tid, 0, 3)], NO_QUOTA)
         .await
         .unwrap();
     let mut tasks = Vec::new();
@@ -253,9 +275,13 @@ pub async fn issue_download_is_exact_under_concurrency(meta: Arc<dyn MetadataSto
     // Not downloadable before completion or after expiry.
     let t2 = ids::new_id();
     let g2 = ids::new_id();
-    meta.create_transfer(&transfer(&t2, "c@x.my", 1, now), &[grant(&g2, &t2, 0, 3)])
-        .await
-        .unwrap();
+    meta.create_transfer(
+        &transfer(&t2, "c@x.my", 1, now),
+        &[grant(&g2, &t2, 0, 3)],
+        NO_QUOTA,
+    )
+    .await
+    .unwrap();
     assert!(
         meta.issue_download(&g2, &ids::hash_token("x"), now + 60, now)
             .await
@@ -290,16 +316,16 @@ pub async fn purge_candidates_and_tombstones(meta: &dyn MetadataStore) {
     let used = mk(true);
     let live = mk(true);
     let (ge, ga, gu, gl) = (ids::new_id(), ids::new_id(), ids::new_id(), ids::new_id());
-    meta.create_transfer(&expired, &[grant(&ge, &expired.id, 0, 1)])
+    meta.create_transfer(&expired, &[grant(&ge, &expired.id, 0, 1)], NO_QUOTA)
         .await
         .unwrap();
-    meta.create_transfer(&abandoned, &[grant(&ga, &abandoned.id, 0, 1)])
+    meta.create_transfer(&abandoned, &[grant(&ga, &abandoned.id, 0, 1)], NO_QUOTA)
         .await
         .unwrap();
-    meta.create_transfer(&used, &[grant(&gu, &used.id, 0, 1)])
+    meta.create_transfer(&used, &[grant(&gu, &used.id, 0, 1)], NO_QUOTA)
         .await
         .unwrap();
-    meta.create_transfer(&live, &[grant(&gl, &live.id, 0, 1)])
+    meta.create_transfer(&live, &[grant(&gl, &live.id, 0, 1)], NO_QUOTA)
         .await
         .unwrap();
     assert!(
@@ -329,7 +355,7 @@ pub async fn purge_candidates_and_tombstones(meta: &dyn MetadataStore) {
         Some(PurgeReason::UsedUp)
     );
 
-    meta.mark_purged(&expired.id, now).await.unwrap();
+    assert!(meta.claim_purge(&expired.id, now).await.unwrap());
     assert!(meta.tombstones_before(now).await.unwrap().is_empty());
     assert!(
         meta.tombstones_before(now + 1)
@@ -339,6 +365,94 @@ pub async fn purge_candidates_and_tombstones(meta: &dyn MetadataStore) {
     );
     let (n, _) = meta.stored_stats().await.unwrap();
     assert!(n >= 3);
+}
+
+/// Twenty simultaneous creates of 10 bytes each under a 50-byte quota: exactly five pass.
+pub async fn quota_is_exact_under_concurrency(meta: Arc<dyn MetadataStore>) {
+    let now = 5_000_000;
+    let user = format!("quota-{}@x.my", ids::new_id());
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let meta = meta.clone();
+            let user = user.clone();
+            tokio::spawn(async move {
+                let tid = ids::new_id();
+                meta.create_transfer(
+                    &transfer(&tid, &user, 10, now),
+                    &[grant(&ids::new_id(), &tid, 0, 1)],
+                    50,
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(super::StorageError::QuotaExceeded { held }) => assert!(held >= 50, "{held}"),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(ok, 5);
+    assert_eq!(meta.bytes_held_by(&user).await.unwrap(), 50);
+}
+
+/// Ten simultaneous purges of one transfer: one claims it.
+pub async fn purge_is_claimed_once(meta: Arc<dyn MetadataStore>) {
+    let now = 6_000_000;
+    let tid = ids::new_id();
+    meta.create_transfer(
+        &transfer(&tid, "p@x.my", 1, now),
+        &[grant(&ids::new_id(), &tid, 0, 1)],
+        NO_QUOTA,
+    )
+    .await
+    .unwrap();
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let meta = meta.clone();
+            let tid = tid.clone();
+            tokio::spawn(async move { meta.claim_purge(&tid, now + i).await.unwrap() })
+        })
+        .collect();
+    let mut claimed = 0;
+    for t in tasks {
+        claimed += t.await.unwrap() as u32;
+    }
+    assert_eq!(claimed, 1);
+}
+
+/// While one holder has an upload's lock, nobody else gets it; dropping it lets the next in.
+pub async fn upload_lock_excludes(meta: Arc<dyn MetadataStore>) {
+    let id = ids::new_id();
+    let inside = Arc::new(AtomicU32::new(0));
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let meta = meta.clone();
+            let id = id.clone();
+            let inside = inside.clone();
+            tokio::spawn(async move {
+                let _lock = meta.lock_upload(&id).await.unwrap();
+                assert_eq!(
+                    inside.fetch_add(1, Ordering::SeqCst),
+                    0,
+                    "two holders at once"
+                );
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                inside.fetch_sub(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Another upload's lock is independent.
+    let _a = meta.lock_upload(&id).await.unwrap();
+    let other = tokio::time::timeout(Duration::from_secs(5), meta.lock_upload(&ids::new_id()))
+        .await
+        .expect("a different upload's lock is not blocked");
+    other.unwrap();
 }
 
 pub async fn audit_is_appended(meta: &dyn MetadataStore) {
@@ -363,62 +477,133 @@ pub async fn audit_is_appended(meta: &dyn MetadataStore) {
     );
 }
 
-/// Runs every blob check.
+/// Deterministic bytes that do not repeat within a part (so misplaced parts are caught).
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[i % 4] ^ seed)
+        .collect()
+}
+
+async fn read_all(blobs: &dyn BlobStore, id: &str, start: u64, len: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    blobs
+        .read(id, start, len)
+        .await
+        .unwrap()
+        .read_to_end(&mut out)
+        .await
+        .unwrap();
+    out
+}
+
+/// Runs every blob check. Backends keep resumable state in [`super::Checkpoint::state`],
+/// which the caller passes back to `open_writer` exactly as the handlers do.
 pub async fn blob_suite(blobs: &dyn BlobStore) {
-    let id = ids::new_id();
-    assert_eq!(blobs.len(&id).await.unwrap(), None);
-    let mut w = blobs.open_writer(&id, 0).await.unwrap();
-    w.write(b"hello ").await.unwrap();
-    assert_eq!(w.sync().await.unwrap(), 6);
-    w.write(b"discard").await.unwrap();
-    w.abort().await.unwrap();
-    assert_eq!(
-        blobs.len(&id).await.unwrap(),
-        Some(6),
-        "abort returns to the last sync"
-    );
-
-    let mut w = blobs.open_writer(&id, 6).await.unwrap();
-    w.write(b"world").await.unwrap();
-    assert_eq!(w.commit().await.unwrap(), 11);
-    let mut text = String::new();
-    blobs
-        .read(&id, 6, 5)
-        .await
-        .unwrap()
-        .read_to_string(&mut text)
-        .await
-        .unwrap();
-    assert_eq!(text, "world");
-
-    // Bytes beyond a recorded offset (a crash before the offset was recorded) are dropped.
-    let mut w = blobs.open_writer(&id, 5).await.unwrap();
-    w.write(b"!").await.unwrap();
-    w.commit().await.unwrap();
-    let mut all = Vec::new();
-    blobs
-        .read(&id, 0, 100)
-        .await
-        .unwrap()
-        .read_to_end(&mut all)
-        .await
-        .unwrap();
-    assert_eq!(all, b"hello!");
+    small_blob_in_sessions(blobs).await;
+    large_blob_across_parts(blobs).await;
     assert!(
-        blobs.open_writer(&id, 50).await.is_err(),
-        "offset beyond the stored bytes"
-    );
-
-    use sha2::Digest;
-    let want: [u8; 32] = sha2::Sha256::digest(b"hello").into();
-    assert_eq!(blobs.sha256(&id, 5).await.unwrap(), want);
-    blobs.truncate(&id, 2).await.unwrap();
-    assert_eq!(blobs.len(&id).await.unwrap(), Some(2));
-    blobs.delete(&id).await.unwrap();
-    blobs.delete(&id).await.unwrap();
-    assert_eq!(blobs.len(&id).await.unwrap(), None);
-    assert!(
-        blobs.open_writer("../../etc/passwd", 0).await.is_err(),
+        blobs
+            .open_writer("../../etc/passwd", 0, None)
+            .await
+            .is_err(),
         "ids only"
     );
+}
+
+pub async fn small_blob_in_sessions(blobs: &dyn BlobStore) {
+    let id = ids::new_id();
+    assert_eq!(blobs.len(&id).await.unwrap(), None);
+    let mut w = blobs.open_writer(&id, 0, None).await.unwrap();
+    w.write(b"hello ").await.unwrap();
+    let first = w.sync().await.unwrap();
+    assert_eq!(first.len, 6);
+    w.write(b"discard").await.unwrap();
+    w.abort().await.unwrap();
+
+    // A session whose checkpoint was never recorded (the process died before the database
+    // write): the next session starts again from the recorded one and overwrites it.
+    let mut w = blobs
+        .open_writer(&id, 6, first.state.as_deref())
+        .await
+        .unwrap();
+    w.write(b"lost").await.unwrap();
+    assert_eq!(w.commit().await.unwrap().len, 10);
+
+    let mut w = blobs
+        .open_writer(&id, 6, first.state.as_deref())
+        .await
+        .unwrap();
+    w.write(b"world").await.unwrap();
+    let second = w.commit().await.unwrap();
+    assert_eq!(second.len, 11);
+    let w = blobs
+        .open_writer(&id, 11, second.state.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(w.complete().await.unwrap(), 11);
+    assert_eq!(blobs.len(&id).await.unwrap(), Some(11));
+    assert_eq!(read_all(blobs, &id, 0, 100).await, b"hello world");
+    assert_eq!(read_all(blobs, &id, 6, 5).await, b"world");
+
+    use sha2::Digest;
+    let want: [u8; 32] = sha2::Sha256::digest(b"hello world").into();
+    assert_eq!(blobs.sha256(&id, 11).await.unwrap(), want);
+    // A completed blob reopened at its end (a retry after completion) completes again.
+    let w = blobs.open_writer(&id, 11, None).await.unwrap();
+    assert_eq!(w.complete().await.unwrap(), 11);
+
+    blobs.truncate(&id, 0).await.unwrap();
+    assert!(matches!(blobs.len(&id).await.unwrap(), None | Some(0)));
+    blobs.delete(&id).await.unwrap();
+    blobs.delete(&id).await.unwrap();
+    assert_eq!(blobs.len(&id).await.unwrap(), None);
+    assert!(
+        blobs.open_writer(&id, 50, None).await.is_err(),
+        "offset beyond the stored bytes"
+    );
+}
+
+/// 21 MiB written in uneven sessions and writes (as PATCHes cut anywhere would), so a backend
+/// with a minimum part size must carry partial parts across sessions.
+pub async fn large_blob_across_parts(blobs: &dyn BlobStore) {
+    let id = ids::new_id();
+    let data = pattern(21 << 20, 0x5a);
+    let cuts = [
+        0usize,
+        1,
+        (3 << 20) + 7,
+        (9 << 20) + 1,
+        (16 << 20) - 3,
+        21 << 20,
+    ];
+    let mut state: Option<String> = None;
+    for pair in cuts.windows(2) {
+        let (from, to) = (pair[0], pair[1]);
+        let mut w = blobs
+            .open_writer(&id, from as u64, state.as_deref())
+            .await
+            .unwrap();
+        for piece in data[from..to].chunks(700_001) {
+            w.write(piece).await.unwrap();
+        }
+        if to == data.len() {
+            assert_eq!(w.complete().await.unwrap(), data.len() as u64);
+        } else {
+            let cp = w.commit().await.unwrap();
+            assert_eq!(cp.len, to as u64);
+            state = cp.state;
+        }
+    }
+    assert_eq!(blobs.len(&id).await.unwrap(), Some(data.len() as u64));
+    let start = (8 << 20) - 5;
+    assert_eq!(
+        read_all(blobs, &id, start as u64, 1 << 20).await,
+        &data[start..start + (1 << 20)]
+    );
+    assert!(read_all(blobs, &id, 0, data.len() as u64).await == data);
+    use sha2::Digest;
+    let want: [u8; 32] = sha2::Sha256::digest(&data).into();
+    assert_eq!(blobs.sha256(&id, data.len() as u64).await.unwrap(), want);
+    blobs.delete(&id).await.unwrap();
+    assert_eq!(blobs.len(&id).await.unwrap(), None);
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::fs::{File, OpenOptions};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
-use super::{BlobReader, BlobStore, BlobWriter, Result, StorageError};
+use super::{BlobReader, BlobStore, BlobWriter, Checkpoint, Result, StorageError};
 use crate::ids;
 
 #[derive(Debug, Clone)]
@@ -71,17 +71,22 @@ impl BlobWriter for FsWriter {
         Ok(())
     }
 
-    async fn sync(&mut self) -> Result<u64> {
+    async fn sync(&mut self) -> Result<Checkpoint> {
         self.file.flush().await?;
         self.file.get_ref().sync_data().await?;
         self.start = self.len;
-        Ok(self.len)
+        Ok(Checkpoint {
+            len: self.len,
+            state: None,
+        })
     }
 
-    async fn commit(mut self: Box<Self>) -> Result<u64> {
-        self.file.flush().await?;
-        self.file.get_ref().sync_data().await?;
-        Ok(self.len)
+    async fn commit(mut self: Box<Self>) -> Result<Checkpoint> {
+        self.sync().await
+    }
+
+    async fn complete(mut self: Box<Self>) -> Result<u64> {
+        Ok(self.sync().await?.len)
     }
 
     async fn abort(mut self: Box<Self>) -> Result<()> {
@@ -94,7 +99,12 @@ impl BlobWriter for FsWriter {
 
 #[async_trait]
 impl BlobStore for FsBlobStore {
-    async fn open_writer(&self, id: &str, offset: u64) -> Result<Box<dyn BlobWriter>> {
+    async fn open_writer(
+        &self,
+        id: &str,
+        offset: u64,
+        _state: Option<&str>,
+    ) -> Result<Box<dyn BlobWriter>> {
         let path = self.path(id)?;
         let dir = path.parent().expect("blob path has a parent").to_path_buf();
         let existed = tokio::fs::try_exists(&path).await?;

@@ -38,6 +38,11 @@ pub enum StorageError {
     Conflict,
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// `create_transfer` would take the user above their quota; `held` is what they hold.
+    #[error("quota exceeded ({held} bytes held)")]
+    QuotaExceeded { held: u64 },
+    #[error("object store: {0}")]
+    Object(String),
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -66,6 +71,10 @@ pub struct TransferRow {
     pub complete: bool,
     pub revoked_at: Option<i64>,
     pub purged_at: Option<i64>,
+    /// The blob's at-rest key, wrapped by the store's master key; `None` once purged.
+    pub blob_key: Option<Vec<u8>>,
+    /// The blob backend's resumable-write state, recorded with `upload_offset`.
+    pub blob_state: Option<String>,
 }
 
 impl TransferRow {
@@ -181,8 +190,15 @@ pub trait MetadataStore: Send + Sync + Debug {
     async fn revoke_uploader_token(&self, id: &str, now: i64) -> Result<bool>;
 
     /// Inserts the transfer and all its grants in one transaction; `Conflict` when an id is
-    /// taken.
-    async fn create_transfer(&self, transfer: &TransferRow, grants: &[GrantRow]) -> Result<()>;
+    /// taken, `QuotaExceeded` when the user's held bytes plus this size would pass `quota`.
+    /// The check and the insert are one serialised step, so simultaneous creates by one user
+    /// (on any instance) cannot both pass.
+    async fn create_transfer(
+        &self,
+        transfer: &TransferRow,
+        grants: &[GrantRow],
+        quota: u64,
+    ) -> Result<()>;
     async fn get_transfer(&self, id: &str) -> Result<Option<TransferRow>>;
     async fn get_grant(&self, id: &str) -> Result<Option<GrantRow>>;
     /// In creation order.
@@ -191,11 +207,13 @@ pub trait MetadataStore: Send + Sync + Debug {
     async fn bytes_held_by(&self, user: &str) -> Result<u64>;
 
     async fn set_expected_sha256(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
+    /// Records the durable offset together with the blob backend's state for it.
     async fn set_offset(
         &self,
         transfer_id: &str,
         offset: u64,
         upload_expires_at: i64,
+        blob_state: Option<&str>,
     ) -> Result<()>;
     async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
     /// Revokes the transfer and every grant; false when it was already revoked.
@@ -207,7 +225,12 @@ pub trait MetadataStore: Send + Sync + Debug {
         grant_id: &str,
         now: i64,
     ) -> Result<Option<u32>>;
-    async fn mark_purged(&self, transfer_id: &str, now: i64) -> Result<()>;
+    /// Marks the transfer purged and forgets its blob key and blob state, in one statement;
+    /// true only for the one caller that did it (so one instance deletes and audits).
+    async fn claim_purge(&self, transfer_id: &str, now: i64) -> Result<bool>;
+    /// Serialises writers of one upload across every instance sharing this store: held while
+    /// a PATCH writes or a purge deletes; released when the guard drops (or its holder dies).
+    async fn lock_upload(&self, transfer_id: &str) -> Result<UploadLock>;
     /// Deletes the rows (transfer, grants, nonces, tokens); the audit rows stay.
     async fn delete_transfer(&self, transfer_id: &str) -> Result<()>;
 
@@ -258,14 +281,50 @@ pub trait MetadataStore: Send + Sync + Debug {
     async fn audit_events(&self, transfer_id: Option<&str>) -> Result<Vec<AuditEvent>>;
 }
 
+/// Held while one request writes or deletes an upload's blob; dropping it releases the lock.
+pub struct UploadLock {
+    _held: Box<dyn Send>,
+}
+
+impl UploadLock {
+    pub fn new(held: impl Send + 'static) -> Self {
+        UploadLock {
+            _held: Box::new(held),
+        }
+    }
+}
+
+impl Debug for UploadLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UploadLock")
+    }
+}
+
 pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// Where a writer stands after making its bytes durable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Durable length of the blob.
+    pub len: u64,
+    /// What the backend needs to continue from `len` on any instance (recorded with the
+    /// offset); `None` for backends whose blob itself is the state.
+    pub state: Option<String>,
+}
 
 #[async_trait]
 pub trait BlobStore: Send + Sync + Debug {
-    /// Opens the blob for appending at `offset`, creating it when absent. Anything stored
-    /// beyond `offset` (left by a crash before its offset was recorded) is discarded.
-    async fn open_writer(&self, id: &str, offset: u64) -> Result<Box<dyn BlobWriter>>;
-    /// Bytes stored, or `None` when there is no blob.
+    /// Opens the blob for appending at `offset`, creating it when absent; `state` is what the
+    /// last [`Checkpoint`] recorded with that offset. Anything stored beyond `offset` (left by
+    /// a crash before its offset was recorded) is discarded.
+    async fn open_writer(
+        &self,
+        id: &str,
+        offset: u64,
+        state: Option<&str>,
+    ) -> Result<Box<dyn BlobWriter>>;
+    /// Bytes of a completed blob (or, for backends without state, of the blob so far), or
+    /// `None` when there is none.
     async fn len(&self, id: &str) -> Result<Option<u64>>;
     /// Cuts the blob to `len` bytes (durably).
     async fn truncate(&self, id: &str, len: u64) -> Result<()>;
@@ -280,11 +339,13 @@ pub trait BlobStore: Send + Sync + Debug {
 #[async_trait]
 pub trait BlobWriter: Send {
     async fn write(&mut self, data: &[u8]) -> Result<()>;
-    /// Makes everything written so far durable (a checkpoint `abort` no longer undoes) and
-    /// returns the durable length.
-    async fn sync(&mut self) -> Result<u64>;
-    /// Makes everything written durable and returns the new length.
-    async fn commit(self: Box<Self>) -> Result<u64>;
+    /// Makes everything written so far durable (a checkpoint `abort` no longer undoes).
+    async fn sync(&mut self) -> Result<Checkpoint>;
+    /// Makes everything written durable; the upload goes on in a later request.
+    async fn commit(self: Box<Self>) -> Result<Checkpoint>;
+    /// The last byte was written: makes the blob whole, durable and readable; returns its
+    /// length.
+    async fn complete(self: Box<Self>) -> Result<u64>;
     /// Throws away everything written since `open_writer` or the last `sync` (durably).
     async fn abort(self: Box<Self>) -> Result<()>;
 }

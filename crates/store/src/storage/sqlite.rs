@@ -3,8 +3,10 @@
 //! The SQL sticks to what PostgreSQL also runs (`RETURNING`, `EXISTS`, `CASE`, `$n` binds),
 //! so a PostgreSQL backend can reuse these statements and the migrations.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,10 +18,10 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::{
     AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, PurgeReason, Redeemed,
-    Result, StorageError, TransferRow, UploaderToken,
+    Result, StorageError, TransferRow, UploadLock, UploaderToken,
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -28,6 +30,7 @@ pub struct SqliteStore {
     /// queueing in the pool is FIFO and wakes at once, where contending connections would
     /// sleep in SQLite's busy handler with growing back-off (seconds of tail latency).
     writer: SqlitePool,
+    upload_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl SqliteStore {
@@ -41,6 +44,9 @@ impl SqliteStore {
             // a process crash, or lockout could be reset by pulling the plug.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Deleted rows (a purged transfer's wrapped blob key above all) are overwritten
+            // with zeros rather than left in free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -53,7 +59,11 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         restrict_permissions(path);
-        Ok(SqliteStore { pool, writer })
+        Ok(SqliteStore {
+            pool,
+            writer,
+            upload_locks: Arc::default(),
+        })
     }
 
     /// An in-memory database, for tests.
@@ -68,6 +78,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: pool.clone(),
             pool,
+            upload_locks: Arc::default(),
         })
     }
 
@@ -105,7 +116,8 @@ fn i(v: u64) -> i64 {
 }
 
 const TRANSFER_COLS: &str = "id, user_email, owner_hash, classification, size, created_at, \
-    expires_at, upload_offset, upload_expires_at, expected_sha256, complete, revoked_at, purged_at";
+    expires_at, upload_offset, upload_expires_at, expected_sha256, complete, revoked_at, purged_at, \
+    blob_key, blob_state";
 
 const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, kdf_m_kib, \
     kdf_t, kdf_p, max_downloads, downloads, failed_proofs, locked, revoked_at";
@@ -125,6 +137,8 @@ fn transfer_of(row: &SqliteRow) -> Result<TransferRow> {
         complete: row.try_get::<i64, _>("complete")? != 0,
         revoked_at: row.try_get("revoked_at")?,
         purged_at: row.try_get("purged_at")?,
+        blob_key: row.try_get("blob_key")?,
+        blob_state: row.try_get("blob_state")?,
     })
 }
 
@@ -275,11 +289,28 @@ impl MetadataStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn create_transfer(&self, t: &TransferRow, grants: &[GrantRow]) -> Result<()> {
+    async fn create_transfer(
+        &self,
+        t: &TransferRow,
+        grants: &[GrantRow],
+        quota: u64,
+    ) -> Result<()> {
+        // One writer connection: the quota read and the insert cannot interleave with another
+        // create.
         let mut tx = self.writer.begin().await?;
+        let held: Option<i64> = sqlx::query_scalar(
+            "SELECT SUM(size) FROM transfers WHERE user_email = $1 AND purged_at IS NULL",
+        )
+        .bind(&t.user)
+        .fetch_one(&mut *tx)
+        .await?;
+        let held = u(held.unwrap_or(0));
+        if held.saturating_add(t.size) > quota {
+            return Err(StorageError::QuotaExceeded { held });
+        }
         sqlx::query(&format!(
             "INSERT INTO transfers ({TRANSFER_COLS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         ))
         .bind(&t.id)
         .bind(&t.user)
@@ -294,6 +325,8 @@ impl MetadataStore for SqliteStore {
         .bind(t.complete as i64)
         .bind(t.revoked_at)
         .bind(t.purged_at)
+        .bind(&t.blob_key)
+        .bind(&t.blob_state)
         .execute(&mut *tx)
         .await
         .map_err(conflict_or)?;
@@ -356,13 +389,15 @@ impl MetadataStore for SqliteStore {
         transfer_id: &str,
         offset: u64,
         upload_expires_at: i64,
+        blob_state: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE transfers SET upload_offset = $1, upload_expires_at = $2 \
-             WHERE id = $3 AND complete = 0",
+            "UPDATE transfers SET upload_offset = $1, upload_expires_at = $2, blob_state = $3 \
+             WHERE id = $4 AND complete = 0",
         )
         .bind(i(offset))
         .bind(upload_expires_at)
+        .bind(blob_state)
         .bind(transfer_id)
         .execute(&self.writer)
         .await?;
@@ -438,13 +473,29 @@ impl MetadataStore for SqliteStore {
         Ok(Some(u32_of(left)))
     }
 
-    async fn mark_purged(&self, transfer_id: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE transfers SET purged_at = $1 WHERE id = $2 AND purged_at IS NULL")
-            .bind(now)
-            .bind(transfer_id)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+    async fn claim_purge(&self, transfer_id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE transfers SET purged_at = $1, blob_key = NULL, blob_state = NULL \
+             WHERE id = $2 AND purged_at IS NULL",
+        )
+        .bind(now)
+        .bind(transfer_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn lock_upload(&self, transfer_id: &str) -> Result<UploadLock> {
+        // One process owns a SQLite database, so an in-process lock per upload is enough.
+        let lock = {
+            let mut locks = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.retain(|_, l| Arc::strong_count(l) > 1);
+            locks
+                .entry(transfer_id.to_string())
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
+                .clone()
+        };
+        Ok(UploadLock::new(lock.lock_owned().await))
     }
 
     async fn delete_transfer(&self, transfer_id: &str) -> Result<()> {
