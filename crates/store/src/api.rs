@@ -762,8 +762,13 @@ pub async fn purge_blob(
     // The claim forgets the blob key first: from then on the blob is unreadable wherever a
     // copy survives, and only the one claimer audits. Deleting the bytes is then tidying; a
     // failure is retried when the tombstone is forgotten.
+    let state = s
+        .meta
+        .get_transfer(transfer_id)
+        .await?
+        .and_then(|t| t.blob_state);
     if s.meta.claim_purge(transfer_id, s.clock.now()).await? {
-        if let Err(e) = s.blobs.delete(transfer_id).await {
+        if let Err(e) = s.blobs.delete(transfer_id, state.as_deref()).await {
             tracing::warn!(error = %e, "blob delete failed; retried when the tombstone goes");
         }
         inc(&s.metrics.purged_blobs, 1);

@@ -31,7 +31,7 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
     let cutoff = now.saturating_sub(s.config.tombstone_retention_secs as i64);
     for id in s.meta.tombstones_before(cutoff).await? {
         // A blob whose delete failed at purge time (already unreadable: its key is gone).
-        s.blobs.delete(&id).await?;
+        s.blobs.delete(&id, None).await?;
         s.meta.delete_transfer(&id).await?;
         report.forgotten += 1;
     }

@@ -554,8 +554,8 @@ pub async fn small_blob_in_sessions(blobs: &dyn BlobStore) {
 
     blobs.truncate(&id, 0).await.unwrap();
     assert!(matches!(blobs.len(&id).await.unwrap(), None | Some(0)));
-    blobs.delete(&id).await.unwrap();
-    blobs.delete(&id).await.unwrap();
+    blobs.delete(&id, None).await.unwrap();
+    blobs.delete(&id, None).await.unwrap();
     assert_eq!(blobs.len(&id).await.unwrap(), None);
     assert!(
         blobs.open_writer(&id, 50, None).await.is_err(),
@@ -604,6 +604,6 @@ pub async fn large_blob_across_parts(blobs: &dyn BlobStore) {
     use sha2::Digest;
     let want: [u8; 32] = sha2::Sha256::digest(&data).into();
     assert_eq!(blobs.sha256(&id, data.len() as u64).await.unwrap(), want);
-    blobs.delete(&id).await.unwrap();
+    blobs.delete(&id, None).await.unwrap();
     assert_eq!(blobs.len(&id).await.unwrap(), None);
 }

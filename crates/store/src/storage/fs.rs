@@ -179,7 +179,7 @@ impl BlobStore for FsBlobStore {
         .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
     }
 
-    async fn delete(&self, id: &str) -> Result<()> {
+    async fn delete(&self, id: &str, _state: Option<&str>) -> Result<()> {
         match tokio::fs::remove_file(self.path(id)?).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -332,8 +332,9 @@ pub trait BlobStore: Send + Sync + Debug {
     async fn read(&self, id: &str, start: u64, len: u64) -> Result<BlobReader>;
     /// SHA-256 of the first `len` bytes.
     async fn sha256(&self, id: &str, len: u64) -> Result<[u8; 32]>;
-    /// Removes the blob; no error when it is already gone.
-    async fn delete(&self, id: &str) -> Result<()>;
+    /// Removes the blob and anything an unfinished upload left (`state` is the last recorded
+    /// checkpoint's, when known); no error when it is already gone.
+    async fn delete(&self, id: &str, state: Option<&str>) -> Result<()>;
 }
 
 #[async_trait]
