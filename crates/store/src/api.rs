@@ -197,7 +197,7 @@ pub async fn create_transfer(
         complete: false,
         revoked_at: None,
         purged_at: None,
-        blob_key: None,
+        blob_key: Some(s.blobs.new_wrapped_key(&transfer_id)),
         blob_state: None,
     };
     match s
@@ -600,7 +600,7 @@ pub async fn blob(
     };
     let (start, end) = range.unwrap_or((0, len.saturating_sub(1)));
     let count = end + 1 - start;
-    let reader = s.blobs.read(&t.id, start, count).await?;
+    let reader = s.blobs.read(&t, start, count).await?;
     let stream = CountingStream {
         inner: tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024),
         sent: 0,
@@ -768,7 +768,12 @@ pub async fn purge_blob(
         .await?
         .and_then(|t| t.blob_state);
     if s.meta.claim_purge(transfer_id, s.clock.now()).await? {
-        if let Err(e) = s.blobs.delete(transfer_id, state.as_deref()).await {
+        if let Err(e) = s
+            .blobs
+            .backend()
+            .delete(transfer_id, state.as_deref())
+            .await
+        {
             tracing::warn!(error = %e, "blob delete failed; retried when the tombstone goes");
         }
         inc(&s.metrics.purged_blobs, 1);

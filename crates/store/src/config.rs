@@ -35,6 +35,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Holds `store.db` (metadata), `blobs/` and `audit.jsonl`.
     pub data_dir: PathBuf,
+    /// The master key that wraps every blob key (32 bytes, base64 or hex, mode 0600). Keep it
+    /// off the database and the object store: with it gone, so are the blobs. Default:
+    /// `<data_dir>/master.key`, created on first start.
+    pub master_key_file: Option<PathBuf>,
     /// Base URL links and upload URLs use, e.g. `https://kepil.agensi.gov.my`. Default: the
     /// address actually bound (`http://127.0.0.1:PORT` or `https://...`).
     pub public_url: Option<String>,
@@ -93,6 +97,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:8443".parse().expect("valid default address"),
             data_dir: PathBuf::from("kepil-store-data"),
+            master_key_file: None,
             public_url: None,
             tls: None,
             behind_proxy: false,
@@ -194,6 +199,9 @@ impl Config {
         }
         env!("KEPIL_STORE_LISTEN", self.listen);
         env!("KEPIL_STORE_DATA_DIR", self.data_dir);
+        if let Some(v) = get("KEPIL_STORE_MASTER_KEY_FILE") {
+            self.master_key_file = Some(v.into());
+        }
         if let Some(v) = get("KEPIL_STORE_PUBLIC_URL") {
             self.public_url = Some(v);
         }
@@ -303,6 +311,12 @@ impl Config {
 
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("store.db")
+    }
+
+    pub fn master_key_path(&self) -> PathBuf {
+        self.master_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("master.key"))
     }
 
     pub fn blob_dir(&self) -> PathBuf {

@@ -33,6 +33,7 @@ pub mod ids;
 pub mod landing;
 pub mod metrics;
 pub mod ratelimit;
+pub mod sealing;
 pub mod server;
 pub mod state;
 pub mod storage;
@@ -49,6 +50,8 @@ pub enum StoreError {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
+    #[error(transparent)]
+    MasterKey(#[from] sealing::MasterKeyError),
     #[error("i/o: {0}")]
     Io(std::io::Error),
     #[error("TLS: {0}")]

@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
+use crate::sealing::{Blobs, MasterKey};
 use crate::state::AppState;
 use crate::storage::fs::{FsBlobStore, create_private_dir};
 use crate::storage::sqlite::SqliteStore;
@@ -108,6 +109,12 @@ pub(crate) async fn open_state(
     let sqlite = SqliteStore::open(&config.db_path()).await?;
     let meta: Arc<dyn MetadataStore> = Arc::new(sqlite.clone());
     let blobs = Arc::new(FsBlobStore::open(&config.blob_dir())?);
+    let master = MasterKey::load_or_create(&config.master_key_path())?;
+    tracing::info!(
+        master_key = %master.fingerprint(),
+        "blobs sealed at rest under this master key"
+    );
+    let blobs = Blobs::new(blobs, master);
     let clock = Clock::default();
     let audit =
         Audit::open(&config.audit_path(), meta.clone(), clock.clone()).map_err(StoreError::Io)?;
@@ -266,6 +273,11 @@ impl RunningServer {
 
     pub fn config(&self) -> &Config {
         &self.state.config
+    }
+
+    /// The metadata backend this server uses (tests inspect rows through it).
+    pub fn metadata(&self) -> Arc<dyn MetadataStore> {
+        self.state.meta.clone()
     }
 
     /// Stops accepting, lets requests in flight finish (up to 30 s), stops the sweeper and

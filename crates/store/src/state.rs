@@ -18,13 +18,15 @@ use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
-use crate::storage::{BlobStore, MetadataStore, UploaderToken};
+use crate::sealing::Blobs;
+use crate::storage::{MetadataStore, UploaderToken};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub meta: Arc<dyn MetadataStore>,
-    pub blobs: Arc<dyn BlobStore>,
+    /// The blob backend behind the at-rest sealing layer.
+    pub blobs: Blobs,
     pub audit: Audit,
     pub metrics: Arc<Metrics>,
     pub clock: Clock,

@@ -31,7 +31,7 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
     let cutoff = now.saturating_sub(s.config.tombstone_retention_secs as i64);
     for id in s.meta.tombstones_before(cutoff).await? {
         // A blob whose delete failed at purge time (already unreadable: its key is gone).
-        s.blobs.delete(&id, None).await?;
+        s.blobs.backend().delete(&id, None).await?;
         s.meta.delete_transfer(&id).await?;
         report.forgotten += 1;
     }
@@ -49,9 +49,9 @@ pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageErr
             // The backend keeps its own state with the offset (S3 multipart); nothing to cut.
             continue;
         }
-        match s.blobs.len(&t.id).await? {
+        match s.blobs.backend().len(&t.id).await? {
             Some(len) if len > t.upload_offset => {
-                s.blobs.truncate(&t.id, t.upload_offset).await?;
+                s.blobs.backend().truncate(&t.id, t.upload_offset).await?;
                 fixed += 1;
             }
             Some(len) if len < t.upload_offset => {
@@ -61,7 +61,7 @@ pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageErr
                     offset = t.upload_offset,
                     "blob shorter than offset; upload reset"
                 );
-                s.blobs.truncate(&t.id, 0).await?;
+                s.blobs.backend().truncate(&t.id, 0).await?;
                 s.meta
                     .set_offset(&t.id, 0, t.upload_expires_at, None)
                     .await?;

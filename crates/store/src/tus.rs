@@ -327,7 +327,7 @@ pub async fn patch(
     let idle = Duration::from_secs(s.config.idle_timeout_secs.max(1));
     let mut writer = s
         .blobs
-        .open_writer(&t.id, t.upload_offset, t.blob_state.as_deref())
+        .open_writer(&t, t.upload_offset, t.blob_state.as_deref())
         .await?;
     let mut stream = body.into_data_stream();
     let mut cut_off = false;
@@ -452,10 +452,10 @@ pub async fn patch(
     inc(&s.metrics.bytes_uploaded, since_checkpoint);
     let actual: [u8; 32] = match hash {
         Some(h) => h.finalize().into(),
-        None => s.blobs.sha256(&t.id, t.size).await?,
+        None => s.blobs.sha256(&t, t.size).await?,
     };
     if actual.as_slice() != expected.as_slice() {
-        s.blobs.truncate(&t.id, 0).await?;
+        s.blobs.backend().truncate(&t.id, 0).await?;
         s.meta.set_offset(&t.id, 0, upload_expiry(&s), None).await?;
         return Err(AppError::new(
             ErrorCode::BlobHashMismatch,

@@ -465,6 +465,98 @@ fn blob_files(s: &Store) -> Vec<std::path::PathBuf> {
 }
 
 #[tokio::test]
+async fn blobs_are_sealed_at_rest_and_purging_forgets_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = test_config(dir.path());
+    let token = kepil_store::admin::create_token(&config, "a@agensi.gov.my")
+        .await
+        .unwrap();
+    let server = kepil_store::Server::bind(config.clone()).await.unwrap();
+    let s = Store {
+        server,
+        dir,
+        token,
+        http: reqwest::Client::new(),
+    };
+    let data = random_bytes(300_000);
+    let t = s.create(data.len() as u64, 1, Some(3)).await;
+    s.upload(t.id(), &data).await;
+
+    // On disk: the same length, but nothing like the bytes that were uploaded.
+    let file = blob_files(&s)
+        .into_iter()
+        .find(|p| p.ends_with(t.id()))
+        .unwrap();
+    let stored = std::fs::read(&file).unwrap();
+    assert_eq!(stored.len(), data.len());
+    let same = stored.iter().zip(&data).filter(|(a, b)| a == b).count();
+    assert!(same < data.len() / 100, "{same} bytes stored in the clear");
+
+    // Served unsealed, including from an offset inside a cipher block.
+    let dl = s.prove_ok(t.grant(0), &t.keys[0]).await;
+    let r = s
+        .get_blob(t.grant(0), &dl.download_token, Some("bytes=1001-2999"))
+        .await;
+    assert_eq!(r.bytes().await.unwrap(), data[1001..3000]);
+    let r = s.get_blob(t.grant(0), &dl.download_token, None).await;
+    assert_eq!(r.bytes().await.unwrap(), data);
+
+    let meta = s.server.metadata();
+    let row = meta.get_transfer(t.id()).await.unwrap().unwrap();
+    assert_eq!(row.blob_key.as_ref().map(Vec::len), Some(61));
+
+    // Revoking purges: the wrapped key leaves the row with the blob, so a copy of the blob
+    // kept anywhere (a snapshot, an object version) can no longer be unsealed.
+    let r = s
+        .http
+        .delete(s.url(&paths::transfer(t.id())))
+        .bearer_auth(&t.created.owner_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let row = meta.get_transfer(t.id()).await.unwrap().unwrap();
+    assert!(row.purged_at.is_some());
+    assert_eq!(row.blob_key, None);
+    assert!(!file.exists());
+    let db = std::fs::read(s.dir.path().join("store.db")).unwrap();
+    let wal = std::fs::read(s.dir.path().join("store.db-wal")).unwrap_or_default();
+    assert!(
+        !contains(&db, &stored[..32]) && !contains(&wal, &stored[..32]),
+        "blob bytes never reach the database"
+    );
+
+    // Another store's master key does not unseal this store's blobs: the download fails
+    // instead of serving noise.
+    let t2 = s.create(1000, 1, None).await;
+    s.upload(t2.id(), &random_bytes(1000)).await;
+    let Store {
+        server,
+        dir,
+        token,
+        http,
+    } = s;
+    server.shutdown().await;
+    let key_file = dir.path().join("master.key");
+    std::fs::remove_file(&key_file).unwrap();
+    let server = kepil_store::Server::bind(config).await.unwrap();
+    let s = Store {
+        server,
+        dir,
+        token,
+        http,
+    };
+    let dl = s.prove_ok(t2.grant(0), &t2.keys[0]).await;
+    let r = s.get_blob(t2.grant(0), &dl.download_token, None).await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    s.server.shutdown().await;
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
 async fn wrong_passwords_count_down_then_lock_and_status_shows_it() {
     let s = start_with(|c| c.lockout_threshold = 3).await;
     let t = s.create(10, 1, Some(5)).await;
