@@ -1,8 +1,13 @@
 //! Load driver for bench/store-load.sh: N concurrent uploads of SIZE bytes, then N concurrent
-//! challenge + proof + download, then 100 sequential proofs and a burst of 100 concurrent ones. Prints throughput, proof latency
-//! percentiles and (given the store's pid) its peak RSS.
+//! challenge + proof + download, then 100 sequential proofs and a burst of 100 concurrent
+//! ones. Prints throughput, proof latency percentiles and (given the stores' pids) each
+//! store's peak RSS.
 //!
-//! usage: load BASE_URL UPLOADER_TOKEN [N=100] [SIZE_MIB=10] [STORE_PID]
+//! usage: load BASE_URL[,BASE_URL...] UPLOADER_TOKEN [N=100] [SIZE_MIB=10] [PID[,PID...]]
+//!
+//! With several instances behind one shared backend, request i goes to instance i mod k
+//! and each transfer is created on one instance, uploaded through the next and proved and
+//! downloaded through the one after, the way a load balancer without affinity spreads them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -95,15 +100,23 @@ async fn prove(
 #[tokio::main]
 async fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().collect();
-    let base = args
+    let bases: Vec<String> = args
         .get(1)
         .ok_or("BASE_URL")?
-        .trim_end_matches('/')
-        .to_string();
+        .split(',')
+        .map(|b| b.trim_end_matches('/').to_string())
+        .collect();
+    let at = |i: usize| bases[i % bases.len()].clone();
     let token = args.get(2).ok_or("UPLOADER_TOKEN")?.clone();
     let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(100);
     let size_mib: u64 = args.get(4).map(|s| s.parse()).transpose()?.unwrap_or(10);
-    let pid: Option<u32> = args.get(5).map(|s| s.parse()).transpose()?;
+    let pids: Vec<u32> = match args.get(5) {
+        Some(list) => list
+            .split(',')
+            .map(|p| p.parse())
+            .collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
     let size = size_mib << 20;
 
     let mut data = vec![0u8; size as usize];
@@ -117,20 +130,22 @@ async fn main() -> Res<()> {
 
     let mut keys = Vec::new();
     let mut transfers = Vec::new();
-    for _ in 0..n {
+    for i in 0..n {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
-        transfers.push(create(&http, &base, &token, size, &key, 1).await?);
+        transfers.push(create(&http, &at(i), &token, size, &key, 1).await?);
         keys.push(key);
     }
 
     // Uploads
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for t in &transfers {
+    for (i, t) in transfers.iter().enumerate() {
+        // The upload URL names the instance that created it; send it through the next one.
+        let url = format!("{}{}", at(i + 1), paths::upload(&t.transfer_id));
         let (http, url, token, data, sha) = (
             http.clone(),
-            t.upload_url.clone(),
+            url,
             token.clone(),
             data.clone(),
             sha.clone(),
@@ -163,10 +178,10 @@ async fn main() -> Res<()> {
     // Downloads: challenge + proof + GET, verified.
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (t, key) in transfers.iter().zip(&keys) {
+    for (i, (t, key)) in transfers.iter().zip(&keys).enumerate() {
         let (http, base, grant, key) = (
             http.clone(),
-            base.clone(),
+            at(i + 2),
             t.grants[0].grant_id.clone(),
             *key,
         );
@@ -199,7 +214,7 @@ async fn main() -> Res<()> {
     for _ in 0..20 {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
-        let t = create(&http, &base, &token, small.len() as u64, &key, 10).await?;
+        let t = create(&http, &at(0), &token, small.len() as u64, &key, 10).await?;
         http.patch(&t.upload_url)
             .bearer_auth(&token)
             .header(tus::TUS_RESUMABLE, tus::VERSION)
@@ -215,15 +230,16 @@ async fn main() -> Res<()> {
     }
     // 100 sequential proofs first (latency without queueing), then 100 at once.
     let mut seq_lat = Vec::new();
-    for (g, k) in burst.drain(..100) {
-        seq_lat.push(prove(&http, &base, &g, &k).await?.1);
+    for (i, (g, k)) in burst.drain(..100).enumerate() {
+        seq_lat.push(prove(&http, &at(i), &g, &k).await?.1);
     }
     seq_lat.sort();
     let http2 = Arc::new(http.clone());
     let tasks: Vec<_> = burst
         .into_iter()
-        .map(|(g, k)| {
-            let (http, base) = (http2.clone(), base.clone());
+        .enumerate()
+        .map(|(i, (g, k))| {
+            let (http, base) = (http2.clone(), at(i));
             tokio::spawn(async move { prove(&http, &base, &g, &k).await.map(|(_, d)| d) })
         })
         .collect();
@@ -257,13 +273,13 @@ async fn main() -> Res<()> {
         pct(&seq_lat, 0.5).as_secs_f64() * 1e3,
         pct(&seq_lat, 0.99).as_secs_f64() * 1e3
     );
-    if let Some(pid) = pid {
+    for (i, pid) in pids.iter().enumerate() {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
         for line in status
             .lines()
             .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
         {
-            println!("store {line}");
+            println!("store {} {line}", bases.get(i).map_or("?", String::as_str));
         }
     }
     Ok(())
