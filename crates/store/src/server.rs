@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
-use crate::storage::fs::{FsBlobStore, create_private_dir};
+use crate::storage::fs::create_private_dir;
 use crate::storage::sqlite::SqliteStore;
 use crate::storage::{AuditEvent, MetadataStore};
 use crate::{StoreError, api, landing, sweeper, tus};
@@ -107,7 +107,7 @@ pub(crate) async fn open_state(
     create_private_dir(&config.data_dir).map_err(StoreError::Io)?;
     let sqlite = SqliteStore::open(&config.db_path()).await?;
     let meta: Arc<dyn MetadataStore> = Arc::new(sqlite.clone());
-    let blobs = Arc::new(FsBlobStore::open(&config.blob_dir())?);
+    let blobs = crate::storage::open_blobs(&config).await?;
     let clock = Clock::default();
     let audit =
         Audit::open(&config.audit_path(), meta.clone(), clock.clone()).map_err(StoreError::Io)?;
