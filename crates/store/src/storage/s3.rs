@@ -167,7 +167,11 @@ impl S3BlobStore {
                 ClientOptions::new()
                     .with_allow_http(config.allow_http)
                     .with_connect_timeout(Duration::from_secs(10))
-                    .with_timeout(Duration::from_secs(300)),
+                    // No whole-request limit (the crate's default is 30 s): a download of
+                    // several GB streams to a slow recipient for much longer. A silent server is
+                    // caught by the per-read limit instead.
+                    .with_timeout_disabled()
+                    .with_read_timeout(Duration::from_secs(60)),
             )
             // Retries hide a brief outage of the object store, but a PATCH should not hang for
             // the crate's default three minutes before the client hears about a real one.
@@ -783,7 +787,11 @@ impl BlobWriter for S3Writer {
                  upload must be restarted"
             )));
         }
-        self.store.delete_tails(&id, None).await?;
+        // The blob is whole; a tail left by a failed delete is removed with the blob later, so
+        // it must not turn a completed upload into a failed request.
+        if let Err(e) = self.store.delete_tails(&id, None).await {
+            tracing::warn!(error = %e, "tails left after completing a blob");
+        }
         Ok(total)
     }
 
