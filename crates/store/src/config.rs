@@ -5,8 +5,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use kepil_core::secret::SecretString;
 use kepil_protocol::Classification;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 const DAY: u64 = 24 * 60 * 60;
 
@@ -73,6 +74,64 @@ pub struct Config {
     pub idle_timeout_secs: u64,
     /// Largest JSON body accepted.
     pub json_body_limit: usize,
+    /// Where blobs live: `file:PATH` or `s3://bucket/prefix`; default `file:<data_dir>/blobs`.
+    pub blobs: Option<String>,
+    /// The S3 connection, used when `blobs` is an `s3://` URL.
+    pub s3: S3Config,
+}
+
+/// How to reach the S3-compatible object store. Unset values fall back to the standard AWS
+/// environment variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// e.g. `https://rgw.dc1.agensi.gov.my`; default AWS's endpoint for `region`.
+    pub endpoint: Option<String>,
+    /// Default `us-east-1` (what most S3-compatible stores expect).
+    pub region: Option<String>,
+    /// Bucket in the path (`endpoint/bucket/key`) rather than the host name. Default: true
+    /// with an `endpoint` (Ceph RGW, MinIO, SeaweedFS), false for AWS.
+    pub path_style: Option<bool>,
+    /// Allow plain `http://` endpoints (only for an object store on a trusted local network).
+    pub allow_http: bool,
+    pub access_key_id: Option<String>,
+    /// Never serialised back out; prints as `<redacted>`.
+    #[serde(skip_serializing, deserialize_with = "deserialize_secret")]
+    pub secret_access_key: Option<SecretString>,
+    /// Multipart part size in bytes: memory per upload in flight; at least 5 MiB.
+    pub part_size: u64,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        S3Config {
+            endpoint: None,
+            region: None,
+            path_style: None,
+            allow_http: false,
+            access_key_id: None,
+            secret_access_key: None,
+            part_size: 8 << 20,
+        }
+    }
+}
+
+impl S3Config {
+    pub fn path_style(&self) -> bool {
+        self.path_style.unwrap_or(self.endpoint.is_some())
+    }
+}
+
+fn deserialize_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(SecretString::new))
+}
+
+/// Where the blob backend keeps blobs, from [`Config::blobs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobLocation {
+    File(PathBuf),
+    S3(crate::storage::s3::S3Location),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +191,8 @@ impl Default for Config {
             request_timeout_secs: 30,
             idle_timeout_secs: 60,
             json_body_limit: 256 * 1024,
+            blobs: None,
+            s3: S3Config::default(),
         }
     }
 }
@@ -142,6 +203,7 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub listen: Option<SocketAddr>,
     pub behind_proxy: bool,
+    pub blobs: Option<String>,
 }
 
 impl Config {
@@ -178,6 +240,9 @@ impl Config {
         }
         if overrides.behind_proxy {
             config.behind_proxy = true;
+        }
+        if let Some(blobs) = &overrides.blobs {
+            config.blobs = Some(blobs.clone());
         }
         config.validate()?;
         Ok(config)
@@ -248,6 +313,22 @@ impl Config {
             self.request_timeout_secs
         );
         env!("KEPIL_STORE_IDLE_TIMEOUT_SECS", self.idle_timeout_secs);
+        if let Some(v) = get("KEPIL_STORE_BLOBS") {
+            self.blobs = Some(v);
+        }
+        // The standard AWS variables fill what the file left unset (the file is more specific).
+        let s3 = &mut self.s3;
+        if s3.endpoint.is_none() {
+            s3.endpoint = get("AWS_ENDPOINT_URL_S3").or_else(|| get("AWS_ENDPOINT_URL"));
+        }
+        if s3.region.is_none() {
+            s3.region = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION"));
+        }
+        if s3.access_key_id.is_none() && s3.secret_access_key.is_none() {
+            // Both from the same place, never a key id from one and a secret from another.
+            s3.access_key_id = get("AWS_ACCESS_KEY_ID");
+            s3.secret_access_key = get("AWS_SECRET_ACCESS_KEY").map(SecretString::new);
+        }
         Ok(())
     }
 
@@ -290,7 +371,53 @@ impl Config {
         {
             return bad("public_url must start with https:// (or http:// for loopback)");
         }
+        if let BlobLocation::S3(_) = self.blob_location()? {
+            let s3 = &self.s3;
+            use crate::storage::s3::{MAX_PART_SIZE, MIN_PART_SIZE};
+            if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&s3.part_size) {
+                return bad(
+                    "s3.part_size must be between 5 MiB (5242880, S3's smallest part) and 5 GiB",
+                );
+            }
+            match (&s3.access_key_id, &s3.secret_access_key) {
+                (Some(k), Some(s)) if !k.is_empty() && !s.is_empty() => {}
+                _ => {
+                    return bad(
+                        "blobs is an s3:// URL but the S3 credentials are incomplete: set \
+                         s3.access_key_id and s3.secret_access_key, or AWS_ACCESS_KEY_ID and \
+                         AWS_SECRET_ACCESS_KEY",
+                    );
+                }
+            }
+            if let Some(endpoint) = &s3.endpoint {
+                if endpoint.starts_with("http://") && !s3.allow_http {
+                    return bad(
+                        "s3.endpoint is plain http://: use https://, or set s3.allow_http = true \
+                         for an object store on a trusted local network",
+                    );
+                }
+                if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
+                    return bad("s3.endpoint must start with https:// (or http://)");
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Parses [`Config::blobs`]; `file:<data_dir>/blobs` when unset.
+    pub fn blob_location(&self) -> Result<BlobLocation, ConfigError> {
+        match self.blobs.as_deref() {
+            None => Ok(BlobLocation::File(self.blob_dir())),
+            Some(v) if v.starts_with("s3://") => crate::storage::s3::S3Location::parse(v)
+                .map(BlobLocation::S3)
+                .map_err(|e| ConfigError::Invalid(format!("blobs: {e}"))),
+            Some(v) => match v.strip_prefix("file:") {
+                Some(path) if !path.is_empty() => Ok(BlobLocation::File(PathBuf::from(path))),
+                _ => Err(ConfigError::Invalid(format!(
+                    "blobs = {v:?} is neither file:PATH nor s3://bucket/prefix"
+                ))),
+            },
+        }
     }
 
     /// Refuses plain HTTP on anything but loopback unless a TLS proxy is declared.
@@ -385,5 +512,84 @@ mod tests {
         assert!(c.check_listen_safety().is_err());
         c.behind_proxy = true;
         assert!(c.check_listen_safety().is_ok());
+    }
+
+    #[test]
+    fn blobs_location_s3_settings_and_the_secret_stays_secret() {
+        let mut c = Config::for_data_dir("/srv/kepil");
+        assert_eq!(
+            c.blob_location().unwrap(),
+            BlobLocation::File("/srv/kepil/blobs".into())
+        );
+        c.blobs = Some("file:/mnt/blobs".into());
+        assert_eq!(
+            c.blob_location().unwrap(),
+            BlobLocation::File("/mnt/blobs".into())
+        );
+        for bad in [
+            "/mnt/blobs",
+            "file:",
+            "s3://",
+            "s3://A_B/x",
+            "s3://ok-bucket/a/../b",
+        ] {
+            c.blobs = Some(bad.into());
+            assert!(c.validate().is_err(), "{bad} accepted");
+        }
+
+        let mut c: Config = toml::from_str(
+            "blobs = \"s3://kepil-blobs/dc1/\"\n[s3]\nendpoint = \"http://10.0.0.5:8333\"\n\
+             access_key_id = \"AKID\"\nsecret_access_key = \"very-secret-key\"\n",
+        )
+        .unwrap();
+        match c.blob_location().unwrap() {
+            BlobLocation::S3(l) => assert_eq!(
+                (l.bucket.as_str(), l.prefix.as_str()),
+                ("kepil-blobs", "dc1")
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(c.s3.path_style(), "an explicit endpoint means path style");
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("allow_http"), "{err}");
+        c.s3.allow_http = true;
+        c.validate().unwrap();
+        c.s3.part_size = 1 << 20;
+        assert!(c.validate().unwrap_err().to_string().contains("part_size"));
+        c.s3.part_size = 8 << 20;
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret-key"), "{shown}");
+        let written = toml::to_string(&c).unwrap();
+        assert!(!written.contains("very-secret-key"), "{written}");
+
+        // Credentials from the AWS variables only when the file names none; both or neither.
+        let mut c: Config = toml::from_str("blobs = \"s3://kepil-blobs\"").unwrap();
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("AWS_ACCESS_KEY_ID")
+        );
+        c.apply_env(|k| match k {
+            "AWS_ACCESS_KEY_ID" => Some("AKENV".into()),
+            "AWS_SECRET_ACCESS_KEY" => Some("env-secret".into()),
+            "AWS_REGION" => Some("my-1".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.s3.access_key_id.as_deref(), Some("AKENV"));
+        assert_eq!(c.s3.region.as_deref(), Some("my-1"));
+        assert!(!c.s3.path_style(), "AWS itself: virtual-hosted style");
+        c.validate().unwrap();
+        let mut c: Config = toml::from_str("[s3]\naccess_key_id = \"FILE\"").unwrap();
+        c.apply_env(|k| (k == "AWS_SECRET_ACCESS_KEY").then(|| "env-secret".into()))
+            .unwrap();
+        assert!(
+            c.s3.secret_access_key.is_none(),
+            "no mixing of file and environment"
+        );
+        c.apply_env(|k| (k == "KEPIL_STORE_BLOBS").then(|| "file:/x".into()))
+            .unwrap();
+        assert_eq!(c.blobs.as_deref(), Some("file:/x"));
     }
 }

@@ -20,6 +20,10 @@ struct Cli {
     /// Data directory (overrides the file and KEPIL_STORE_DATA_DIR).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// Blob backend: file:PATH or s3://bucket/prefix (overrides the file and
+    /// KEPIL_STORE_BLOBS).
+    #[arg(long, global = true)]
+    blobs: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), kepil_store::StoreError> {
     let mut overrides = Overrides {
         data_dir: cli.data_dir,
+        blobs: cli.blobs,
         ..Overrides::default()
     };
     match cli.command {

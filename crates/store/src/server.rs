@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::sealing::{Blobs, MasterKey};
 use crate::state::AppState;
-use crate::storage::fs::{FsBlobStore, create_private_dir};
+use crate::storage::fs::create_private_dir;
 use crate::storage::sqlite::SqliteStore;
 use crate::storage::{AuditEvent, MetadataStore};
 use crate::{StoreError, api, landing, sweeper, tus};
@@ -108,7 +108,7 @@ pub(crate) async fn open_state(
     create_private_dir(&config.data_dir).map_err(StoreError::Io)?;
     let sqlite = SqliteStore::open(&config.db_path()).await?;
     let meta: Arc<dyn MetadataStore> = Arc::new(sqlite.clone());
-    let blobs = Arc::new(FsBlobStore::open(&config.blob_dir())?);
+    let blobs = crate::storage::open_blobs(&config).await?;
     let master = MasterKey::load_or_create(&config.master_key_path())?;
     tracing::info!(
         master_key = %master.fingerprint(),

@@ -2,7 +2,8 @@
 //!
 //! - [`MetadataStore`]: tokens, transfers, grants, nonces, download tokens and the audit table.
 //!   The embedded backend is [`sqlite::SqliteStore`]; a PostgreSQL backend shares its SQL.
-//! - [`BlobStore`]: the ciphertext. The embedded backend is [`fs::FsBlobStore`].
+//! - [`BlobStore`]: the ciphertext. The embedded backend is [`fs::FsBlobStore`]; the
+//!   scale-out one is [`s3::S3BlobStore`]. [`open_blobs`] picks one from the config.
 //!
 //! Every backend must pass [`conformance`], the one shared test suite.
 //!
@@ -14,10 +15,12 @@
 
 pub mod conformance;
 pub mod fs;
+pub mod s3;
 pub mod sqlite;
 
 use std::fmt::Debug;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio::io::AsyncRead;
@@ -46,6 +49,19 @@ pub enum StorageError {
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// The blob backend `config.blobs` names (files under `data_dir/blobs` by default). An S3
+/// backend is checked (bucket reachable, credentials accepted) before this returns.
+pub async fn open_blobs(config: &crate::Config) -> Result<Arc<dyn BlobStore>> {
+    use crate::config::BlobLocation;
+    let location = config
+        .blob_location()
+        .map_err(|e| StorageError::Object(e.to_string()))?;
+    Ok(match location {
+        BlobLocation::File(dir) => Arc::new(fs::FsBlobStore::open(&dir)?),
+        BlobLocation::S3(location) => Arc::new(s3::S3BlobStore::open(location, &config.s3).await?),
+    })
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploaderToken {
