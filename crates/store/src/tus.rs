@@ -325,10 +325,36 @@ pub async fn patch(
         state: t.blob_state.clone(),
     };
     let idle = Duration::from_secs(s.config.idle_timeout_secs.max(1));
-    let mut writer = s
+    let mut writer = match s
         .blobs
         .open_writer(&t, t.upload_offset, t.blob_state.as_deref())
-        .await?;
+        .await
+    {
+        Ok(w) => w,
+        Err(e) => {
+            // A completion whose new offset never reached the database (it failed just after
+            // the object store assembled the blob) leaves a state that no longer opens, next
+            // to a whole blob. Record that and let the client finish with the hash, which is
+            // then checked against the stored bytes.
+            if t.upload_offset < t.size && s.blobs.backend().len(&t.id).await? == Some(t.size) {
+                tracing::warn!("upload found whole after an unrecorded completion");
+                s.meta
+                    .set_offset(&t.id, t.size, upload_expiry(&s), None)
+                    .await?;
+                let mut e = AppError::new(
+                    ErrorCode::OffsetMismatch,
+                    format!(
+                        "Every byte is already stored; send an empty PATCH at offset {} with \
+                         Kepil-Blob-Sha256.",
+                        t.size
+                    ),
+                );
+                e.0.limit = Some(t.size);
+                return Err(e);
+            }
+            return Err(e.into());
+        }
+    };
     let mut stream = body.into_data_stream();
     let mut cut_off = false;
 
