@@ -74,7 +74,7 @@ export AWS_ACCESS_KEY_ID="kepilbench$RANDOM$RANDOM"
 export AWS_SECRET_ACCESS_KEY="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
 mkdir -p "$WORK/s3"
 P=(); for _ in $(seq 10); do P+=("$(free_port)"); done
-"$WEED" mini -dir="$WORK/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 -webdav=false -admin.ui=false \
+TMPDIR="$WORK/s3" "$WEED" -logdir="$WORK/s3" -logtostderr mini -dir="$WORK/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 -webdav=false -admin.ui=false \
   -bucket=kepil-bench -master.telemetry=false \
   -master.port="${P[0]}" -master.port.grpc="${P[1]}" -volume.port="${P[2]}" -volume.port.grpc="${P[3]}" \
   -filer.port="${P[4]}" -filer.port.grpc="${P[5]}" -s3.port="${P[6]}" -s3.port.grpc="${P[7]}" \

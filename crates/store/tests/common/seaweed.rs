@@ -123,7 +123,12 @@ impl Seaweed {
             format!("-s3.localSocket={d}/s3.sock"),
         ];
         let child = Command::new(weed)
+            // glog writes its files to /tmp unless told otherwise.
+            .arg(format!("-logdir={d}"))
+            .arg("-logtostderr")
             .arg("mini")
+            // Its gRPC sockets go to the temp dir too; keep them inside this instance's dir.
+            .env("TMPDIR", dir.path())
             .args(&args)
             .current_dir(dir.path())
             // Without these SeaweedFS accepts anonymous writes; with them it checks signatures.
