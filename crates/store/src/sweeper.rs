@@ -11,11 +11,22 @@ pub struct SweepReport {
     pub purged: usize,
     pub forgotten: usize,
     pub ephemera: u64,
+    /// Another instance was sweeping; this one did nothing.
+    pub skipped: bool,
 }
 
+/// One sweep, by at most one instance at a time: every instance runs the sweeper, and the
+/// metadata store's sweep lock keeps two from auditing the same expiry or deleting the same
+/// tombstone (purges are claimed once anyway).
 pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::StorageError> {
-    let now = s.clock.now();
+    // The rate limiter is this instance's own state: pruned whoever sweeps.
+    s.limiter.prune();
     let mut report = SweepReport::default();
+    let Some(_sweeping) = s.meta.try_sweep_lock().await? else {
+        report.skipped = true;
+        return Ok(report);
+    };
+    let now = s.clock.now();
     for (t, reason) in s.meta.purge_candidates(now).await? {
         if reason == PurgeReason::Expired || reason == PurgeReason::Abandoned {
             s.audit
@@ -36,7 +47,6 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
         report.forgotten += 1;
     }
     report.ephemera = s.meta.delete_expired_ephemera(now).await?;
-    s.limiter.prune();
     Ok(report)
 }
 
