@@ -1,6 +1,8 @@
 //! Shared helpers: a real store on 127.0.0.1:0 driven over real HTTP with reqwest.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use hmac::{Hmac, Mac};
 use kepil_protocol::{
     ApiError, Classification, CreateTransfer, DownloadGrant, ErrorCode, GrantSpec, KdfParams,
