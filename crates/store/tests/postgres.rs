@@ -375,6 +375,36 @@ async fn serve_refuses_an_old_schema_unless_told_to_migrate() {
     open_metadata(&config).await.unwrap().close().await;
 }
 
+#[tokio::test]
+async fn connections_can_verify_the_servers_certificate() {
+    let pg = Postgres::start_tls();
+    let store = migrated(&pg.tls_url()).await;
+    store.ping().await.unwrap();
+    let probe = sqlx::PgPool::connect(&pg.tls_url()).await.unwrap();
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&probe)
+        .await
+        .unwrap();
+    assert!(ssl, "the connection is not encrypted");
+    store.close().await;
+
+    // A certificate the configured root does not vouch for is refused, with a clear error.
+    let other = tempfile::NamedTempFile::new().unwrap();
+    let stranger = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    std::fs::write(other.path(), stranger.cert.pem()).unwrap();
+    let url = format!(
+        "postgres://kepil:{PG_PASSWORD}@127.0.0.1:{}/kepil?sslmode=verify-full&sslrootcert={}",
+        pg.port(),
+        other.path().display()
+    );
+    let e = PostgresStore::connect(&url, &PostgresOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cannot connect to PostgreSQL"), "{e}");
+    assert!(!e.contains(PG_PASSWORD), "{e}");
+}
+
 fn run(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(BIN).args(args).output().unwrap();
     (

@@ -23,6 +23,8 @@ pub struct Postgres {
     as_postgres: bool,
     /// How long `start` took, for the report.
     pub started_in: Duration,
+    /// With TLS: the PEM file that verifies the server's certificate.
+    tls_root: Option<PathBuf>,
 }
 
 fn bin_dir() -> PathBuf {
@@ -73,6 +75,16 @@ fn check(what: &str, out: std::io::Result<Output>, log: Option<&Path>) -> Output
 impl Postgres {
     /// initdb, start, create the `kepil` database. About a second.
     pub fn start() -> Postgres {
+        Self::start_inner(false)
+    }
+
+    /// As `start`, with TLS on (a fresh self-signed certificate for 127.0.0.1 and localhost);
+    /// [`Postgres::tls_url`] verifies it.
+    pub fn start_tls() -> Postgres {
+        Self::start_inner(true)
+    }
+
+    fn start_inner(tls: bool) -> Postgres {
         let begun = Instant::now();
         let bin = bin_dir();
         let as_postgres = running_as_root();
@@ -94,6 +106,7 @@ impl Postgres {
             port: 0,
             as_postgres,
             started_in: Duration::ZERO,
+            tls_root: None,
         };
         let data = pg.data_dir();
         check(
@@ -108,6 +121,28 @@ impl Postgres {
             None,
         );
         std::fs::remove_file(&pwfile).unwrap();
+        let mut server_opts = String::new();
+        if tls {
+            let cert = rcgen::generate_simple_self_signed(vec![
+                "localhost".to_string(),
+                "127.0.0.1".to_string(),
+            ])
+            .unwrap();
+            let (crt, key) = (data.join("server.crt"), data.join("server.key"));
+            std::fs::write(&crt, cert.cert.pem()).unwrap();
+            std::fs::write(&key, cert.key_pair.serialize_pem()).unwrap();
+            // PostgreSQL refuses a key readable by others.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+            if as_postgres {
+                chown_to_postgres(&crt);
+                chown_to_postgres(&key);
+            }
+            let root = pg.dir.path().join("root.pem");
+            std::fs::write(&root, cert.cert.pem()).unwrap();
+            pg.tls_root = Some(root);
+            server_opts.push_str(" -c ssl=on");
+        }
         // A port probed free can be taken before the server binds it: try a few.
         let mut last = None;
         for _ in 0..3 {
@@ -121,7 +156,8 @@ impl Postgres {
                 .args(["-w", "-t", "30", "start", "-o"])
                 .arg(format!(
                     "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                     -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                     -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\
+                     {server_opts}",
                     pg.port,
                     pg.dir.path().display()
                 ))
@@ -180,6 +216,17 @@ impl Postgres {
         format!(
             "postgres://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{}/{database}?sslmode=disable",
             self.port
+        )
+    }
+
+    /// The URL of database `kepil` over TLS, verifying the server's certificate and name.
+    pub fn tls_url(&self) -> String {
+        let root = self.tls_root.as_ref().expect("started with start_tls");
+        format!(
+            "postgres://{PG_USER}:{PG_PASSWORD}@127.0.0.1:{}/kepil?sslmode=verify-full\
+             &sslrootcert={}",
+            self.port,
+            root.display()
         )
     }
 
