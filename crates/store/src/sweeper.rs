@@ -59,6 +59,17 @@ pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageErr
             // The backend keeps its own state with the offset (S3 multipart); nothing to cut.
             continue;
         }
+        // With shared metadata another instance may be writing this upload right now, its
+        // bytes past the recorded offset not yet recorded: cut only under the upload's lock,
+        // from the row as it stands then.
+        let _writing = s.meta.lock_upload(&t.id).await?;
+        let Some(t) = s.meta.get_transfer(&t.id).await? else {
+            continue;
+        };
+        if t.complete || t.purged_at.is_some() || t.blob_state.is_some() {
+            // Finished or purged while we waited for the lock.
+            continue;
+        }
         match s.blobs.len(&t.id).await? {
             Some(len) if len > t.upload_offset => {
                 s.blobs.truncate(&t.id, t.upload_offset).await?;
