@@ -143,13 +143,8 @@ async fn main() -> Res<()> {
     for (i, t) in transfers.iter().enumerate() {
         // The upload URL names the instance that created it; send it through the next one.
         let url = format!("{}{}", at(i + 1), paths::upload(&t.transfer_id));
-        let (http, url, token, data, sha) = (
-            http.clone(),
-            url,
-            token.clone(),
-            data.clone(),
-            sha.clone(),
-        );
+        let (http, url, token, data, sha) =
+            (http.clone(), url, token.clone(), data.clone(), sha.clone());
         tasks.push(tokio::spawn(async move {
             let t0 = Instant::now();
             let r = http
@@ -179,12 +174,8 @@ async fn main() -> Res<()> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, (t, key)) in transfers.iter().zip(&keys).enumerate() {
-        let (http, base, grant, key) = (
-            http.clone(),
-            at(i + 2),
-            t.grants[0].grant_id.clone(),
-            *key,
-        );
+        let (http, base, grant, key) =
+            (http.clone(), at(i + 2), t.grants[0].grant_id.clone(), *key);
         tasks.push(tokio::spawn(async move {
             let (dl, proof_took) = prove(&http, &base, &grant, &key).await?;
             let body = http

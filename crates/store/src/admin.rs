@@ -1,12 +1,14 @@
 //! Administration of uploader tokens, shared by `kepil-store token ...` and tests.
-//! Works while a server runs on the same data directory (SQLite WAL allows it).
+//! Works while a server runs on the same metadata (SQLite WAL allows it; PostgreSQL is
+//! shared anyway).
 
 use crate::StoreError;
 use crate::config::Config;
 use crate::ids;
+use std::sync::Arc;
+
 use crate::storage::fs::create_private_dir;
-use crate::storage::sqlite::SqliteStore;
-use crate::storage::{MetadataStore, UploaderToken};
+use crate::storage::{MetadataStore, UploaderToken, open_metadata};
 
 /// What `token list` shows: never the token, which only its holder has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,9 +23,11 @@ fn now() -> i64 {
     crate::clock::Clock::default().now()
 }
 
-async fn open(config: &Config) -> Result<SqliteStore, StoreError> {
-    create_private_dir(&config.data_dir).map_err(StoreError::Io)?;
-    Ok(SqliteStore::open(&config.db_path()).await?)
+async fn open(config: &Config) -> Result<Arc<dyn MetadataStore>, StoreError> {
+    if config.metadata.is_none() {
+        create_private_dir(&config.data_dir).map_err(StoreError::Io)?;
+    }
+    Ok(open_metadata(config).await?)
 }
 
 fn check_user(user: &str) -> Result<(), StoreError> {

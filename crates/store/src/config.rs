@@ -9,6 +9,9 @@ use kepil_core::secret::SecretString;
 use kepil_protocol::Classification;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::storage::MetadataBackend;
+use crate::storage::postgres::PostgresOptions;
+
 const DAY: u64 = 24 * 60 * 60;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +81,18 @@ pub struct Config {
     pub blobs: Option<String>,
     /// The S3 connection, used when `blobs` is an `s3://` URL.
     pub s3: S3Config,
+    /// Metadata backend: `sqlite:PATH`, or `postgres://USER@HOST:PORT/DATABASE?sslmode=
+    /// verify-full` (several instances share it). Default: `sqlite:<data_dir>/store.db`.
+    /// Prefer PGPASSWORD or ~/.pgpass to a password in the URL.
+    pub metadata: Option<DatabaseUrl>,
+    /// PostgreSQL: connections for queries, per instance.
+    pub metadata_pool_size: u32,
+    /// PostgreSQL: connections holding upload locks (one per upload PATCH in progress on
+    /// this instance) and the sweeper's lock, per instance; at least 2.
+    pub metadata_lock_pool_size: u32,
+    /// PostgreSQL: `serve` applies pending migrations itself instead of refusing to start on
+    /// an older schema (SQLite always migrates on open).
+    pub auto_migrate: bool,
 }
 
 /// How to reach the S3-compatible object store. Unset values fall back to the standard AWS
@@ -132,6 +147,28 @@ fn deserialize_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretSt
 pub enum BlobLocation {
     File(PathBuf),
     S3(crate::storage::s3::S3Location),
+}
+
+/// A database URL; may carry a password, so it prints only redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseUrl(url.into())
+    }
+
+    /// The URL itself, password included: for connecting only, never for messages.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::storage::redact_url(&self.0))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +230,10 @@ impl Default for Config {
             json_body_limit: 256 * 1024,
             blobs: None,
             s3: S3Config::default(),
+            metadata: None,
+            metadata_pool_size: 16,
+            metadata_lock_pool_size: 32,
+            auto_migrate: false,
         }
     }
 }
@@ -204,6 +245,7 @@ pub struct Overrides {
     pub listen: Option<SocketAddr>,
     pub behind_proxy: bool,
     pub blobs: Option<String>,
+    pub metadata: Option<DatabaseUrl>,
 }
 
 impl Config {
@@ -243,6 +285,9 @@ impl Config {
         }
         if let Some(blobs) = &overrides.blobs {
             config.blobs = Some(blobs.clone());
+        }
+        if let Some(url) = &overrides.metadata {
+            config.metadata = Some(url.clone());
         }
         config.validate()?;
         Ok(config)
@@ -329,6 +374,16 @@ impl Config {
             s3.access_key_id = get("AWS_ACCESS_KEY_ID");
             s3.secret_access_key = get("AWS_SECRET_ACCESS_KEY").map(SecretString::new);
         }
+        // Not through `parse`: its error would echo the value, password and all.
+        if let Some(v) = get("KEPIL_STORE_METADATA") {
+            self.metadata = Some(DatabaseUrl::new(v.trim()));
+        }
+        env!("KEPIL_STORE_METADATA_POOL_SIZE", self.metadata_pool_size);
+        env!(
+            "KEPIL_STORE_METADATA_LOCK_POOL_SIZE",
+            self.metadata_lock_pool_size
+        );
+        env!("KEPIL_STORE_AUTO_MIGRATE", self.auto_migrate);
         Ok(())
     }
 
@@ -401,6 +456,13 @@ impl Config {
                 }
             }
         }
+        self.metadata_backend()?;
+        if self.metadata_pool_size == 0 {
+            return bad("metadata_pool_size must be at least 1");
+        }
+        if self.metadata_lock_pool_size < 2 {
+            return bad("metadata_lock_pool_size must be at least 2");
+        }
         Ok(())
     }
 
@@ -434,6 +496,51 @@ impl Config {
 
     pub fn limit_for(&self, c: Classification) -> Option<&ClassificationLimit> {
         self.classifications.iter().find(|l| l.classification == c)
+    }
+
+    /// The metadata backend `metadata` names (default: SQLite at [`Config::db_path`]).
+    pub fn metadata_backend(&self) -> Result<MetadataBackend, ConfigError> {
+        let Some(url) = &self.metadata else {
+            return Ok(MetadataBackend::Sqlite(self.db_path()));
+        };
+        let url = url.expose().trim();
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() || path.starts_with(':') {
+                return Err(ConfigError::Invalid(
+                    "metadata = \"sqlite:PATH\" needs the path of the database file, e.g. \
+                     sqlite:/var/lib/kepil-store/store.db"
+                        .into(),
+                ));
+            }
+            return Ok(MetadataBackend::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            crate::storage::postgres::connect_options(url)
+                .map_err(|e| ConfigError::Invalid(format!("metadata: {e}")))?;
+            return Ok(MetadataBackend::Postgres(url.to_string()));
+        }
+        // Only the scheme is echoed: the rest may hold a password.
+        let scheme: String = url
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(20)
+            .collect();
+        Err(ConfigError::Invalid(format!(
+            "metadata must be \"sqlite:PATH\" or \"postgres://USER@HOST:PORT/DATABASE\", not a \
+             {scheme:?} URL"
+        )))
+    }
+
+    /// Pool sizes for the PostgreSQL backend.
+    pub fn postgres_options(&self) -> PostgresOptions {
+        PostgresOptions {
+            max_connections: self.metadata_pool_size,
+            lock_connections: self.metadata_lock_pool_size,
+            ..PostgresOptions::default()
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -501,6 +608,46 @@ mod tests {
         assert!(c.tls.is_some());
         std::fs::write(&path, "no_such_key = 1\n").unwrap();
         assert!(Config::load(Some(&path), &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn metadata_backend_is_chosen_by_url_and_never_shows_a_password() {
+        let mut c = Config::for_data_dir("/srv/kepil");
+        assert_eq!(
+            c.metadata_backend().unwrap(),
+            MetadataBackend::Sqlite("/srv/kepil/store.db".into())
+        );
+        c.metadata = Some(DatabaseUrl::new("sqlite:/var/lib/k/meta.db"));
+        assert_eq!(
+            c.metadata_backend().unwrap(),
+            MetadataBackend::Sqlite("/var/lib/k/meta.db".into())
+        );
+        let url = "postgresql://kepil:s3cret@db.agensi.gov.my:5432/kepil?sslmode=verify-full";
+        c.apply_env(|k| (k == "KEPIL_STORE_METADATA").then(|| url.to_string()))
+            .unwrap();
+        c.validate().unwrap();
+        assert_eq!(
+            c.metadata_backend().unwrap(),
+            MetadataBackend::Postgres(url.into())
+        );
+        let shown = format!("{c:?} {:?}", c.metadata_backend().unwrap());
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("db.agensi.gov.my"), "{shown}");
+
+        for bad in [
+            "mysql://u:s3cret@h/db",
+            "sqlite:",
+            "postgres://u:s3cret@h:port/db",
+        ] {
+            c.metadata = Some(DatabaseUrl::new(bad));
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("metadata"), "{e}");
+            assert!(!e.contains("s3cret"), "{e}");
+        }
+        let t: Config =
+            toml::from_str("metadata = \"postgres://h/db\"\nauto_migrate = true").unwrap();
+        assert!(t.auto_migrate);
+        t.validate().unwrap();
     }
 
     #[test]

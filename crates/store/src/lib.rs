@@ -41,7 +41,7 @@ pub mod sweeper;
 pub mod tus;
 
 pub use clock::Clock;
-pub use config::{Config, Overrides};
+pub use config::{Config, DatabaseUrl, Overrides};
 pub use server::{RunningServer, Server};
 
 #[derive(Debug, thiserror::Error)]

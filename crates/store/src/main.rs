@@ -1,4 +1,4 @@
-//! `kepil-store`: serve the store, or administer uploader tokens.
+//! `kepil-store`: serve the store, migrate its database, or administer uploader tokens.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,6 +24,11 @@ struct Cli {
     /// KEPIL_STORE_BLOBS).
     #[arg(long, global = true)]
     blobs: Option<String>,
+    /// Metadata backend, `sqlite:PATH` or `postgres://USER@HOST:PORT/DATABASE` (overrides the
+    /// file and KEPIL_STORE_METADATA). Command lines are visible to other users: keep the
+    /// password in PGPASSWORD or ~/.pgpass.
+    #[arg(long, global = true, value_name = "URL")]
+    metadata: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,6 +44,10 @@ enum Command {
         #[arg(long)]
         behind_proxy: bool,
     },
+    /// Apply pending database migrations and exit. Safe while older instances serve:
+    /// migrations only add. `serve` migrates SQLite itself, but on PostgreSQL refuses an
+    /// older schema unless auto_migrate = true.
+    Migrate,
     /// Uploader tokens.
     Token {
         #[command(subcommand)]
@@ -92,6 +101,7 @@ async fn run(cli: Cli) -> Result<(), kepil_store::StoreError> {
     let mut overrides = Overrides {
         data_dir: cli.data_dir,
         blobs: cli.blobs,
+        metadata: cli.metadata.map(kepil_store::DatabaseUrl::new),
         ..Overrides::default()
     };
     match cli.command {
@@ -106,6 +116,11 @@ async fn run(cli: Cli) -> Result<(), kepil_store::StoreError> {
             // Scripts and tests read the bound address from here (port 0 picks one).
             println!("listening on {}", server.base_url());
             server.run_until_signal().await;
+        }
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let report = kepil_store::storage::migrate(&config).await?;
+            println!("kepil-store migrate: {report}");
         }
         Command::Token { command } => {
             let config = Config::load(cli.config.as_deref(), &overrides)?;

@@ -22,8 +22,7 @@ use crate::ratelimit::RateLimiter;
 use crate::sealing::{Blobs, MasterKey};
 use crate::state::AppState;
 use crate::storage::fs::create_private_dir;
-use crate::storage::sqlite::SqliteStore;
-use crate::storage::{AuditEvent, MetadataStore};
+use crate::storage::{AuditEvent, MetadataStore, open_metadata};
 use crate::{StoreError, api, landing, sweeper, tus};
 
 /// The store's HTTP service for `state`. Exposed so embedders can mount it themselves.
@@ -97,17 +96,16 @@ pub struct RunningServer {
     shutdown_tx: watch::Sender<bool>,
     serve_task: JoinHandle<std::io::Result<()>>,
     sweep_task: JoinHandle<()>,
-    meta: SqliteStore,
+    meta: Arc<dyn MetadataStore>,
 }
 
-/// Opens the data directory: metadata, blobs, audit log.
+/// Opens the data directory and the backends: metadata, blobs, audit log.
 pub(crate) async fn open_state(
     config: Config,
     public_url: String,
-) -> Result<(AppState, SqliteStore), StoreError> {
+) -> Result<(AppState, Arc<dyn MetadataStore>), StoreError> {
     create_private_dir(&config.data_dir).map_err(StoreError::Io)?;
-    let sqlite = SqliteStore::open(&config.db_path()).await?;
-    let meta: Arc<dyn MetadataStore> = Arc::new(sqlite.clone());
+    let meta = open_metadata(&config).await?;
     let blobs = crate::storage::open_blobs(&config).await?;
     let master = MasterKey::load_or_create(&config.master_key_path())?;
     tracing::info!(
@@ -121,7 +119,7 @@ pub(crate) async fn open_state(
     let state = AppState {
         limiter: Arc::new(RateLimiter::new(config.proof_rate_per_minute)),
         config: Arc::new(config),
-        meta,
+        meta: meta.clone(),
         blobs,
         audit,
         metrics: Arc::new(Metrics::default()),
@@ -129,7 +127,7 @@ pub(crate) async fn open_state(
         public_url: public_url.trim_end_matches('/').into(),
         hashers: Arc::new(Mutex::new(HashMap::new())),
     };
-    Ok((state, sqlite))
+    Ok((state, meta))
 }
 
 fn tls_config(config: &Config) -> Result<Option<Arc<rustls::ServerConfig>>, StoreError> {

@@ -11,11 +11,22 @@ pub struct SweepReport {
     pub purged: usize,
     pub forgotten: usize,
     pub ephemera: u64,
+    /// Another instance was sweeping; this one did nothing.
+    pub skipped: bool,
 }
 
+/// One sweep, by at most one instance at a time: every instance runs the sweeper, and the
+/// metadata store's sweep lock keeps two from auditing the same expiry or deleting the same
+/// tombstone (purges are claimed once anyway).
 pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::StorageError> {
-    let now = s.clock.now();
+    // The rate limiter is this instance's own state: pruned whoever sweeps.
+    s.limiter.prune();
     let mut report = SweepReport::default();
+    let Some(_sweeping) = s.meta.try_sweep_lock().await? else {
+        report.skipped = true;
+        return Ok(report);
+    };
+    let now = s.clock.now();
     for (t, reason) in s.meta.purge_candidates(now).await? {
         if reason == PurgeReason::Expired || reason == PurgeReason::Abandoned {
             s.audit
@@ -36,7 +47,6 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
         report.forgotten += 1;
     }
     report.ephemera = s.meta.delete_expired_ephemera(now).await?;
-    s.limiter.prune();
     Ok(report)
 }
 
@@ -47,6 +57,17 @@ pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageErr
     for t in s.meta.incomplete_uploads().await? {
         if t.blob_state.is_some() {
             // The backend keeps its own state with the offset (S3 multipart); nothing to cut.
+            continue;
+        }
+        // With shared metadata another instance may be writing this upload right now, its
+        // bytes past the recorded offset not yet recorded: cut only under the upload's lock,
+        // from the row as it stands then.
+        let _writing = s.meta.lock_upload(&t.id).await?;
+        let Some(t) = s.meta.get_transfer(&t.id).await? else {
+            continue;
+        };
+        if t.complete || t.purged_at.is_some() || t.blob_state.is_some() {
+            // Finished or purged while we waited for the lock.
             continue;
         }
         match s.blobs.backend().len(&t.id).await? {

@@ -1,7 +1,9 @@
 //! Storage behind two traits, so that the handlers never know which backend runs.
 //!
 //! - [`MetadataStore`]: tokens, transfers, grants, nonces, download tokens and the audit table.
-//!   The embedded backend is [`sqlite::SqliteStore`]; a PostgreSQL backend shares its SQL.
+//!   The embedded backend is [`sqlite::SqliteStore`]; the scale-out one is
+//!   [`postgres::PostgresStore`], with the same statements in PostgreSQL's dialect.
+//!   [`open_metadata`] picks one from the configuration.
 //! - [`BlobStore`]: the ciphertext. The embedded backend is [`fs::FsBlobStore`]; the
 //!   scale-out one is [`s3::S3BlobStore`]. [`open_blobs`] picks one from the config.
 //!
@@ -15,9 +17,11 @@
 
 pub mod conformance;
 pub mod fs;
+pub mod postgres;
 pub mod s3;
 pub mod sqlite;
 
+use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -46,6 +50,9 @@ pub enum StorageError {
     QuotaExceeded { held: u64 },
     #[error("object store: {0}")]
     Object(String),
+    /// The backend cannot be used as configured; the message says what to do.
+    #[error("{0}")]
+    Setup(String),
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
@@ -198,6 +205,12 @@ pub struct AuditEvent {
 #[async_trait]
 pub trait MetadataStore: Send + Sync + Debug {
     async fn ping(&self) -> Result<()>;
+    /// Closes the connections (at shutdown).
+    async fn close(&self);
+    /// The sweeper's lock: `Some` for the one instance that may sweep now, `None` while
+    /// another instance sweeps (so two never delete or audit the same thing). Held until the
+    /// guard drops; a dead holder's lock goes with it.
+    async fn try_sweep_lock(&self) -> Result<Option<UploadLock>>;
 
     async fn insert_uploader_token(&self, token: &UploaderToken) -> Result<()>;
     async fn find_uploader_token(&self, token_hash: &[u8]) -> Result<Option<UploaderToken>>;
@@ -295,6 +308,143 @@ pub trait MetadataStore: Send + Sync + Debug {
     /// Appends the events in one transaction.
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
     async fn audit_events(&self, transfer_id: Option<&str>) -> Result<Vec<AuditEvent>>;
+}
+
+/// Which metadata backend the configuration names (see `Config::metadata_backend`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum MetadataBackend {
+    Sqlite(std::path::PathBuf),
+    /// A `postgres://` URL, which may hold a password: shown only through [`redact_url`].
+    Postgres(String),
+}
+
+impl Debug for MetadataBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MetadataBackend::Sqlite(p) => f.debug_tuple("Sqlite").field(p).finish(),
+            MetadataBackend::Postgres(url) => {
+                f.debug_tuple("Postgres").field(&redact_url(url)).finish()
+            }
+        }
+    }
+}
+
+/// `url` with any password (user-info or `?password=`) replaced, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "<unparseable URL>".into();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("REDACTED"));
+    }
+    if parsed.query().is_some() {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    "REDACTED".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
+/// Opens the configured metadata backend, ready to serve.
+///
+/// Migration policy: SQLite is migrated on open (one process owns it). PostgreSQL is shared
+/// by instances of possibly different releases, so it is migrated only by `kepil-store
+/// migrate` or when `auto_migrate` is set; otherwise this refuses a schema older than the
+/// binary needs, naming the command to run.
+pub async fn open_metadata(config: &crate::Config) -> Result<Arc<dyn MetadataStore>> {
+    match config
+        .metadata_backend()
+        .map_err(|e| StorageError::Setup(e.to_string()))?
+    {
+        MetadataBackend::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                fs::create_private_dir(dir)?;
+            }
+            Ok(Arc::new(sqlite::SqliteStore::open(&path).await?))
+        }
+        MetadataBackend::Postgres(url) => {
+            if config.auto_migrate {
+                let report = postgres::migrate(&url).await?;
+                tracing::info!(%report, "PostgreSQL schema migrated");
+            }
+            let store = postgres::PostgresStore::connect(&url, &config.postgres_options()).await?;
+            if let Err(e) = store.check_schema().await {
+                store.close().await;
+                return Err(e);
+            }
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Applies the configured backend's pending migrations (`kepil-store migrate`).
+pub async fn migrate(config: &crate::Config) -> Result<MigrationReport> {
+    match config
+        .metadata_backend()
+        .map_err(|e| StorageError::Setup(e.to_string()))?
+    {
+        MetadataBackend::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                fs::create_private_dir(dir)?;
+            }
+            sqlite::migrate(&path).await
+        }
+        MetadataBackend::Postgres(url) => postgres::migrate(&url).await,
+    }
+}
+
+/// What a migration run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Applied by this run: (version, description), in order.
+    pub applied: Vec<(i64, String)>,
+    /// The highest version applied now (this binary's or a later release's).
+    pub version: i64,
+}
+
+impl MigrationReport {
+    pub(crate) fn from_versions(
+        migrator: &sqlx::migrate::Migrator,
+        before: &BTreeSet<i64>,
+        after: &BTreeSet<i64>,
+    ) -> Self {
+        MigrationReport {
+            applied: migrator
+                .iter()
+                .filter(|m| after.contains(&m.version) && !before.contains(&m.version))
+                .map(|m| (m.version, m.description.to_string()))
+                .collect(),
+            version: after.iter().next_back().copied().unwrap_or(0),
+        }
+    }
+}
+
+impl std::fmt::Display for MigrationReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.applied.is_empty() {
+            return write!(f, "schema up to date at version {}", self.version);
+        }
+        let names: Vec<String> = self
+            .applied
+            .iter()
+            .map(|(v, d)| format!("{v} ({d})"))
+            .collect();
+        write!(
+            f,
+            "applied migration(s) {}; schema now at version {}",
+            names.join(", "),
+            self.version
+        )
+    }
 }
 
 /// Held while one request writes or deletes an upload's blob; dropping it releases the lock.

@@ -3,7 +3,7 @@
 //! The SQL sticks to what PostgreSQL also runs (`RETURNING`, `EXISTS`, `CASE`, `$n` binds),
 //! so a PostgreSQL backend can reuse these statements and the migrations.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Row, Sqlite, Transaction};
 
 use super::{
-    AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, PurgeReason, Redeemed,
-    Result, StorageError, TransferRow, UploadLock, UploaderToken,
+    AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, MigrationReport,
+    PurgeReason, Redeemed, Result, StorageError, TransferRow, UploadLock, UploaderToken,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -36,18 +36,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating when absent) `path` and runs the migrations.
     pub async fn open(path: &Path) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a counted download or a failed proof must survive a power cut, not only
-            // a process crash, or lockout could be reset by pulling the plug.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            // Deleted rows (a purged transfer's wrapped blob key above all) are overwritten
-            // with zeros rather than left in free pages.
-            .pragma("secure_delete", "ON")
-            .busy_timeout(Duration::from_secs(10));
+        let options = connect_options(path)?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(60))
@@ -86,6 +75,49 @@ impl SqliteStore {
         self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+fn connect_options(path: &Path) -> Result<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str("sqlite:")?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a counted download or a failed proof must survive a power cut, not only
+        // a process crash, or lockout could be reset by pulling the plug.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        // Deleted rows (a purged transfer's wrapped blob key above all) are overwritten
+        // with zeros rather than left in free pages.
+        .pragma("secure_delete", "ON")
+        .busy_timeout(Duration::from_secs(10)))
+}
+
+/// Applies pending migrations (which [`SqliteStore::open`] also does) and reports them.
+pub async fn migrate(path: &Path) -> Result<MigrationReport> {
+    async fn applied(conn: &mut SqliteConnection) -> Result<BTreeSet<i64>> {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if exists == 0 {
+            return Ok(BTreeSet::new());
+        }
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+    let mut conn = connect_options(path)?.connect().await?;
+    let before = applied(&mut conn).await?;
+    MIGRATOR.run(&mut conn).await?;
+    let after = applied(&mut conn).await?;
+    conn.close().await?;
+    restrict_permissions(path);
+    Ok(MigrationReport::from_versions(&MIGRATOR, &before, &after))
 }
 
 #[cfg(unix)]
@@ -246,6 +278,15 @@ impl MetadataStore for SqliteStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn close(&self) {
+        SqliteStore::close(self).await;
+    }
+
+    async fn try_sweep_lock(&self) -> Result<Option<UploadLock>> {
+        // One process owns a SQLite database and runs one sweeper: nobody to exclude.
+        Ok(Some(UploadLock::new(())))
     }
 
     async fn insert_uploader_token(&self, t: &UploaderToken) -> Result<()> {

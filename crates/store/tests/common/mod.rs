@@ -1,6 +1,7 @@
 //! Shared helpers: a real store on 127.0.0.1:0 driven over real HTTP with reqwest.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod seaweed;
 
 use hmac::{Hmac, Mac};
