@@ -456,7 +456,13 @@ impl Config {
                 }
             }
         }
-        self.metadata_backend()?;
+        let shared = matches!(self.metadata_backend()?, MetadataBackend::Postgres(_));
+        if shared && matches!(self.blob_location()?, BlobLocation::File(_)) {
+            tracing::warn!(
+                "PostgreSQL metadata with file blobs: every instance must see the same blob \
+                 directory (a shared file system), or uploads and downloads will miss"
+            );
+        }
         if self.metadata_pool_size == 0 {
             return bad("metadata_pool_size must be at least 1");
         }
@@ -545,6 +551,23 @@ impl Config {
 
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("store.db")
+    }
+
+    /// What only serving needs beyond [`Config::validate`]: with PostgreSQL, an explicit
+    /// master key file (a key generated in each instance's data_dir would differ between
+    /// instances, and blobs sealed by one would not open on another).
+    pub fn check_serving(&self) -> Result<(), ConfigError> {
+        if self.master_key_file.is_none()
+            && matches!(self.metadata_backend()?, MetadataBackend::Postgres(_))
+        {
+            return Err(ConfigError::Invalid(
+                "with PostgreSQL metadata every instance needs the same master key: set \
+                 master_key_file (or KEPIL_STORE_MASTER_KEY_FILE) to a 0600 file holding 32 \
+                 random bytes in base64, e.g. `head -c 32 /dev/urandom | base64`"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     pub fn master_key_path(&self) -> PathBuf {

@@ -158,6 +158,7 @@ impl Server {
     /// binds `config.listen` (port 0 picks a free port) and starts serving and sweeping.
     pub async fn bind(config: Config) -> Result<RunningServer, StoreError> {
         config.validate()?;
+        config.check_serving()?;
         config.check_listen_safety()?;
         let tls = tls_config(&config)?;
         let listener = std::net::TcpListener::bind(config.listen).map_err(StoreError::Io)?;

@@ -406,7 +406,16 @@ async fn connections_can_verify_the_servers_certificate() {
 }
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).args(args).output().unwrap();
+    run_with_key(args, None)
+}
+
+/// `serve` on PostgreSQL also needs the shared master key file.
+fn run_with_key(args: &[&str], key: Option<&std::path::Path>) -> (bool, String, String) {
+    let mut c = Command::new(BIN);
+    if let Some(key) = key {
+        c.env("KEPIL_STORE_MASTER_KEY_FILE", key);
+    }
+    let out = c.args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -419,8 +428,20 @@ fn migrate_subcommand_reports_and_never_shows_the_password() {
     let pg = Postgres::start();
     let url = pg.url();
 
-    // Serving an unmigrated database is refused with the command to run.
+    // Serving without the shared master key is refused, naming the setting.
     let (ok, out, err) = run(&["serve", "--listen", "127.0.0.1:0", "--metadata", &url]);
+    assert!(!ok, "{out}");
+    assert!(err.contains("master_key_file"), "{err}");
+    assert!(!err.contains(PG_PASSWORD), "{err}");
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("master.key");
+    kepil_store::sealing::MasterKey::load_or_create(&key).unwrap();
+
+    // Serving an unmigrated database is refused with the command to run.
+    let (ok, out, err) = run_with_key(
+        &["serve", "--listen", "127.0.0.1:0", "--metadata", &url],
+        Some(&key),
+    );
     assert!(!ok, "{out}");
     assert!(err.contains("kepil-store migrate"), "{err}");
     assert!(!err.contains(PG_PASSWORD), "{err}");
@@ -478,9 +499,13 @@ fn migrate_subcommand_reports_and_never_shows_the_password() {
 async fn two_stores_on_one_postgres_serve_upload_proof_and_sweep() {
     let pg = Postgres::start();
     let url = pg.url();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("master.key");
+    kepil_store::sealing::MasterKey::load_or_create(&key).unwrap();
     let with_pg = |c: &mut kepil_store::Config| {
         c.metadata = Some(DatabaseUrl::new(url.clone()));
         c.auto_migrate = true;
+        c.master_key_file = Some(key.clone());
     };
     let a = common::start_with(with_pg).await;
     let b = common::start_with(with_pg).await;

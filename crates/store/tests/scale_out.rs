@@ -1,0 +1,434 @@
+//! Two real `kepil-store` processes sharing one PostgreSQL and one SeaweedFS (S3), as
+//! several instances behind a load balancer would: an upload started on one is resumed on the
+//! other, downloads work through both, counting and lockout are exact across them, and an
+//! instance killed mid-upload leaves an upload the other one finishes.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::postgres::Postgres;
+use common::seaweed::Seaweed;
+use common::*;
+use kepil_protocol::{
+    Challenge, Classification, CreateTransfer, DownloadGrant, ErrorCode, Proof, TransferCreated,
+    paths, tus,
+};
+use reqwest::StatusCode;
+use sha2::Digest;
+
+const BIN: &str = env!("CARGO_BIN_EXE_kepil-store");
+
+/// PostgreSQL, SeaweedFS, one config file and master key shared by every instance.
+struct Cluster {
+    // Held so the servers live as long as the cluster; instances are dropped by each test
+    // before the cluster.
+    _pg: Postgres,
+    s3: Seaweed,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    token: String,
+}
+
+struct Instance {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Instance {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+impl Cluster {
+    async fn start() -> Cluster {
+        let pg = Postgres::start();
+        let s3 = Seaweed::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("master.key");
+        std::fs::write(&key, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let config = dir.path().join("store.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "master_key_file = {key:?}\n\
+                 metadata = {metadata:?}\n\
+                 blobs = {blobs:?}\n\
+                 proof_rate_per_minute = 100000\n\
+                 lockout_threshold = 4\n\
+                 [s3]\n\
+                 endpoint = {endpoint:?}\n\
+                 region = \"us-east-1\"\n\
+                 path_style = true\n\
+                 allow_http = true\n",
+                key = key.display().to_string(),
+                metadata = pg.url(),
+                blobs = s3.blobs_url("scale-out"),
+                endpoint = s3.endpoint(),
+            ),
+        )
+        .unwrap();
+        let cluster = Cluster {
+            _pg: pg,
+            s3,
+            dir,
+            config,
+            token: String::new(),
+        };
+        cluster.run_ok(&["migrate"]);
+        let token = cluster.run_ok(&["token", "create", "--user", "pengirim@agensi.gov.my"]);
+        Cluster {
+            token: token.trim().to_string(),
+            ..cluster
+        }
+    }
+
+    /// The credentials come from the standard AWS variables, as a deployment would pass them.
+    fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env("AWS_ACCESS_KEY_ID", &self.s3.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &self.s3.secret_access_key);
+        c
+    }
+
+    fn run_ok(&self, args: &[&str]) -> String {
+        let out = self
+            .command()
+            .args(args)
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A new instance with its own data directory (only its audit.jsonl lives there).
+    fn instance(&self, name: &str) -> Instance {
+        let data = self.dir.path().join(name);
+        let log = std::fs::File::create(self.dir.path().join(format!("{name}.log"))).unwrap();
+        let mut child = self
+            .command()
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&self.config)
+            .arg("--data-dir")
+            .arg(&data)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                let log = std::fs::read_to_string(self.dir.path().join(format!("{name}.log")));
+                panic!("instance {name} did not start: {line:?} {log:?}")
+            })
+            .to_string();
+        Instance { child, base }
+    }
+
+    async fn create(
+        &self,
+        http: &reqwest::Client,
+        at: &Instance,
+        size: u64,
+        keys: &[[u8; 32]],
+        max_downloads: u32,
+    ) -> TransferCreated {
+        let r = http
+            .post(at.url(paths::TRANSFERS))
+            .bearer_auth(&self.token)
+            .json(&CreateTransfer {
+                transfer_id: kepil_store::ids::new_id(),
+                classification: Classification::Sulit,
+                size,
+                expires_in_secs: 3600,
+                grants: keys.iter().map(|k| spec(k, Some(max_downloads))).collect(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+
+    fn patch(
+        &self,
+        http: &reqwest::Client,
+        at: &Instance,
+        tid: &str,
+        offset: u64,
+    ) -> reqwest::RequestBuilder {
+        http.patch(at.url(&paths::upload(tid)))
+            .bearer_auth(&self.token)
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header("content-type", tus::OFFSET_CONTENT_TYPE)
+            .header(tus::UPLOAD_OFFSET, offset.to_string())
+    }
+
+    async fn offset(&self, http: &reqwest::Client, at: &Instance, tid: &str) -> u64 {
+        let r = http
+            .head(at.url(&paths::upload(tid)))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.headers()[tus::UPLOAD_OFFSET]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
+async fn prove(
+    http: &reqwest::Client,
+    base: &str,
+    grant: &str,
+    key: &[u8; 32],
+) -> reqwest::Response {
+    let c: Challenge = http
+        .post(format!("{base}{}", paths::challenge(grant)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    http.post(format!("{base}{}", paths::proof(grant)))
+        .json(&Proof {
+            mac: mac(key, &c.nonce),
+            nonce: c.nonce,
+        })
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn download(http: &reqwest::Client, at: &Instance, grant: &str, key: &[u8; 32]) -> Vec<u8> {
+    let r = prove(http, &at.base, grant, key).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let dl: DownloadGrant = r.json().await.unwrap();
+    let r = http
+        .get(at.url(&paths::blob(grant)))
+        .bearer_auth(&dl.download_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.bytes().await.unwrap().to_vec()
+}
+
+/// A request body fed from a channel, so a test can stop sending mid-body.
+fn channel_body() -> (tokio::sync::mpsc::Sender<Vec<u8>>, reqwest::Body) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
+    });
+    (tx, reqwest::Body::wrap_stream(stream))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
+    let cluster = Cluster::start().await;
+    let (a, b) = (cluster.instance("a"), cluster.instance("b"));
+    let http = reqwest::Client::new();
+
+    // Upload: 13 MiB + 5 bytes through A (not a multiple of any part size), the rest
+    // through B.
+    let blob = random_bytes((30 << 20) + 12_345);
+    let keys = [random_key(), random_key()];
+    let t = cluster.create(&http, &a, blob.len() as u64, &keys, 2).await;
+    let tid = &t.transfer_id;
+    let cut = (13 << 20) + 5;
+    let r = cluster
+        .patch(&http, &a, tid, 0)
+        .body(blob[..cut].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(cluster.offset(&http, &b, tid).await, cut as u64);
+    let r = cluster
+        .patch(&http, &b, tid, cut as u64)
+        .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&blob))
+        .body(blob[cut..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NO_CONTENT,
+        "{}",
+        r.text().await.unwrap()
+    );
+
+    // Download through both, each grant on a different instance, then ranged.
+    let got_a = download(&http, &a, &t.grants[0].grant_id, &keys[0]).await;
+    let got_b = download(&http, &b, &t.grants[1].grant_id, &keys[1]).await;
+    assert!(
+        got_a == blob && got_b == blob,
+        "downloads differ from the upload"
+    );
+
+    // 50 proofs, spread over both instances, on a one-download grant: one token.
+    let key = random_key();
+    let one = cluster.create(&http, &a, 100, &[key], 1).await;
+    let r = cluster
+        .patch(&http, &b, &one.transfer_id, 0)
+        .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&[7u8; 100]))
+        .body(vec![7u8; 100])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let grant = one.grants[0].grant_id.clone();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (http, base, grant) = (
+            http.clone(),
+            if i % 2 == 0 { &a } else { &b }.base.clone(),
+            grant.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            prove(&http, &base, &grant, &key).await.status()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap() == StatusCode::OK {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1, "exactly one download counted across both instances");
+
+    // Lockout (threshold 4) counted across instances: wrong, wrong on A, wrong, wrong on B.
+    let key = random_key();
+    let locked = cluster.create(&http, &b, 10, &[key], 3).await;
+    let r = cluster
+        .patch(&http, &a, &locked.transfer_id, 0)
+        .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&[1u8; 10]))
+        .body(vec![1u8; 10])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let grant = &locked.grants[0].grant_id;
+    let mut tries = Vec::new();
+    for i in 0..4 {
+        let at = if i < 2 { &a } else { &b };
+        let e = expect_any(prove(&http, &at.base, grant, &random_key()).await).await;
+        tries.push((e.code, e.tries_left));
+    }
+    assert_eq!(
+        tries,
+        [
+            (ErrorCode::WrongPassword, Some(3)),
+            (ErrorCode::WrongPassword, Some(2)),
+            (ErrorCode::WrongPassword, Some(1)),
+            (ErrorCode::Locked, Some(0)),
+        ]
+    );
+    let e = expect_any(prove(&http, &a.base, grant, &key).await).await;
+    assert_eq!(
+        e.code,
+        ErrorCode::Locked,
+        "the right password on A after B locked it"
+    );
+}
+
+async fn expect_any(r: reqwest::Response) -> kepil_protocol::ApiError {
+    assert!(!r.status().is_success(), "{}", r.status());
+    r.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_instance_killed_mid_upload_leaves_an_upload_the_other_finishes() {
+    let cluster = Cluster::start().await;
+    let mut a = cluster.instance("a");
+    let b = cluster.instance("b");
+    let http = reqwest::Client::new();
+    let blob = random_bytes(40 << 20);
+    let key = random_key();
+    let t = cluster
+        .create(&http, &a, blob.len() as u64, &[key], 1)
+        .await;
+    let tid = t.transfer_id.clone();
+
+    // A PATCH on A sends 25 MiB and stalls with the request open; A checkpoints inside it.
+    let (tx, body) = channel_body();
+    let inflight = tokio::spawn(cluster.patch(&http, &a, &tid, 0).body(body).send());
+    for chunk in blob[..25 << 20].chunks(1 << 20) {
+        tx.send(chunk.to_vec()).await.unwrap();
+    }
+    let mut checkpointed = 0;
+    for _ in 0..200 {
+        checkpointed = cluster.offset(&http, &b, &tid).await;
+        if checkpointed > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(checkpointed > 0, "B never saw A's checkpoint");
+
+    // While A holds the upload, a PATCH on B cannot interleave: it waits, then finds the
+    // offset moved or answers once A is gone. Kill A (SIGKILL) now.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    drop(tx);
+    let _ = inflight.await;
+
+    let offset = cluster.offset(&http, &b, &tid).await;
+    assert!(
+        offset >= checkpointed && offset <= 25 << 20,
+        "offset {offset} after a checkpoint at {checkpointed}"
+    );
+    let r = tokio::time::timeout(
+        Duration::from_secs(30),
+        cluster
+            .patch(&http, &b, &tid, offset)
+            .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&blob))
+            .body(blob[offset as usize..].to_vec())
+            .send(),
+    )
+    .await
+    .expect("the dead instance's upload lock was released")
+    .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NO_CONTENT,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let got = download(&http, &b, &t.grants[0].grant_id, &key).await;
+    assert_eq!(sha2::Sha256::digest(&got), sha2::Sha256::digest(&blob));
+}
