@@ -84,14 +84,14 @@ pub async fn reconcile(s: &AppState) -> Result<usize, crate::storage::StorageErr
                 );
                 s.blobs.backend().truncate(&t.id, 0).await?;
                 s.meta
-                    .set_offset(&t.id, 0, t.upload_expires_at, None)
+                    .set_offset(&t.id, t.upload_offset, 0, t.upload_expires_at, None)
                     .await?;
                 fixed += 1;
             }
             None if t.upload_offset > 0 => {
                 tracing::error!("blob missing for a started upload; upload reset");
                 s.meta
-                    .set_offset(&t.id, 0, t.upload_expires_at, None)
+                    .set_offset(&t.id, t.upload_offset, 0, t.upload_expires_at, None)
                     .await?;
                 fixed += 1;
             }

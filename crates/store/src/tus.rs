@@ -38,7 +38,11 @@ fn tus_headers(r: &mut Response) {
 }
 
 fn http_date(unix: i64) -> Option<HeaderValue> {
-    let t = UNIX_EPOCH + Duration::from_secs(unix.max(0) as u64);
+    // HTTP dates end at 9999-12-31 (httpdate panics beyond); a row should never hold more.
+    if !(0..=253_402_300_799).contains(&unix) {
+        return None;
+    }
+    let t = UNIX_EPOCH + Duration::from_secs(unix as u64);
     HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()
 }
 
@@ -338,9 +342,7 @@ pub async fn patch(
             // then checked against the stored bytes.
             if t.upload_offset < t.size && s.blobs.backend().len(&t.id).await? == Some(t.size) {
                 tracing::warn!("upload found whole after an unrecorded completion");
-                s.meta
-                    .set_offset(&t.id, t.size, upload_expiry(&s), None)
-                    .await?;
+                record(&s, &t.id, t.upload_offset, t.size, None).await?;
                 let mut e = AppError::new(
                     ErrorCode::OffsetMismatch,
                     format!(
@@ -376,14 +378,14 @@ pub async fn patch(
         };
         if written + chunk.len() as u64 > remaining {
             writer.abort().await?;
-            s.meta
-                .set_offset(
-                    &t.id,
-                    durable.len,
-                    upload_expiry(&s),
-                    durable.state.as_deref(),
-                )
-                .await?;
+            record(
+                &s,
+                &t.id,
+                durable.len,
+                durable.len,
+                durable.state.as_deref(),
+            )
+            .await?;
             if durable.len != t.upload_offset {
                 // A checkpoint moved the offset; the running hash no longer matches it.
                 s.hashers
@@ -407,15 +409,9 @@ pub async fn patch(
         written += chunk.len() as u64;
         since_checkpoint += chunk.len() as u64;
         if checksum.is_none() && since_checkpoint >= CHECKPOINT_BYTES {
+            let from = durable.len;
             durable = writer.sync().await?;
-            s.meta
-                .set_offset(
-                    &t.id,
-                    durable.len,
-                    upload_expiry(&s),
-                    durable.state.as_deref(),
-                )
-                .await?;
+            record(&s, &t.id, from, durable.len, durable.state.as_deref()).await?;
             inc(&s.metrics.bytes_uploaded, since_checkpoint);
             since_checkpoint = 0;
         }
@@ -445,9 +441,7 @@ pub async fn patch(
     if !whole || expected.is_none() {
         let done = writer.commit().await?;
         let new_offset = done.len;
-        s.meta
-            .set_offset(&t.id, new_offset, upload_expiry(&s), done.state.as_deref())
-            .await?;
+        record(&s, &t.id, durable.len, new_offset, done.state.as_deref()).await?;
         inc(&s.metrics.bytes_uploaded, since_checkpoint);
         if let Some(h) = hash {
             s.hashers
@@ -472,9 +466,7 @@ pub async fn patch(
 
     // The last byte arrived: complete only when the whole blob's SHA-256 matches.
     let new_offset = writer.complete().await?;
-    s.meta
-        .set_offset(&t.id, new_offset, upload_expiry(&s), None)
-        .await?;
+    record(&s, &t.id, durable.len, new_offset, None).await?;
     inc(&s.metrics.bytes_uploaded, since_checkpoint);
     let actual: [u8; 32] = match hash {
         Some(h) => h.finalize().into(),
@@ -482,7 +474,7 @@ pub async fn patch(
     };
     if actual.as_slice() != expected.as_slice() {
         s.blobs.backend().truncate(&t.id, 0).await?;
-        s.meta.set_offset(&t.id, 0, upload_expiry(&s), None).await?;
+        record(&s, &t.id, t.size, 0, None).await?;
         return Err(AppError::new(
             ErrorCode::BlobHashMismatch,
             "The whole blob's SHA-256 did not match; the upload was reset to offset 0.",
@@ -500,6 +492,30 @@ pub async fn patch(
         )
         .await;
     Ok(patched(new_offset, None))
+}
+
+/// Records the new durable offset when the row still holds `from`. Otherwise another request
+/// wrote this upload meanwhile (this one lost its upload lock, e.g. its database session
+/// dropped): nothing is recorded and the client is told to ask for the offset again.
+async fn record(
+    s: &AppState,
+    transfer_id: &str,
+    from: u64,
+    to: u64,
+    state: Option<&str>,
+) -> AppResult<()> {
+    if s.meta
+        .set_offset(transfer_id, from, to, upload_expiry(s), state)
+        .await?
+    {
+        return Ok(());
+    }
+    tracing::warn!("upload changed under a PATCH; nothing recorded");
+    Err(AppError::new(
+        ErrorCode::Conflict,
+        "Another request changed this upload at the same time; nothing was recorded. Ask for \
+         the offset (HEAD) and resume from there.",
+    ))
 }
 
 fn upload_expiry(s: &AppState) -> i64 {

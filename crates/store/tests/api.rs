@@ -408,6 +408,41 @@ async fn tus_core_offsets_checksums_and_limits() {
 }
 
 #[tokio::test]
+async fn a_patch_whose_upload_moved_under_it_records_nothing() {
+    // Another instance wrote this upload while this PATCH ran (it had lost its upload lock,
+    // say with its database session): the PATCH must not record its own offset over that.
+    let s = start().await;
+    let data = random_bytes(3 << 20);
+    let t = s.create(data.len() as u64, 1, None).await;
+    let (tx, body) = channel_body();
+    let inflight = tokio::spawn(
+        s.http
+            .patch(s.url(&paths::upload(t.id())))
+            .bearer_auth(&s.token)
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header("content-type", tus::OFFSET_CONTENT_TYPE)
+            .header(tus::UPLOAD_OFFSET, "0")
+            .body(body)
+            .send(),
+    );
+    tx.send(data[..1 << 20].to_vec()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let meta = s.server.metadata();
+    let later = s.server.clock().now() + 3600;
+    assert!(meta.set_offset(t.id(), 0, 5, later, None).await.unwrap());
+    tx.send(data[1 << 20..2 << 20].to_vec()).await.unwrap();
+    drop(tx);
+    let e = expect_code(inflight.await.unwrap().unwrap(), ErrorCode::Conflict).await;
+    assert!(e.message.contains("HEAD"), "{}", e.message);
+    assert_eq!(
+        s.head_offset(t.id()).await,
+        5,
+        "the other writer's offset stands"
+    );
+    s.server.shutdown().await;
+}
+
+#[tokio::test]
 async fn tus_termination_removes_the_upload() {
     let s = start().await;
     let t = s.create(100, 1, None).await;

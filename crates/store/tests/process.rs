@@ -174,17 +174,6 @@ fn blob_path(data: &Path, tid: &str) -> PathBuf {
     data.join("blobs").join(&tid[..2]).join(tid)
 }
 
-/// A request body fed from a channel, so a test can stop sending mid-body.
-fn channel_body() -> (tokio::sync::mpsc::Sender<Vec<u8>>, reqwest::Body) {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
-    });
-    (tx, reqwest::Body::wrap_stream(stream))
-}
-
 #[tokio::test]
 async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
     let dir = tempfile::tempdir().unwrap();

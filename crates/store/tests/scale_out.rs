@@ -246,17 +246,6 @@ async fn download(http: &reqwest::Client, at: &Instance, grant: &str, key: &[u8;
     r.bytes().await.unwrap().to_vec()
 }
 
-/// A request body fed from a channel, so a test can stop sending mid-body.
-fn channel_body() -> (tokio::sync::mpsc::Sender<Vec<u8>>, reqwest::Body) {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
-    });
-    (tx, reqwest::Body::wrap_stream(stream))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
     let cluster = Cluster::start().await;

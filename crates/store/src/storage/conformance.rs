@@ -126,9 +126,15 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
     );
     assert_eq!(meta.bytes_held_by("q@agensi.gov.my").await.unwrap(), 100);
 
-    meta.set_offset(&tid, 40, now + 10, Some("state-40"))
-        .await
-        .unwrap();
+    assert!(
+        meta.set_offset(&tid, 0, 40, now + 10, Some("state-40"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !meta.set_offset(&tid, 0, 80, now + 20, None).await.unwrap(),
+        "a writer whose starting offset is stale changes nothing"
+    );
     meta.set_expected_sha256(&tid, &[1; 32]).await.unwrap();
     let back = meta.get_transfer(&tid).await.unwrap().unwrap();
     assert_eq!((back.upload_offset, back.upload_expires_at), (40, now + 10));

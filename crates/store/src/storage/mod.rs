@@ -236,14 +236,17 @@ pub trait MetadataStore: Send + Sync + Debug {
     async fn bytes_held_by(&self, user: &str) -> Result<u64>;
 
     async fn set_expected_sha256(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
-    /// Records the durable offset together with the blob backend's state for it.
+    /// Records the durable offset together with the blob backend's state for it, only when
+    /// the unfinished upload's recorded offset is still `from`; false (nothing changed) when
+    /// it is not — another request moved it, so the caller's view is stale.
     async fn set_offset(
         &self,
         transfer_id: &str,
+        from: u64,
         offset: u64,
         upload_expires_at: i64,
         blob_state: Option<&str>,
-    ) -> Result<()>;
+    ) -> Result<bool>;
     async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
     /// Revokes the transfer and every grant; false when it was already revoked.
     async fn revoke_transfer(&self, transfer_id: &str, now: i64) -> Result<bool>;

@@ -630,21 +630,23 @@ impl MetadataStore for PostgresStore {
     async fn set_offset(
         &self,
         transfer_id: &str,
+        from: u64,
         offset: u64,
         upload_expires_at: i64,
         blob_state: Option<&str>,
-    ) -> Result<()> {
-        sqlx::query(
+    ) -> Result<bool> {
+        let done = sqlx::query(
             "UPDATE transfers SET upload_offset = $1, upload_expires_at = $2, blob_state = $3 \
-             WHERE id = $4 AND NOT complete",
+             WHERE id = $4 AND NOT complete AND upload_offset = $5",
         )
         .bind(i(offset))
         .bind(upload_expires_at)
         .bind(blob_state)
         .bind(transfer_id)
+        .bind(i(from))
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
