@@ -155,6 +155,32 @@ impl StoreClient {
         header_u64(&response, tus::UPLOAD_OFFSET)
     }
 
+    /// A tus PATCH whose body (`len` bytes) is streamed: one request can carry the whole
+    /// rest of a blob while it is still being encrypted, and the store checkpoints inside it.
+    pub async fn upload_patch_stream(
+        &self,
+        token: &SecretString,
+        upload_url: &Url,
+        offset: u64,
+        body: reqwest::Body,
+        len: u64,
+        blob_sha256: Option<[u8; 32]>,
+    ) -> Result<u64, NetError> {
+        let mut request = self
+            .http
+            .patch(upload_url.clone())
+            .bearer_auth(token.expose())
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header(tus::UPLOAD_OFFSET, offset)
+            .header(reqwest::header::CONTENT_TYPE, tus::OFFSET_CONTENT_TYPE)
+            .header(reqwest::header::CONTENT_LENGTH, len);
+        if let Some(hash) = blob_sha256 {
+            request = request.header(tus::KEPIL_BLOB_SHA256, kepil_protocol::b64_encode(&hash));
+        }
+        let response = ok(request.body(body).send().await?).await?;
+        header_u64(&response, tus::UPLOAD_OFFSET)
+    }
+
     /// tus termination: drops an unfinished upload (the transfer stays; revoke removes it).
     pub async fn upload_terminate(
         &self,

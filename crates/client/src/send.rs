@@ -1,8 +1,8 @@
 //! Sending: check, derive, encrypt and upload one transfer, pipelined and resumable.
 //!
 //! The encryptor thread writes the age file into a spool file in the cache directory (0600,
-//! ciphertext only) while the uploader sends whatever the spool already holds in tus PATCHes.
-//! Encryption and upload therefore overlap, memory stays at one PATCH buffer whatever the
+//! ciphertext only) while the uploader streams what the spool holds in one long tus PATCH.
+//! Encryption and upload therefore overlap, memory stays at a few 1 MiB pieces whatever the
 //! size, an in-run retry re-reads the spool from the store's offset (nothing is re-encrypted
 //! and nothing the store has is re-sent), and after the process is killed [`resume`] uploads
 //! the rest of the very same ciphertext (age encryption is randomised, so re-encrypting could
@@ -36,9 +36,6 @@ use crate::progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 use crate::secrets::SecretStore;
 use crate::settings::Dirs;
 
-/// Bytes per tus PATCH. Large enough that per-request overhead vanishes on a LAN, small enough
-/// that a retry on a slow government link repeats little.
-pub const PATCH_SIZE: usize = 8 << 20;
 /// Attempts for one stretch of upload before giving up (the journal stays for `--resume`).
 const MAX_ATTEMPTS: u32 = 8;
 
@@ -741,117 +738,193 @@ async fn backoff(ctx: &SendContext, attempt: u32, error: &NetError) -> Result<()
     Ok(())
 }
 
-/// Reads `[offset, end)` of the spool.
-fn read_spool(path: &Path, offset: u64, end: u64) -> std::io::Result<Vec<u8>> {
+/// Bytes read from the spool per body piece: small enough that memory stays flat, large
+/// enough that a piece is one cheap read and hash step.
+const PIECE: u64 = 1 << 20;
+
+/// The running SHA-256 of the blob, shared with the body stream of the PATCH in flight.
+/// Bytes are hashed the first time they are read, in order; a retry re-reads only bytes
+/// already hashed (the store's offset never passes what was sent), so one hash suffices.
+struct BlobHash {
+    hasher: Sha256,
+    hashed: u64,
+}
+
+/// Reads `[at, at + len)` of the spool, hashing what `hash` has not seen yet.
+fn read_piece(
+    path: &Path,
+    at: u64,
+    len: u64,
+    hash: &std::sync::Mutex<BlobHash>,
+    hashing: bool,
+) -> std::io::Result<Vec<u8>> {
     let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(offset))?;
-    let mut buf = vec![0u8; (end - offset) as usize];
+    file.seek(SeekFrom::Start(at))?;
+    let mut buf = vec![0u8; len as usize];
     file.read_exact(&mut buf)?;
+    if hashing {
+        let mut h = hash.lock().unwrap_or_else(|p| p.into_inner());
+        if h.hashed >= at && h.hashed < at + len {
+            let skip = (h.hashed - at) as usize;
+            h.hasher.update(&buf[skip..]);
+            h.hashed = at + len;
+        }
+    }
     Ok(buf)
 }
 
-/// Uploads `[offset, size)` of the spool as the encryptor produces it. On a dropped connection
-/// or a rejected chunk it asks the store for its offset and goes on from there.
+/// The body of one PATCH: `[offset, size)` of the spool, piece by piece as the encryptor
+/// produces it, reporting upload progress as pieces are handed to the connection.
+fn spool_body(
+    ctx: &SendContext,
+    spool: &Path,
+    offset: u64,
+    size: u64,
+    produced: watch::Receiver<Produced>,
+    hash: Arc<std::sync::Mutex<BlobHash>>,
+    hashing: bool,
+) -> reqwest::Body {
+    struct State {
+        at: u64,
+        produced: watch::Receiver<Produced>,
+    }
+    let (path, progress) = (spool.to_path_buf(), ctx.progress.clone());
+    let stream = futures_util::stream::unfold(
+        State {
+            at: offset,
+            produced,
+        },
+        move |mut st| {
+            let (path, progress, hash) = (path.clone(), progress.clone(), hash.clone());
+            async move {
+                if st.at >= size {
+                    return None;
+                }
+                let end = (st.at + PIECE).min(size);
+                let ready = st
+                    .produced
+                    .wait_for(|p| p.finished.is_some() || p.bytes >= end)
+                    .await
+                    .map(|p| p.bytes >= end)
+                    .unwrap_or(false);
+                if !ready {
+                    // The encryptor stopped short; its own error is what the caller reports.
+                    let e = std::io::Error::other("encryption stopped");
+                    return Some((Err(e), State { at: size, ..st }));
+                }
+                let at = st.at;
+                let piece = tokio::task::spawn_blocking(move || {
+                    read_piece(&path, at, end - at, &hash, hashing)
+                })
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+                if piece.is_ok() {
+                    progress(ProgressEvent {
+                        phase: Phase::Uploading,
+                        done: end,
+                        total: size,
+                    });
+                }
+                st.at = end;
+                Some((piece.map(bytes::Bytes::from), st))
+            }
+        },
+    );
+    reqwest::Body::wrap_stream(stream)
+}
+
+/// Uploads `[offset, size)` of the spool as the encryptor produces it, in one streamed PATCH
+/// (the store checkpoints inside it, so a cut loses nothing it acknowledged). On a dropped
+/// connection or a rejected request it asks the store for its offset and goes on from there.
+/// The whole blob's SHA-256 goes with the last PATCH when already known (a resume), else in
+/// an empty PATCH once every byte is sent, which is when the store may complete.
 #[allow(clippy::too_many_arguments)]
 async fn upload(
     ctx: &SendContext,
     upload_url: &Url,
     spool: &Path,
     size: u64,
-    mut produced: watch::Receiver<Produced>,
+    produced: watch::Receiver<Produced>,
     mut offset: u64,
     known_hash: Option<[u8; 32]>,
     transfer_id: &str,
 ) -> Result<(), SendError> {
     let mut attempt = 0u32;
-    // Bytes are hashed the first time they are read; a retry re-reads only bytes already
-    // hashed (the store's offset never passes what was read), so one running hash suffices.
-    let mut hasher = Sha256::new();
-    let mut hashed = offset;
+    let hash = Arc::new(std::sync::Mutex::new(BlobHash {
+        hasher: Sha256::new(),
+        hashed: offset,
+    }));
     (ctx.progress)(ProgressEvent {
         phase: Phase::Uploading,
         done: offset,
         total: size,
     });
-    // The store marks the upload complete only on a PATCH carrying the whole blob's hash, so
-    // the loop runs until such a PATCH succeeded (an empty one when the store already has
-    // every byte, e.g. after a resume).
+    let encryptor_failed = |p: &watch::Receiver<Produced>| p.borrow().finished == Some(false);
     loop {
         if ctx.cancel.is_cancelled() {
             return Err(SendError::Cancelled);
         }
-        let end = (offset + PATCH_SIZE as u64).min(size);
-        let is_last = end == size;
-        let state = produced
-            .wait_for(|p| p.finished.is_some() || (!is_last && p.bytes >= end))
-            .await
-            .map(|s| s.clone())
-            .unwrap_or(Produced {
-                bytes: 0,
-                finished: Some(false),
-            });
-        if state.finished == Some(false) {
-            // The caller reports the encryptor's own error.
-            return Err(SendError::Cancelled);
-        }
-        if state.finished.is_some() && state.bytes != size {
-            return Err(SendError::Store(NetError::Protocol(format!(
-                "the ciphertext is {} bytes, {size} were announced",
-                state.bytes
-            ))));
-        }
+        let hashed = hash.lock().unwrap_or_else(|p| p.into_inner()).hashed;
         if known_hash.is_none() && offset > hashed {
             return Err(SendError::Store(NetError::Protocol(
                 "the store reports bytes that were never sent".into(),
             )));
         }
-        // Where the not-yet-hashed bytes start in this chunk, if any.
-        let skip = (known_hash.is_none() && hashed < end).then(|| (hashed - offset) as usize);
-        let (data, running) = {
-            let path = spool.to_path_buf();
-            let mut running = std::mem::take(&mut hasher);
-            tokio::task::spawn_blocking(move || {
-                let data = read_spool(&path, offset, end)?;
-                if let Some(skip) = skip {
-                    running.update(&data[skip..]);
+        let result = if offset < size {
+            let body = spool_body(
+                ctx,
+                spool,
+                offset,
+                size,
+                produced.clone(),
+                hash.clone(),
+                known_hash.is_none(),
+            );
+            ctx.client
+                .upload_patch_stream(
+                    &ctx.token,
+                    upload_url,
+                    offset,
+                    body,
+                    size - offset,
+                    known_hash,
+                )
+                .await
+        } else {
+            let whole = match known_hash {
+                Some(h) => h,
+                None => {
+                    let h = hash.lock().unwrap_or_else(|p| p.into_inner());
+                    if h.hashed != size {
+                        return Err(SendError::Store(NetError::Protocol(
+                            "the store reports bytes that were never sent".into(),
+                        )));
+                    }
+                    h.hasher.clone().finalize().into()
                 }
-                Ok::<_, std::io::Error>((data, running))
-            })
-            .await
-            .expect("spool reader")
-            .map_err(|e| SendError::Spool {
-                path: spool.to_path_buf(),
-                source: e,
-            })?
+            };
+            ctx.client
+                .upload_patch(
+                    &ctx.token,
+                    upload_url,
+                    offset,
+                    Vec::new(),
+                    None,
+                    Some(whole),
+                )
+                .await
         };
-        hasher = running;
-        if skip.is_some() {
-            hashed = end;
+        if encryptor_failed(&produced) {
+            // The caller reports the encryptor's own error.
+            return Err(SendError::Cancelled);
         }
-        let final_hash = match (is_last, known_hash) {
-            (false, _) => None,
-            (true, Some(h)) => Some(h),
-            (true, None) => Some(hasher.clone().finalize().into()),
-        };
-        // No per-PATCH `Upload-Checksum`: TCP/TLS already deliver bytes intact, the store
-        // checks the whole blob's SHA-256 before completing, and age authenticates every
-        // chunk. A checksum per PATCH would cost a SHA-256 pass on both sides (a quarter of
-        // the sender's CPU) and make the store discard the good prefix of a cut PATCH.
-        let checksum = None;
-        match ctx
-            .client
-            .upload_patch(&ctx.token, upload_url, offset, data, checksum, final_hash)
-            .await
-        {
-            Ok(new_offset) if new_offset == size && is_last => break,
+        match result {
+            Ok(new_offset) if new_offset == size && (known_hash.is_some() || offset == size) => {
+                break;
+            }
             Ok(new_offset) if new_offset > offset && new_offset <= size => {
                 offset = new_offset;
                 attempt = 0;
-                (ctx.progress)(ProgressEvent {
-                    phase: Phase::Uploading,
-                    done: offset,
-                    total: size,
-                });
             }
             Ok(_) => {
                 return Err(SendError::Store(NetError::Protocol(
@@ -859,11 +932,20 @@ async fn upload(
                 )));
             }
             Err(e) if e.api_code() == Some(ErrorCode::UploadComplete) => break,
+            // Every byte is stored and the store waits for the whole blob's hash.
+            Err(e) if e.api_code() == Some(ErrorCode::NotReady) => {
+                offset = size;
+                attempt = 0;
+            }
             Err(e) => {
                 let recoverable = e.is_transient()
                     || matches!(
                         e.api_code(),
-                        Some(ErrorCode::OffsetMismatch | ErrorCode::ChecksumMismatch)
+                        Some(
+                            ErrorCode::OffsetMismatch
+                                | ErrorCode::ChecksumMismatch
+                                | ErrorCode::Conflict
+                        )
                     );
                 if !recoverable {
                     return Err(match e.api_code() {

@@ -75,6 +75,10 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// A PATCH body that sends nothing for this long is cut off (bytes so far are kept).
     pub idle_timeout_secs: u64,
+    /// A long PATCH makes its bytes durable and records its offset every this many bytes: what
+    /// a crash of the store mid-PATCH can lose at most. Each checkpoint is an fsync and a
+    /// database commit, so small values slow uploads down. At least 1 MiB.
+    pub checkpoint_bytes: u64,
     /// Largest JSON body accepted.
     pub json_body_limit: usize,
     /// Where blobs live: `file:PATH` or `s3://bucket/prefix`; default `file:<data_dir>/blobs`.
@@ -227,6 +231,7 @@ impl Default for Config {
             sweep_interval_secs: 60,
             request_timeout_secs: 30,
             idle_timeout_secs: 60,
+            checkpoint_bytes: 64 << 20,
             json_body_limit: 256 * 1024,
             blobs: None,
             s3: S3Config::default(),
@@ -358,6 +363,7 @@ impl Config {
             self.request_timeout_secs
         );
         env!("KEPIL_STORE_IDLE_TIMEOUT_SECS", self.idle_timeout_secs);
+        env!("KEPIL_STORE_CHECKPOINT_BYTES", self.checkpoint_bytes);
         if let Some(v) = get("KEPIL_STORE_BLOBS") {
             self.blobs = Some(v);
         }
@@ -462,6 +468,9 @@ impl Config {
                 "PostgreSQL metadata with file blobs: every instance must see the same blob \
                  directory (a shared file system), or uploads and downloads will miss"
             );
+        }
+        if self.checkpoint_bytes < 1 << 20 {
+            return bad("checkpoint_bytes must be at least 1 MiB (1048576)");
         }
         if self.metadata_pool_size == 0 {
             return bad("metadata_pool_size must be at least 1");

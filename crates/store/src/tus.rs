@@ -5,7 +5,7 @@
 //! to it through the `transfer` metadata.
 //!
 //! Durability: a PATCH writes, then (on success) fsyncs, and only then records the new offset
-//! in the database. Long PATCHes checkpoint the same way every [`CHECKPOINT_BYTES`]. After a
+//! in the database. Long PATCHes checkpoint the same way every `checkpoint_bytes`. After a
 //! crash the recorded offset is therefore never beyond the durable bytes, and the writer
 //! truncates anything beyond it before appending.
 
@@ -27,9 +27,6 @@ use crate::ids;
 use crate::metrics::inc;
 use crate::state::{AppState, ClientIp};
 use crate::storage::{Checkpoint, TransferRow};
-
-/// Bytes after which a long PATCH makes its progress durable and records it.
-pub const CHECKPOINT_BYTES: u64 = 8 << 20;
 
 fn tus_headers(r: &mut Response) {
     let h = r.headers_mut();
@@ -408,7 +405,7 @@ pub async fn patch(
         }
         written += chunk.len() as u64;
         since_checkpoint += chunk.len() as u64;
-        if checksum.is_none() && since_checkpoint >= CHECKPOINT_BYTES {
+        if checksum.is_none() && since_checkpoint >= s.config.checkpoint_bytes {
             let from = durable.len;
             durable = writer.sync().await?;
             record(&s, &t.id, from, durable.len, durable.state.as_deref()).await?;

@@ -31,6 +31,8 @@ fn spawn(data: &Path, log: &Path) -> Proc {
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .env("RUST_LOG", "debug")
+        // The kill test waits for a checkpoint inside a 20 MiB PATCH.
+        .env("KEPIL_STORE_CHECKPOINT_BYTES", (8u64 << 20).to_string())
         .stdout(Stdio::piped())
         .stderr(log_file)
         .spawn()

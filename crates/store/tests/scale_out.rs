@@ -72,6 +72,7 @@ impl Cluster {
                  blobs = {blobs:?}\n\
                  proof_rate_per_minute = 100000\n\
                  lockout_threshold = 4\n\
+                 checkpoint_bytes = 8388608\n\
                  [s3]\n\
                  endpoint = {endpoint:?}\n\
                  region = \"us-east-1\"\n\
