@@ -565,22 +565,8 @@ async fn blobs_are_sealed_at_rest_and_purging_forgets_their_key() {
     // instead of serving noise.
     let t2 = s.create(1000, 1, None).await;
     s.upload(t2.id(), &random_bytes(1000)).await;
-    let Store {
-        server,
-        dir,
-        token,
-        http,
-    } = s;
-    server.shutdown().await;
-    let key_file = dir.path().join("master.key");
-    std::fs::remove_file(&key_file).unwrap();
-    let server = kepil_store::Server::bind(config).await.unwrap();
-    let s = Store {
-        server,
-        dir,
-        token,
-        http,
-    };
+    std::fs::remove_file(s.dir.path().join("master.key")).unwrap();
+    let s = s.restart(config).await;
     let dl = s.prove_ok(t2.grant(0), &t2.keys[0]).await;
     let r = s.get_blob(t2.grant(0), &dl.download_token, None).await;
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -639,20 +625,7 @@ async fn lockout_survives_a_restart() {
         )
         .await;
     }
-    let Store {
-        server,
-        dir,
-        token,
-        http,
-    } = s;
-    server.shutdown().await;
-    let server = kepil_store::Server::bind(config).await.unwrap();
-    let s = Store {
-        server,
-        dir,
-        token,
-        http,
-    };
+    let s = s.restart(config).await;
     let e = expect_code(s.prove(t.grant(0), &random_key()).await, ErrorCode::Locked).await;
     assert_eq!(e.tries_left, Some(0));
     expect_code(s.prove(t.grant(0), &t.keys[0]).await, ErrorCode::Locked).await;

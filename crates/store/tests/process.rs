@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::*;
@@ -27,25 +26,16 @@ fn spawn(data: &Path, log: &Path) -> Proc {
         .append(true)
         .open(log)
         .unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .env("RUST_LOG", "debug")
-        // The kill test waits for a checkpoint inside a 20 MiB PATCH.
-        .env("KEPIL_STORE_CHECKPOINT_BYTES", (8u64 << 20).to_string())
-        .stdout(Stdio::piped())
-        .stderr(log_file)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
+    let (child, base) = spawn_serving(
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .env("RUST_LOG", "debug")
+            // The kill test waits for a checkpoint inside a 20 MiB PATCH.
+            .env("KEPIL_STORE_CHECKPOINT_BYTES", (8u64 << 20).to_string())
+            .stderr(log_file),
+        log,
+    );
     Proc {
         child,
         base,

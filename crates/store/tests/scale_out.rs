@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::postgres::Postgres;
@@ -127,30 +126,17 @@ impl Cluster {
     /// A new instance with its own data directory (only its audit.jsonl lives there).
     fn instance(&self, name: &str) -> Instance {
         let data = self.dir.path().join(name);
-        let log = std::fs::File::create(self.dir.path().join(format!("{name}.log"))).unwrap();
-        let mut child = self
-            .command()
-            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(&self.config)
-            .arg("--data-dir")
-            .arg(&data)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                let log = std::fs::read_to_string(self.dir.path().join(format!("{name}.log")));
-                panic!("instance {name} did not start: {line:?} {log:?}")
-            })
-            .to_string();
+        let log = self.dir.path().join(format!("{name}.log"));
+        let (child, base) = spawn_serving(
+            self.command()
+                .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+                .arg(&self.config)
+                .arg("--data-dir")
+                .arg(&data)
+                .env("RUST_LOG", "info")
+                .stderr(std::fs::File::create(&log).unwrap()),
+            &log,
+        );
         Instance { child, base }
     }
 
