@@ -512,14 +512,14 @@ async fn a_killed_sender_resumes_with_resume() {
         .spawn()
         .unwrap();
     let spool = env.home("sender").join("cache").join("spool");
-    // Kill it once encryption finished and part of the upload went through.
+    // Kill it mid-upload. Encryption runs only a few MiB ahead of the upload, so it has not
+    // finished either: the resumed run must encrypt again, not rely on a kept ciphertext.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     loop {
-        let complete = walk(&spool).iter().any(|p| {
-            p.extension().is_some_and(|e| e == "json")
-                && std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"spool_complete\": true"))
-        });
-        if complete && proxy.up_bytes.load(Ordering::SeqCst) > 6 * MIB as u64 {
+        let journal = walk(&spool)
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "json"));
+        if journal && proxy.up_bytes.load(Ordering::SeqCst) > 6 * MIB as u64 {
             break;
         }
         assert!(
@@ -556,6 +556,63 @@ async fn a_killed_sender_resumes_with_resume() {
         assert_eq!(sha256_file(&out_dir.join("big.bin")), sha256_file(&f));
     }
     // Nothing left to resume.
+    let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
+    assert_code(&out, 2, "nothing_to_resume");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() {
+    let env = Env::start_with(EnvOptions {
+        proxy: true,
+        ..Default::default()
+    })
+    .await;
+    let proxy = env.proxy.clone().unwrap();
+    let f = env.dir("src").join("big.bin");
+    let size = 16 * MIB;
+    write_file(&f, size, 11);
+    proxy.up_rate.store(2 * MIB as u64, Ordering::SeqCst);
+    let mut child = env
+        .kepil("sender")
+        .args([
+            "send",
+            f.to_str().unwrap(),
+            "--classification",
+            "sulit",
+            "--to",
+            "a@x",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while proxy.up_bytes.load(Ordering::SeqCst) < 3 * MIB as u64 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never reached the kill point"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().await.unwrap();
+    let _ = child.wait().await;
+    proxy.up_rate.store(0, Ordering::SeqCst);
+    // Same size, other content: encrypting it again under the same key must not happen.
+    write_file(&f, size, 12);
+    let sent_before = proxy.up_bytes.load(Ordering::SeqCst);
+
+    let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
+    assert_code(&out, 1, "files_changed");
+    assert!(
+        text(&out.stderr).contains("send the files again"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Refused before anything was sent, and nothing is left to resume.
+    assert!(proxy.up_bytes.load(Ordering::SeqCst) - sent_before < 4096);
+    let spool = env.home("sender").join("cache").join("spool");
+    assert!(walk(&spool).is_empty(), "journal left: {:?}", walk(&spool));
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert_code(&out, 2, "nothing_to_resume");
 }

@@ -124,14 +124,17 @@ impl StoreClient {
         header_u64(&response, tus::UPLOAD_OFFSET)
     }
 
-    /// tus PATCH of `data` at `offset`, with the chunk's SHA-256 (checksum extension) and, on
-    /// the final chunk, the whole blob's SHA-256. Answers the store's new offset.
+    /// tus PATCH of `data` (exactly `len` bytes, possibly streamed) at `offset`, with the
+    /// chunk's SHA-256 (checksum extension) and, on the final chunk, the whole blob's SHA-256.
+    /// Answers the store's new offset.
+    #[allow(clippy::too_many_arguments)]
     pub async fn upload_patch(
         &self,
         token: &SecretString,
         upload_url: &Url,
         offset: u64,
-        data: Vec<u8>,
+        data: impl Into<reqwest::Body>,
+        len: u64,
         chunk_sha256: Option<[u8; 32]>,
         blob_sha256: Option<[u8; 32]>,
     ) -> Result<u64, NetError> {
@@ -142,7 +145,10 @@ impl StoreClient {
             .bearer_auth(token.expose())
             .header(tus::TUS_RESUMABLE, tus::VERSION)
             .header(tus::UPLOAD_OFFSET, offset)
-            .header(reqwest::header::CONTENT_TYPE, tus::OFFSET_CONTENT_TYPE);
+            .header(reqwest::header::CONTENT_TYPE, tus::OFFSET_CONTENT_TYPE)
+            // Given even for a streamed body: proxies and the store then know the length
+            // up front (no chunked encoding).
+            .header(reqwest::header::CONTENT_LENGTH, len);
         if let Some(hash) = chunk_sha256 {
             // tus's checksum extension uses standard (padded) base64.
             let value = base64::engine::general_purpose::STANDARD.encode(hash);
@@ -151,33 +157,7 @@ impl StoreClient {
         if let Some(hash) = blob_sha256 {
             request = request.header(tus::KEPIL_BLOB_SHA256, kepil_protocol::b64_encode(&hash));
         }
-        let response = ok(request.body(data).send().await?).await?;
-        header_u64(&response, tus::UPLOAD_OFFSET)
-    }
-
-    /// A tus PATCH whose body (`len` bytes) is streamed: one request can carry the whole
-    /// rest of a blob while it is still being encrypted, and the store checkpoints inside it.
-    pub async fn upload_patch_stream(
-        &self,
-        token: &SecretString,
-        upload_url: &Url,
-        offset: u64,
-        body: reqwest::Body,
-        len: u64,
-        blob_sha256: Option<[u8; 32]>,
-    ) -> Result<u64, NetError> {
-        let mut request = self
-            .http
-            .patch(upload_url.clone())
-            .bearer_auth(token.expose())
-            .header(tus::TUS_RESUMABLE, tus::VERSION)
-            .header(tus::UPLOAD_OFFSET, offset)
-            .header(reqwest::header::CONTENT_TYPE, tus::OFFSET_CONTENT_TYPE)
-            .header(reqwest::header::CONTENT_LENGTH, len);
-        if let Some(hash) = blob_sha256 {
-            request = request.header(tus::KEPIL_BLOB_SHA256, kepil_protocol::b64_encode(&hash));
-        }
-        let response = ok(request.body(body).send().await?).await?;
+        let response = ok(request.body(data.into()).send().await?).await?;
         header_u64(&response, tus::UPLOAD_OFFSET)
     }
 

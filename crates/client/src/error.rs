@@ -260,6 +260,8 @@ pub enum SendError {
     ResumeAmbiguous { ids: Vec<String> },
     #[error("the upload of {transfer_id} cannot be resumed: {reason}")]
     ResumeImpossible { transfer_id: String, reason: String },
+    #[error("{path} changed after the upload of {transfer_id} started")]
+    FilesChanged { transfer_id: String, path: PathBuf },
 }
 
 impl Coded for SendError {
@@ -287,6 +289,7 @@ impl Coded for SendError {
             SendError::NothingToResume => "nothing_to_resume",
             SendError::ResumeAmbiguous { .. } => "resume_ambiguous",
             SendError::ResumeImpossible { .. } => "resume_impossible",
+            SendError::FilesChanged { .. } => "files_changed",
         }
     }
 
@@ -354,6 +357,11 @@ impl Coded for SendError {
                 format!("Muat naik {transfer_id} tidak dapat disambung ({reason}). Batalkannya dengan `kepil revoke {transfer_id}` dan hantar semula."),
                 format!("The upload of {transfer_id} cannot be resumed ({reason}). Revoke it with `kepil revoke {transfer_id}` and send again."),
             ),
+            SendError::FilesChanged { transfer_id, path } => say(
+                lang,
+                format!("Fail {} berubah selepas muat naik {transfer_id} bermula, jadi muat naik itu tidak dapat disiapkan. Pemindahan itu telah dibatalkan: hantar fail semula.", path.display()),
+                format!("The file {} changed after the upload of {transfer_id} started, so that upload cannot be completed. The transfer was cancelled: send the files again.", path.display()),
+            ),
         }
     }
 
@@ -376,7 +384,8 @@ impl Coded for SendError {
                 vec![("size", size.to_string()), ("limit", limit.to_string())]
             }
             SendError::Interrupted { transfer_id, .. }
-            | SendError::ResumeImpossible { transfer_id, .. } => {
+            | SendError::ResumeImpossible { transfer_id, .. }
+            | SendError::FilesChanged { transfer_id, .. } => {
                 vec![("transfer_id", transfer_id.clone())]
             }
             SendError::Classification(e) => e.params(),

@@ -11,7 +11,8 @@ pub enum Phase {
     Deriving,
     /// Plaintext bytes read and encrypted (of the payload length).
     Encrypting,
-    /// Ciphertext bytes the store has acknowledged (of the blob length).
+    /// Ciphertext bytes sent to the store (of the blob length); after a cut it goes back to
+    /// what the store has.
     Uploading,
     /// Ciphertext bytes received (of the blob length).
     Downloading,

@@ -1,30 +1,39 @@
 //! Sending: check, derive, encrypt and upload one transfer, pipelined and resumable.
 //!
-//! The encryptor thread writes the age file into a spool file in the cache directory (0600,
-//! ciphertext only) while the uploader streams what the spool holds in one long tus PATCH.
-//! Encryption and upload therefore overlap, memory stays at a few 1 MiB pieces whatever the
-//! size, an in-run retry re-reads the spool from the store's offset (nothing is re-encrypted
-//! and nothing the store has is re-sent), and after the process is killed [`resume`] uploads
-//! the rest of the very same ciphertext (age encryption is randomised, so re-encrypting could
-//! never continue a partial upload). The spool and its journal are deleted once the upload
-//! completes or the transfer is revoked. See `docs/cli.md` for the trade-off.
+//! The encryptor thread hands the age file to the uploader in 1 MiB pieces through a bounded
+//! channel, hashing it on the way (the store completes the upload only when that whole-blob
+//! SHA-256 matches). Encryption and upload overlap and memory stays constant whatever the
+//! size; nothing but a small journal touches the disk.
+//!
+//! Resuming needs no copy of the ciphertext: the age file's bytes are fixed by its header,
+//! file key and payload nonce ([`package::StreamKeys`]) and the manifest, so a resumed run
+//! encrypts the same files again and sends only what the store does not have. The file key,
+//! nonce and manifest are kept in the secret store (with the links and passwords) and the
+//! header and file fingerprints in the journal, from before the first byte is uploaded until
+//! the upload completes or is abandoned. An in-run retry after a cut resends from the last
+//! 16 MiB kept in memory, or encrypts again from the start when the store lost more. A file
+//! that changed in between is caught (fingerprints first, then the store's whole-blob hash)
+//! and the transfer is cancelled with a clear error. See `docs/cli.md`.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use bytes::Bytes;
 use kepil_core::classification::Classification;
 use kepil_core::kdf::{self, GrantInput, KdfParams, LinkSecret};
 use kepil_core::link::Link;
-use kepil_core::package::{self, Details, Plan};
+use kepil_core::package::{self, Details, Plan, StreamKeys};
 use kepil_core::password::Password;
 use kepil_protocol::{CreateTransfer, ErrorCode, GrantSpec, StorePolicy};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use tokio::sync::watch;
+use tokio::sync::{Mutex, mpsc};
 use url::Url;
 
 use crate::SecretString;
@@ -36,6 +45,21 @@ use crate::progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 use crate::secrets::SecretStore;
 use crate::settings::Dirs;
 
+/// The ciphertext moves from the encryptor to the uploader in pieces this large, aligned on
+/// multiples of it from the start of the blob.
+const PIECE: usize = 1 << 20;
+/// Pieces in flight between the encryptor and the uploader.
+const PIPE_PIECES: usize = 8;
+/// The most recently encrypted ciphertext kept in memory, so that an in-run retry can resend
+/// what a cut connection lost (socket and proxy buffers) without encrypting from the start.
+const REPLAY_BYTES: u64 = 16 << 20;
+/// The first PATCH, and the bounds of the adaptive PATCH size.
+const MIN_PATCH: u64 = 8 << 20;
+const MAX_PATCH: u64 = 1 << 30;
+/// A PATCH is sized to take about this long at the speed measured so far: long enough that
+/// per-request costs vanish on a fast network, short enough that reqwest's read timeout
+/// (which also runs while a request body is being sent) never fires on a slow one.
+const PATCH_SECS: f64 = 8.0;
 /// Attempts for one stretch of upload before giving up (the journal stays for `--resume`).
 const MAX_ATTEMPTS: u32 = 8;
 
@@ -94,7 +118,7 @@ pub struct SentRecipient {
     pub password: Option<SecretString>,
 }
 
-/// Non-secret state of an unfinished upload, `spool/<transfer>.json` beside the spool.
+/// Non-secret state of an unfinished upload, `spool/<transfer>.json` (0600).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Journal {
     pub transfer_id: String,
@@ -103,8 +127,51 @@ pub struct Journal {
     pub size: u64,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
-    /// True once the encryptor finished and the spool holds the whole blob.
-    pub spool_complete: bool,
+    /// The files in payload order, as they were when the send started.
+    pub files: Vec<JournalFile>,
+    /// The age header, base64url (public: it is the first bytes of the blob).
+    pub header: String,
+}
+
+/// What tells a file apart from a later version of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalFile {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub modified_ns: Option<u128>,
+    /// Unix only: status-change time (nanoseconds) and inode; a program cannot set the former
+    /// back, so an edit that restores the modification time is still seen.
+    pub changed_ns: Option<i128>,
+    pub inode: Option<u64>,
+}
+
+impl JournalFile {
+    fn of(path: &std::path::Path) -> std::io::Result<JournalFile> {
+        let meta = std::fs::metadata(path)?;
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos());
+        #[cfg(unix)]
+        let (changed_ns, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                Some(i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec())),
+                Some(meta.ino()),
+            )
+        };
+        #[cfg(not(unix))]
+        let (changed_ns, inode) = (None, None);
+        Ok(JournalFile {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            modified_ns,
+            changed_ns,
+            inode,
+        })
+    }
 }
 
 /// The links and passwords of an unfinished send, kept in the secret store only until the
@@ -112,6 +179,19 @@ pub struct Journal {
 #[derive(Serialize, Deserialize)]
 struct Pending {
     recipients: Vec<PendingRecipient>,
+    /// What re-creates the ciphertext: base64url of the age file key, payload nonce and the
+    /// manifest JSON (subject, message and file names are as confidential as the files).
+    file_key: String,
+    nonce: String,
+    manifest: String,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.file_key.zeroize();
+        self.manifest.zeroize();
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -134,10 +214,6 @@ impl Drop for PendingRecipient {
 
 fn pending_key(transfer_id: &str) -> String {
     format!("pending:{transfer_id}")
-}
-
-fn spool_path(dirs: &Dirs, transfer_id: &str) -> PathBuf {
-    dirs.spool_dir().join(format!("{transfer_id}.age"))
 }
 
 fn journal_path(dirs: &Dirs, transfer_id: &str) -> PathBuf {
@@ -163,10 +239,20 @@ pub fn pending_uploads(dirs: &Dirs) -> Vec<Journal> {
     found
 }
 
-/// Removes the spool and journal of a transfer (revoked, or abandoned by the user).
+/// Removes the journal of a transfer (revoked, or abandoned by the user). The secrets that
+/// go with it are removed by [`abandon`] or when the upload completes.
 pub fn discard_journal(dirs: &Dirs, transfer_id: &str) {
-    let _ = std::fs::remove_file(spool_path(dirs, transfer_id));
     let _ = std::fs::remove_file(journal_path(dirs, transfer_id));
+    // A spool left by an earlier version of Kepil.
+    let _ = std::fs::remove_file(dirs.spool_dir().join(format!("{transfer_id}.age")));
+}
+
+/// Gives an unfinished upload up: the store drops it, and its journal, file key and pending
+/// links and passwords are deleted.
+async fn abandon(ctx: &SendContext, upload_url: &Url, transfer_id: &str) {
+    let _ = ctx.client.upload_terminate(&ctx.token, upload_url).await;
+    discard_journal(&ctx.dirs, transfer_id);
+    let _ = ctx.secrets.delete(&pending_key(transfer_id));
 }
 
 /// Checks the request against the store's policy without reading any file. Fails closed:
@@ -390,13 +476,34 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
         recipients,
     };
 
-    // Owner token, links and passwords go to the secret store before the first byte is
-    // uploaded, so a killed run can still be resumed and the transfer still revoked.
+    let recipients_age: Vec<age::x25519::Recipient> = keys.iter().map(|k| k.recipient()).collect();
+    drop(keys);
+    let stream = package::stream_keys(&recipients_age).map_err(SendError::Encrypt)?;
+    if stream.encrypted_len(plan.payload_len()) != size {
+        return Err(SendError::Encrypt(package::EncryptError::Internal {
+            detail: "the age header length differs from the announced one".into(),
+        }));
+    }
+    let files = plan
+        .paths()
+        .map(|p| {
+            JournalFile::of(p).map_err(|e| {
+                SendError::Encrypt(package::EncryptError::Io {
+                    path: p.to_path_buf(),
+                    source: e,
+                })
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // Owner token, links and passwords, and what re-creates the ciphertext go to the secret
+    // store before the first byte is uploaded, so a killed run can still be resumed and the
+    // transfer still revoked.
     ctx.secrets.set(
         &owner_token_key(&transfer_id),
         &SecretString::new(created.owner_token.clone()),
     )?;
-    save_pending(ctx, &sent)?;
+    save_pending(ctx, &sent, &stream, &plan)?;
     History::open(&ctx.dirs).record(HistoryEntry {
         transfer_id: transfer_id.clone(),
         store: ctx.client.base().as_str().to_string(),
@@ -414,141 +521,108 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
             .collect(),
     })?;
     let upload_url = resolve_upload_url(ctx.client.base(), &created.upload_url)?;
-    let mut journal = Journal {
+    let journal = Journal {
         transfer_id: transfer_id.clone(),
         store: ctx.client.base().as_str().to_string(),
         upload_url: upload_url.to_string(),
         size,
         expires_at: created.expires_at,
-        spool_complete: false,
+        files,
+        header: B64.encode(stream.header()),
     };
-    save_journal(&ctx.dirs, &journal)?;
-
-    let spool = spool_path(&ctx.dirs, &transfer_id);
     crate::private_dir(&ctx.dirs.spool_dir()).map_err(|e| SendError::Spool {
         path: ctx.dirs.spool_dir(),
         source: e,
     })?;
-    let file = crate::owner_only(std::fs::OpenOptions::new().write(true).create_new(true))
-        .open(&spool)
-        .map_err(|e| SendError::Spool {
-            path: spool.clone(),
-            source: e,
-        })?;
-    let recipients_age: Vec<age::x25519::Recipient> = keys.iter().map(|k| k.recipient()).collect();
-    drop(keys);
+    save_journal(&ctx.dirs, &journal)?;
 
-    let (tx, rx) = watch::channel(Produced::default());
-    let encryptor = {
-        let progress = ctx.progress.clone();
-        let cancel = ctx.cancel.clone();
-        let dirs = ctx.dirs.clone();
-        let mut journal = journal.clone();
-        let spool_in = spool.clone();
-        std::thread::Builder::new()
-            .name("kepil-encrypt".into())
-            .spawn(move || {
-                let result =
-                    encrypt_to_spool(&plan, &recipients_age, file, &tx, &progress, &cancel)
-                        .map_err(|e| match e {
-                            SpoolFailure::Encrypt(package::EncryptError::Cancelled) => {
-                                SendError::Cancelled
-                            }
-                            SpoolFailure::Encrypt(e) => SendError::Encrypt(e),
-                            SpoolFailure::Io(e) => SendError::Spool {
-                                path: spool_in.clone(),
-                                source: e,
-                            },
-                        })
-                        .and_then(|_| {
-                            journal.spool_complete = true;
-                            save_journal(&dirs, &journal)
-                        });
-                tx.send_modify(|p| p.finished = Some(result.is_ok()));
-                result
-            })
-            .map_err(|e| SendError::Spool {
-                path: spool.clone(),
-                source: e,
-            })?
-    };
-
-    let uploaded = upload(ctx, &upload_url, &spool, size, rx, 0, None, &transfer_id).await;
-    // Encryption is left to finish even when the upload stopped: a complete spool is what
-    // makes `--resume` possible.
-    let encrypted = tokio::task::spawn_blocking(move || encryptor.join())
-        .await
-        .expect("encryptor join")
-        .expect("encryptor thread");
-    if let Err(e) = encrypted {
-        // The ciphertext can never be completed: drop the transfer rather than leave a
-        // half-uploaded blob and a journal nobody can resume.
-        let _ = ctx.client.upload_terminate(&ctx.token, &upload_url).await;
-        discard_journal(&ctx.dirs, &transfer_id);
-        let _ = ctx.secrets.delete(&pending_key(&transfer_id));
-        return Err(e);
+    let source = Source::new(ctx, Arc::new(plan), Arc::new(stream));
+    match upload(ctx, source, &upload_url, size, 0, &transfer_id).await {
+        Ok(()) => {
+            finish(ctx, &journal);
+            Ok(sent)
+        }
+        Err(e) => Err(after_failure(ctx, &upload_url, &transfer_id, e).await),
     }
-    uploaded?;
-    journal.spool_complete = true;
-    finish(ctx, &journal);
-    Ok(sent)
 }
 
-/// Resumes an upload whose process died: sends the rest of the spooled ciphertext from the
-/// store's offset, then answers the same links and passwords the first run would have shown.
+/// An upload that stopped: a network failure keeps the journal for `--resume`; anything that
+/// can never complete the same ciphertext (unreadable or changed files, cancel) abandons the
+/// transfer rather than leave a half-uploaded blob nobody can finish.
+async fn after_failure(
+    ctx: &SendContext,
+    upload_url: &Url,
+    transfer_id: &str,
+    error: SendError,
+) -> SendError {
+    if matches!(
+        error,
+        SendError::Encrypt(_) | SendError::Cancelled | SendError::FilesChanged { .. }
+    ) {
+        abandon(ctx, upload_url, transfer_id).await;
+    }
+    error
+}
+
+/// Resumes an upload whose process died or gave up: encrypts the same files again with the
+/// saved keys, sends only what the store does not have, then answers the same links and
+/// passwords the first run would have shown.
 pub async fn resume(ctx: &SendContext, journal: &Journal) -> Result<Sent, SendError> {
     let tid = journal.transfer_id.clone();
-    let spool = spool_path(&ctx.dirs, &tid);
     let impossible = |reason: &str| SendError::ResumeImpossible {
         transfer_id: tid.clone(),
         reason: reason.to_string(),
     };
-    if !journal.spool_complete {
-        return Err(impossible(
-            "encryption had not finished when the run stopped",
-        ));
-    }
-    let spool_len = std::fs::metadata(&spool).map(|m| m.len()).unwrap_or(0);
-    if spool_len != journal.size {
-        return Err(impossible(
-            "the spooled ciphertext is missing or incomplete",
-        ));
-    }
     let pending = load_pending(ctx, &tid)?
-        .ok_or_else(|| impossible("its links and passwords are no longer stored"))?;
+        .ok_or_else(|| impossible("its links, passwords and key are no longer stored"))?;
     let upload_url =
         Url::parse(&journal.upload_url).map_err(|_| impossible("the journal is damaged"))?;
+    let changed = |path: &std::path::Path| SendError::FilesChanged {
+        transfer_id: tid.clone(),
+        path: path.to_path_buf(),
+    };
+    // A changed file would make a different ciphertext under the same key: refuse before
+    // a single byte is encrypted again.
+    for f in &journal.files {
+        if JournalFile::of(&f.path).ok().as_ref() != Some(f) {
+            let error = changed(&f.path);
+            abandon(ctx, &upload_url, &tid).await;
+            return Err(error);
+        }
+    }
+    let decode = |text: &str| B64.decode(text).ok();
+    let file_key: [u8; 16] = decode(&pending.file_key)
+        .and_then(|k| <[u8; 16]>::try_from(k.as_slice()).ok())
+        .ok_or_else(|| impossible("its stored key is damaged"))?;
+    let nonce: [u8; 16] = decode(&pending.nonce)
+        .and_then(|k| <[u8; 16]>::try_from(k.as_slice()).ok())
+        .ok_or_else(|| impossible("its stored key is damaged"))?;
+    let header = decode(&journal.header).ok_or_else(|| impossible("the journal is damaged"))?;
+    let manifest = zeroize::Zeroizing::new(
+        decode(&pending.manifest).ok_or_else(|| impossible("its stored manifest is damaged"))?,
+    );
+    let stream =
+        StreamKeys::from_parts(file_key, nonce, header).map_err(|e| impossible(&e.to_string()))?;
+    let paths: Vec<PathBuf> = journal.files.iter().map(|f| f.path.clone()).collect();
+    let plan = match Plan::from_manifest_json(&manifest, &paths) {
+        Ok(plan) => plan,
+        Err(package::EncryptError::FileChanged { path, .. }) => {
+            abandon(ctx, &upload_url, &tid).await;
+            return Err(changed(&path));
+        }
+        Err(e) => return Err(SendError::Encrypt(e)),
+    };
+    if stream.encrypted_len(plan.payload_len()) != journal.size {
+        return Err(impossible("the journal does not match its key"));
+    }
     let offset = with_retries(ctx, &tid, || {
         ctx.client.upload_offset(&ctx.token, &upload_url)
     })
     .await?;
-    // The store already has a prefix the uploader will not re-read, so the whole blob's hash
-    // comes from one pass over the spool here.
-    let hash = {
-        let path = spool.clone();
-        tokio::task::spawn_blocking(move || hash_file(&path))
-            .await
-            .expect("spool hasher")
-            .map_err(|e| SendError::Spool {
-                path: spool.clone(),
-                source: e,
-            })?
-    };
-    let (_tx, rx) = watch::channel(Produced {
-        bytes: journal.size,
-        finished: Some(true),
-    });
-    upload(
-        ctx,
-        &upload_url,
-        &spool,
-        journal.size,
-        rx,
-        offset,
-        Some(hash),
-        &tid,
-    )
-    .await?;
+    let source = Source::new(ctx, Arc::new(plan), Arc::new(stream));
+    if let Err(e) = upload(ctx, source, &upload_url, journal.size, offset, &tid).await {
+        return Err(after_failure(ctx, &upload_url, &tid, e).await);
+    }
     let sent = Sent {
         transfer_id: tid.clone(),
         expires_at: journal.expires_at,
@@ -574,8 +648,16 @@ fn finish(ctx: &SendContext, journal: &Journal) {
     let _ = ctx.secrets.delete(&pending_key(&journal.transfer_id));
 }
 
-fn save_pending(ctx: &SendContext, sent: &Sent) -> Result<(), SendError> {
+fn save_pending(
+    ctx: &SendContext,
+    sent: &Sent,
+    stream: &StreamKeys,
+    plan: &Plan,
+) -> Result<(), SendError> {
     let pending = Pending {
+        file_key: B64.encode(stream.expose_file_key()),
+        nonce: B64.encode(stream.nonce()),
+        manifest: B64.encode(plan.manifest_json()),
         recipients: sent
             .recipients
             .iter()
@@ -607,83 +689,284 @@ fn resolve_upload_url(base: &Url, upload_url: &str) -> Result<Url, SendError> {
     })
 }
 
-/// How far the encryptor has got; `finished` is `Some(true)` once the spool holds the whole
-/// blob and `Some(false)` on failure (the encryptor's own result says why).
-#[derive(Debug, Clone, Default)]
-struct Produced {
-    bytes: u64,
-    finished: Option<bool>,
+/// What the encryptor thread hands to the uploader.
+enum Feed {
+    /// Ciphertext starting at this blob offset (a multiple of [`PIECE`]).
+    Piece(u64, Bytes),
+    /// The whole blob was produced; its SHA-256.
+    Done([u8; 32]),
 }
 
-fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher)?;
-    Ok(hasher.finalize().into())
+/// The encryptor's output: cut into pieces for the uploader and hashed, once, on the way.
+/// Pieces that end at or before `skip_below` (the store has them) are hashed but not sent.
+struct PieceSink {
+    tx: mpsc::Sender<Feed>,
+    buf: Vec<u8>,
+    start: u64,
+    skip_below: u64,
+    hasher: Sha256,
 }
 
-enum SpoolFailure {
-    Encrypt(package::EncryptError),
-    Io(std::io::Error),
-}
-
-/// Writes the ciphertext to the spool, telling the uploader how much is there. (The blob's
-/// hash is computed by the uploader as it reads, keeping this thread for encryption.)
-struct SpoolWriter<'a> {
-    file: File,
-    written: u64,
-    notified: u64,
-    tx: &'a watch::Sender<Produced>,
-}
-
-impl Write for SpoolWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-
-        self.written += n as u64;
-        if self.written - self.notified >= (1 << 20) {
-            self.notified = self.written;
-            let written = self.written;
-            self.tx.send_modify(|p| p.bytes = written);
+impl PieceSink {
+    fn emit(&mut self) -> std::io::Result<()> {
+        let len = self.buf.len() as u64;
+        if self.start + len > self.skip_below {
+            let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE));
+            self.tx
+                .blocking_send(Feed::Piece(self.start, Bytes::from(piece)))
+                .map_err(|_| std::io::Error::other("the uploader stopped"))?;
+        } else {
+            self.buf.clear();
         }
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        self.start += len;
+        Ok(())
     }
 }
 
-fn encrypt_to_spool(
-    plan: &Plan,
-    recipients: &[age::x25519::Recipient],
-    file: File,
-    tx: &watch::Sender<Produced>,
-    progress: &ProgressFn,
-    cancel: &Cancel,
-) -> Result<u64, SpoolFailure> {
-    let writer = SpoolWriter {
-        file,
+impl Write for PieceSink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.hasher.update(data);
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = (PIECE - self.buf.len()).min(rest.len());
+            self.buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.buf.len() == PIECE {
+                self.emit()?;
+            }
+        }
+        Ok(data.len())
+    }
 
-        written: 0,
-        notified: 0,
-        tx,
-    };
-    let mut report = |p: package::Progress| {
-        progress(ProgressEvent {
-            phase: Phase::Encrypting,
-            done: p.done,
-            total: p.total,
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One run of the encryptor thread, from the start of the blob.
+struct Producer {
+    rx: mpsc::Receiver<Feed>,
+    thread: Option<std::thread::JoinHandle<Result<(), package::EncryptError>>>,
+}
+
+impl Producer {
+    fn start(
+        plan: Arc<Plan>,
+        keys: Arc<StreamKeys>,
+        skip_below: u64,
+        progress: ProgressFn,
+        cancel: Cancel,
+    ) -> Result<Producer, SendError> {
+        let (tx, rx) = mpsc::channel(PIPE_PIECES);
+        let thread = std::thread::Builder::new()
+            .name("kepil-encrypt".into())
+            .spawn(move || {
+                let sink = PieceSink {
+                    tx,
+                    buf: Vec::with_capacity(PIECE),
+                    start: 0,
+                    skip_below,
+                    hasher: Sha256::new(),
+                };
+                let mut report = |p: package::Progress| {
+                    progress(ProgressEvent {
+                        phase: Phase::Encrypting,
+                        done: p.done,
+                        total: p.total,
+                    })
+                };
+                let mut sink = package::encrypt_with(&plan, &keys, sink, &mut report, &cancel)?;
+                if !sink.buf.is_empty() {
+                    sink.emit()
+                        .map_err(|source| package::EncryptError::Write { source })?;
+                }
+                let hash = std::mem::take(&mut sink.hasher).finalize().into();
+                // A closed channel means the uploader no longer wants this run.
+                let _ = sink.tx.blocking_send(Feed::Done(hash));
+                Ok(())
+            })
+            .map_err(|e| SendError::Encrypt(package::EncryptError::Write { source: e }))?;
+        Ok(Producer {
+            rx,
+            thread: Some(thread),
         })
-    };
-    let mut writer = package::encrypt(plan, recipients, writer, &mut report, cancel)
-        .map_err(SpoolFailure::Encrypt)?;
-    // No fsync: the spool only has to outlive the process (kill, crash of kepil). After a
-    // power loss a damaged spool cannot slip through either: the resumed upload carries the
-    // journal's whole-blob SHA-256, which the store checks before marking the upload complete.
-    writer.flush().map_err(SpoolFailure::Io)?;
-    let written = writer.written;
-    tx.send_modify(|p| p.bytes = written);
-    Ok(written)
+    }
+
+    /// Why the encryptor stopped before the end of the blob.
+    async fn failure(&mut self) -> SendError {
+        let Some(thread) = self.thread.take() else {
+            return SendError::Cancelled;
+        };
+        let joined = tokio::task::spawn_blocking(move || thread.join())
+            .await
+            .expect("encryptor join");
+        match joined {
+            Ok(Err(package::EncryptError::Cancelled)) => SendError::Cancelled,
+            Ok(Err(e)) => SendError::Encrypt(e),
+            Ok(Ok(())) => SendError::Encrypt(package::EncryptError::Internal {
+                detail: "the encryptor ended without the blob's hash".into(),
+            }),
+            Err(_) => SendError::Encrypt(package::EncryptError::Internal {
+                detail: "the encryptor thread panicked".into(),
+            }),
+        }
+    }
+}
+
+/// The ciphertext as the uploader sees it: any offset, from the recent pieces kept in memory
+/// or from the encryptor, which is restarted from the start of the blob (skipping what is not
+/// needed) when an offset lies behind both.
+struct Source {
+    plan: Arc<Plan>,
+    keys: Arc<StreamKeys>,
+    progress: ProgressFn,
+    cancel: Cancel,
+    producer: Option<Producer>,
+    /// Blob offset of the next piece the producer will send.
+    next: u64,
+    recent: VecDeque<(u64, Bytes)>,
+    recent_len: u64,
+    hash: Option<[u8; 32]>,
+    /// Set when the body stream of a PATCH failed for a reason of ours (not the network).
+    failure: Option<SendError>,
+}
+
+impl Source {
+    fn new(ctx: &SendContext, plan: Arc<Plan>, keys: Arc<StreamKeys>) -> Arc<Mutex<Source>> {
+        Arc::new(Mutex::new(Source::with(
+            plan,
+            keys,
+            ctx.progress.clone(),
+            ctx.cancel.clone(),
+        )))
+    }
+
+    fn with(
+        plan: Arc<Plan>,
+        keys: Arc<StreamKeys>,
+        progress: ProgressFn,
+        cancel: Cancel,
+    ) -> Source {
+        Source {
+            plan,
+            keys,
+            progress,
+            cancel,
+            producer: None,
+            next: 0,
+            recent: VecDeque::new(),
+            recent_len: 0,
+            hash: None,
+            failure: None,
+        }
+    }
+
+    fn restart(&mut self, from: u64) -> Result<(), SendError> {
+        // Dropping the old producer closes its channel; its thread stops at its next piece.
+        self.producer = Some(Producer::start(
+            self.plan.clone(),
+            self.keys.clone(),
+            from,
+            self.progress.clone(),
+            self.cancel.clone(),
+        )?);
+        self.next = from / PIECE as u64 * PIECE as u64;
+        self.recent.clear();
+        self.recent_len = 0;
+        Ok(())
+    }
+
+    /// Receives the producer's next message; false once it sent the hash.
+    async fn receive(&mut self) -> Result<bool, SendError> {
+        let producer = self.producer.as_mut().expect("a producer is running");
+        match producer.rx.recv().await {
+            Some(Feed::Piece(start, bytes)) => {
+                self.next = start + bytes.len() as u64;
+                self.recent_len += bytes.len() as u64;
+                self.recent.push_back((start, bytes));
+                while self.recent_len > REPLAY_BYTES && self.recent.len() > 1 {
+                    let (_, old) = self.recent.pop_front().expect("not empty");
+                    self.recent_len -= old.len() as u64;
+                }
+                Ok(true)
+            }
+            Some(Feed::Done(hash)) => {
+                self.hash = Some(hash);
+                Ok(false)
+            }
+            None => Err(producer.failure().await),
+        }
+    }
+
+    /// Ciphertext from `pos` on (at least one byte, at most one piece).
+    async fn bytes_at(&mut self, pos: u64) -> Result<Bytes, SendError> {
+        loop {
+            if let Some((start, bytes)) = self
+                .recent
+                .iter()
+                .find(|(start, b)| *start <= pos && pos < start + b.len() as u64)
+            {
+                return Ok(bytes.slice((pos - start) as usize..));
+            }
+            if self.producer.is_none() || pos < self.next {
+                self.restart(pos)?;
+            }
+            if !self.receive().await? {
+                return Err(SendError::Encrypt(package::EncryptError::Internal {
+                    detail: format!("the ciphertext ended before offset {pos}"),
+                }));
+            }
+        }
+    }
+
+    /// The whole blob's SHA-256: known once the producer has encrypted everything.
+    async fn hash(&mut self, from: u64) -> Result<[u8; 32], SendError> {
+        if self.producer.is_none() {
+            self.restart(from)?;
+        }
+        while self.hash.is_none() {
+            self.receive().await?;
+        }
+        Ok(self.hash.expect("just received"))
+    }
+}
+
+/// A PATCH body streaming `[from, end)` of the ciphertext.
+fn patch_body(
+    source: Arc<Mutex<Source>>,
+    from: u64,
+    end: u64,
+    progress: ProgressFn,
+    size: u64,
+) -> reqwest::Body {
+    let stream = futures_util::stream::unfold(Some(from), move |pos| {
+        let source = source.clone();
+        let progress = progress.clone();
+        async move {
+            let pos = pos?;
+            if pos >= end {
+                return None;
+            }
+            let mut s = source.lock().await;
+            match s.bytes_at(pos).await {
+                Ok(mut bytes) => {
+                    bytes.truncate(bytes.len().min((end - pos) as usize));
+                    let next = pos + bytes.len() as u64;
+                    progress(ProgressEvent {
+                        phase: Phase::Uploading,
+                        done: next,
+                        total: size,
+                    });
+                    Some((Ok::<_, std::io::Error>(bytes), Some(next)))
+                }
+                Err(e) => {
+                    s.failure = Some(e);
+                    Some((Err(std::io::Error::other("the ciphertext stopped")), None))
+                }
+            }
+        }
+    });
+    reqwest::Body::wrap_stream(stream)
 }
 
 /// Repeats `op` on transient failures with exponential backoff.
@@ -738,193 +1021,75 @@ async fn backoff(ctx: &SendContext, attempt: u32, error: &NetError) -> Result<()
     Ok(())
 }
 
-/// Bytes read from the spool per body piece: small enough that memory stays flat, large
-/// enough that a piece is one cheap read and hash step.
-const PIECE: u64 = 1 << 20;
-
-/// The running SHA-256 of the blob, shared with the body stream of the PATCH in flight.
-/// Bytes are hashed the first time they are read, in order; a retry re-reads only bytes
-/// already hashed (the store's offset never passes what was sent), so one hash suffices.
-struct BlobHash {
-    hasher: Sha256,
-    hashed: u64,
-}
-
-/// Reads `[at, at + len)` of the spool, hashing what `hash` has not seen yet.
-fn read_piece(
-    path: &Path,
-    at: u64,
-    len: u64,
-    hash: &std::sync::Mutex<BlobHash>,
-    hashing: bool,
-) -> std::io::Result<Vec<u8>> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(at))?;
-    let mut buf = vec![0u8; len as usize];
-    file.read_exact(&mut buf)?;
-    if hashing {
-        let mut h = hash.lock().unwrap_or_else(|p| p.into_inner());
-        if h.hashed >= at && h.hashed < at + len {
-            let skip = (h.hashed - at) as usize;
-            h.hasher.update(&buf[skip..]);
-            h.hashed = at + len;
-        }
-    }
-    Ok(buf)
-}
-
-/// The body of one PATCH: `[offset, size)` of the spool, piece by piece as the encryptor
-/// produces it, reporting upload progress as pieces are handed to the connection.
-fn spool_body(
-    ctx: &SendContext,
-    spool: &Path,
-    offset: u64,
-    size: u64,
-    produced: watch::Receiver<Produced>,
-    hash: Arc<std::sync::Mutex<BlobHash>>,
-    hashing: bool,
-) -> reqwest::Body {
-    struct State {
-        at: u64,
-        produced: watch::Receiver<Produced>,
-    }
-    let (path, progress) = (spool.to_path_buf(), ctx.progress.clone());
-    let stream = futures_util::stream::unfold(
-        State {
-            at: offset,
-            produced,
-        },
-        move |mut st| {
-            let (path, progress, hash) = (path.clone(), progress.clone(), hash.clone());
-            async move {
-                if st.at >= size {
-                    return None;
-                }
-                let end = (st.at + PIECE).min(size);
-                let ready = st
-                    .produced
-                    .wait_for(|p| p.finished.is_some() || p.bytes >= end)
-                    .await
-                    .map(|p| p.bytes >= end)
-                    .unwrap_or(false);
-                if !ready {
-                    // The encryptor stopped short; its own error is what the caller reports.
-                    let e = std::io::Error::other("encryption stopped");
-                    return Some((Err(e), State { at: size, ..st }));
-                }
-                let at = st.at;
-                let piece = tokio::task::spawn_blocking(move || {
-                    read_piece(&path, at, end - at, &hash, hashing)
-                })
-                .await
-                .unwrap_or_else(|e| Err(std::io::Error::other(e)));
-                if piece.is_ok() {
-                    progress(ProgressEvent {
-                        phase: Phase::Uploading,
-                        done: end,
-                        total: size,
-                    });
-                }
-                st.at = end;
-                Some((piece.map(bytes::Bytes::from), st))
-            }
-        },
-    );
-    reqwest::Body::wrap_stream(stream)
-}
-
-/// Uploads `[offset, size)` of the spool as the encryptor produces it, in one streamed PATCH
-/// (the store checkpoints inside it, so a cut loses nothing it acknowledged). On a dropped
-/// connection or a rejected request it asks the store for its offset and goes on from there.
-/// The whole blob's SHA-256 goes with the last PATCH when already known (a resume), else in
-/// an empty PATCH once every byte is sent, which is when the store may complete.
-#[allow(clippy::too_many_arguments)]
+/// Uploads `[offset, size)`: PATCHes streamed from the encryptor, sized to the measured speed,
+/// the last one (the final piece) carrying the whole blob's SHA-256. On a dropped connection
+/// or a rejected PATCH it asks the store for its offset and goes on from there.
 async fn upload(
     ctx: &SendContext,
+    source: Arc<Mutex<Source>>,
     upload_url: &Url,
-    spool: &Path,
     size: u64,
-    produced: watch::Receiver<Produced>,
     mut offset: u64,
-    known_hash: Option<[u8; 32]>,
     transfer_id: &str,
 ) -> Result<(), SendError> {
+    // The final piece goes in its own PATCH, since its header must carry the hash of bytes
+    // not yet encrypted when earlier PATCHes start.
+    let tail_start = size.saturating_sub(1) / PIECE as u64 * PIECE as u64;
+    let mut patch_len = MIN_PATCH;
     let mut attempt = 0u32;
-    let hash = Arc::new(std::sync::Mutex::new(BlobHash {
-        hasher: Sha256::new(),
-        hashed: offset,
-    }));
     (ctx.progress)(ProgressEvent {
         phase: Phase::Uploading,
         done: offset,
         total: size,
     });
-    let encryptor_failed = |p: &watch::Receiver<Produced>| p.borrow().finished == Some(false);
+    // The store marks the upload complete only on a PATCH carrying the whole blob's hash, so
+    // the loop runs until such a PATCH succeeded (an empty one when the store already has
+    // every byte, e.g. after a resume).
     loop {
         if ctx.cancel.is_cancelled() {
             return Err(SendError::Cancelled);
         }
-        let hashed = hash.lock().unwrap_or_else(|p| p.into_inner()).hashed;
-        if known_hash.is_none() && offset > hashed {
-            return Err(SendError::Store(NetError::Protocol(
-                "the store reports bytes that were never sent".into(),
-            )));
-        }
-        let result = if offset < size {
-            let body = spool_body(
-                ctx,
-                spool,
-                offset,
-                size,
-                produced.clone(),
-                hash.clone(),
-                known_hash.is_none(),
-            );
-            ctx.client
-                .upload_patch_stream(
-                    &ctx.token,
-                    upload_url,
-                    offset,
-                    body,
-                    size - offset,
-                    known_hash,
-                )
-                .await
+        let (end, final_hash) = if offset < tail_start {
+            ((offset + patch_len).min(tail_start), None)
         } else {
-            let whole = match known_hash {
-                Some(h) => h,
-                None => {
-                    let h = hash.lock().unwrap_or_else(|p| p.into_inner());
-                    if h.hashed != size {
-                        return Err(SendError::Store(NetError::Protocol(
-                            "the store reports bytes that were never sent".into(),
-                        )));
-                    }
-                    h.hasher.clone().finalize().into()
-                }
-            };
-            ctx.client
-                .upload_patch(
-                    &ctx.token,
-                    upload_url,
-                    offset,
-                    Vec::new(),
-                    None,
-                    Some(whole),
-                )
-                .await
+            (size, Some(source.lock().await.hash(offset).await?))
         };
-        if encryptor_failed(&produced) {
-            // The caller reports the encryptor's own error.
-            return Err(SendError::Cancelled);
+        let body = patch_body(source.clone(), offset, end, ctx.progress.clone(), size);
+        let started = Instant::now();
+        // No per-PATCH `Upload-Checksum`: TCP/TLS already deliver bytes intact, the store
+        // checks the whole blob's SHA-256 before completing, and age authenticates every
+        // chunk. A checksum per PATCH would cost a SHA-256 pass on both sides and make the
+        // store discard the good prefix of a cut PATCH.
+        let answer = ctx
+            .client
+            .upload_patch(
+                &ctx.token,
+                upload_url,
+                offset,
+                body,
+                end - offset,
+                None,
+                final_hash,
+            )
+            .await;
+        if let Some(e) = source.lock().await.failure.take() {
+            return Err(e);
         }
-        match result {
-            Ok(new_offset) if new_offset == size && (known_hash.is_some() || offset == size) => {
-                break;
-            }
+        match answer {
+            Ok(new_offset) if new_offset == size && final_hash.is_some() => break,
             Ok(new_offset) if new_offset > offset && new_offset <= size => {
+                if new_offset == end {
+                    let secs = started.elapsed().as_secs_f64().max(1e-3);
+                    let rate = (end - offset) as f64 / secs;
+                    patch_len = ((rate * PATCH_SECS) as u64).clamp(MIN_PATCH, MAX_PATCH);
+                }
                 offset = new_offset;
                 attempt = 0;
+                (ctx.progress)(ProgressEvent {
+                    phase: Phase::Uploading,
+                    done: offset,
+                    total: size,
+                });
             }
             Ok(_) => {
                 return Err(SendError::Store(NetError::Protocol(
@@ -932,20 +1097,25 @@ async fn upload(
                 )));
             }
             Err(e) if e.api_code() == Some(ErrorCode::UploadComplete) => break,
-            // Every byte is stored and the store waits for the whole blob's hash.
-            Err(e) if e.api_code() == Some(ErrorCode::NotReady) => {
-                offset = size;
-                attempt = 0;
+            Err(e) if e.api_code() == Some(ErrorCode::BlobHashMismatch) => {
+                // The bytes the store has differ from what the files give now.
+                return Err(SendError::FilesChanged {
+                    transfer_id: transfer_id.to_string(),
+                    path: source
+                        .lock()
+                        .await
+                        .plan
+                        .paths()
+                        .next()
+                        .map(|p| p.to_path_buf())
+                        .unwrap_or_default(),
+                });
             }
             Err(e) => {
                 let recoverable = e.is_transient()
                     || matches!(
                         e.api_code(),
-                        Some(
-                            ErrorCode::OffsetMismatch
-                                | ErrorCode::ChecksumMismatch
-                                | ErrorCode::Conflict
-                        )
+                        Some(ErrorCode::OffsetMismatch | ErrorCode::ChecksumMismatch)
                     );
                 if !recoverable {
                     return Err(match e.api_code() {
@@ -960,6 +1130,7 @@ async fn upload(
                         source: e,
                     });
                 }
+                patch_len = MIN_PATCH;
                 backoff(ctx, attempt, &e).await?;
                 offset = with_retries(ctx, transfer_id, || {
                     ctx.client.upload_offset(&ctx.token, upload_url)
@@ -1063,6 +1234,63 @@ mod tests {
         assert_eq!(a.len(), 22);
         assert_ne!(a, new_transfer_id());
         assert_eq!(kepil_protocol::b64_decode(&a).unwrap().len(), 16);
+    }
+
+    /// Reads `[from, to)` of the source piece by piece.
+    async fn read_range(source: &mut Source, from: u64, to: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut pos = from;
+        while pos < to {
+            let b = source.bytes_at(pos).await.unwrap();
+            let n = b.len().min((to - pos) as usize);
+            out.extend_from_slice(&b[..n]);
+            pos += n as u64;
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn the_source_resends_from_memory_or_encrypts_the_same_bytes_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        let data: Vec<u8> = (0..(20u32 << 20)).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let details = Details {
+            classification: Classification::Sulit,
+            sender: "s".into(),
+            subject: String::new(),
+            message: String::new(),
+            created_at: now,
+            expires_at: now + time::Duration::days(1),
+        };
+        let plan = Arc::new(Plan::new(details, [&path]).unwrap());
+        let id = age::x25519::Identity::generate();
+        let keys = Arc::new(package::stream_keys(&[id.to_public()]).unwrap());
+        let expected =
+            package::encrypt_with(&plan, &keys, Vec::new(), &mut |_| {}, &Cancel::new()).unwrap();
+        let size = expected.len() as u64;
+        let mut source = Source::with(plan, keys, crate::progress::silent(), Cancel::new());
+
+        assert_eq!(read_range(&mut source, 0, size).await, expected);
+        assert_eq!(
+            source.hash(size).await.unwrap(),
+            <[u8; 32]>::from(Sha256::digest(&expected))
+        );
+        // Within the last REPLAY_BYTES: served from memory, the producer is not restarted.
+        let recent = size - REPLAY_BYTES + 12_345;
+        let next = source.next;
+        assert_eq!(
+            read_range(&mut source, recent, size).await,
+            &expected[recent as usize..]
+        );
+        assert_eq!(source.next, next);
+        // Behind it: encrypted again from the start, byte for byte the same.
+        assert_eq!(
+            read_range(&mut source, 777, 3 << 20).await,
+            &expected[777..3 << 20]
+        );
+        assert!(source.next <= 4 << 20, "restarted: {}", source.next);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::secrets::SecretStore;
 pub struct Dirs {
     /// `config.toml`, `credentials.toml` (fallback secret store).
     pub config: PathBuf,
-    /// Upload spool and journals (`spool/`): ciphertext only, deleted when an upload completes.
+    /// Journals of unfinished uploads (`spool/`, no secrets), deleted when an upload completes.
     pub cache: PathBuf,
     /// The sender's history of transfers.
     pub data: PathBuf,

@@ -38,7 +38,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use age_io::{AgeReader, open_age};
-pub use encrypt::{Plan, encrypt};
+pub use age_write::{StreamKeys, StreamKeysError};
+pub use encrypt::{Plan, encrypt, encrypt_with, stream_keys};
 pub use error::{DecryptError, EncryptError};
 pub use extract::{PackageReader, SavedFile};
 pub use format::{

@@ -92,13 +92,60 @@ fn push_stanza(header: &mut Vec<u8>, stanza: &age_core::format::Stanza) {
     header.push(b'\n');
 }
 
-impl<W: Write> AgeWriter<W> {
-    /// Generates a fresh file key and payload nonce, writes the header (one stanza per
-    /// recipient) and the nonce to `out`.
-    pub(crate) fn new(
-        recipients: &[age::x25519::Recipient],
-        mut out: W,
-    ) -> Result<Self, AgeWriteError> {
+/// What fixes the bytes of an age file for a given payload: the header (recipient stanzas and
+/// MAC), the file key and the payload nonce. Encrypting the same payload with the same
+/// `StreamKeys` gives the same ciphertext byte for byte, which is what lets an interrupted
+/// upload be resumed by encrypting again instead of keeping the ciphertext on disk.
+///
+/// The file key is a secret (it decrypts the file): it is zeroized on drop, `Debug` shows
+/// only lengths, and reading it is an explicit [`StreamKeys::expose_file_key`] call.
+pub struct StreamKeys {
+    file_key: Zeroizing<[u8; 16]>,
+    nonce: [u8; 16],
+    header: Vec<u8>,
+}
+
+impl std::fmt::Debug for StreamKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamKeys")
+            .field("file_key", &crate::secret::REDACTED)
+            .field("header_len", &self.header.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`StreamKeys::from_parts`] refused its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKeysError {
+    /// Not an age v1 header ending in `--- MAC`.
+    Malformed,
+    /// The header's MAC does not match the file key: the parts do not belong together.
+    WrongKey,
+}
+
+impl std::fmt::Display for StreamKeysError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StreamKeysError::Malformed => "the saved age header is damaged",
+            StreamKeysError::WrongKey => "the saved age header does not match its file key",
+        })
+    }
+}
+
+impl std::error::Error for StreamKeysError {}
+
+fn header_mac(file_key: &[u8; 16], header_to_dashes: &[u8]) -> [u8; 32] {
+    let mac_key = hkdf32(&[], b"header", file_key);
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(mac_key.as_ref()).expect("HMAC takes any key length");
+    mac.update(header_to_dashes);
+    mac.finalize().into_bytes().into()
+}
+
+impl StreamKeys {
+    /// A fresh random file key and payload nonce, and the header wrapping the file key to each
+    /// recipient (one X25519 stanza each, no grease).
+    pub(crate) fn generate(recipients: &[age::x25519::Recipient]) -> Result<Self, AgeWriteError> {
         let mut file_key = Zeroizing::new([0u8; 16]);
         OsRng.fill_bytes(file_key.as_mut());
         let wrapped = age_core::format::FileKey::new(Box::new(*file_key));
@@ -113,23 +160,81 @@ impl<W: Write> AgeWriter<W> {
             }
         }
         header.extend_from_slice(b"---");
-        let mac_key = hkdf32(&[], b"header", file_key.as_ref());
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(mac_key.as_ref())
-            .expect("HMAC takes any key length");
-        mac.update(&header);
+        let mac = header_mac(&file_key, &header);
         header.push(b' ');
-        header.extend_from_slice(
-            BASE64_STANDARD_NO_PAD
-                .encode(mac.finalize().into_bytes())
-                .as_bytes(),
-        );
+        header.extend_from_slice(BASE64_STANDARD_NO_PAD.encode(mac).as_bytes());
         header.push(b'\n');
 
         let mut nonce = [0u8; 16];
         OsRng.fill_bytes(&mut nonce);
-        let payload_key = hkdf32(&nonce, b"payload", file_key.as_ref());
-        out.write_all(&header).map_err(AgeWriteError::Io)?;
-        out.write_all(&nonce).map_err(AgeWriteError::Io)?;
+        Ok(StreamKeys {
+            file_key,
+            nonce,
+            header,
+        })
+    }
+
+    /// Puts saved parts back together, checking that the header is an age v1 header whose
+    /// MAC was made with this file key (a damaged or mixed-up journal is refused here rather
+    /// than producing a ciphertext that differs from the one already uploaded).
+    pub fn from_parts(
+        file_key: [u8; 16],
+        nonce: [u8; 16],
+        header: Vec<u8>,
+    ) -> Result<Self, StreamKeysError> {
+        let file_key = Zeroizing::new(file_key);
+        if !header.starts_with(b"age-encryption.org/v1\n") || !header.ends_with(b"\n") {
+            return Err(StreamKeysError::Malformed);
+        }
+        let body = &header[..header.len() - 1];
+        let dashes = body
+            .windows(5)
+            .rposition(|w| w == b"\n--- ")
+            .ok_or(StreamKeysError::Malformed)?;
+        let (signed, mac_text) = body.split_at(dashes + 4);
+        let mac = BASE64_STANDARD_NO_PAD
+            .decode(&mac_text[1..])
+            .map_err(|_| StreamKeysError::Malformed)?;
+        // Constant time, although the MAC is public: it costs nothing.
+        let expected = header_mac(&file_key, signed);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &mac[..])) {
+            return Err(StreamKeysError::WrongKey);
+        }
+        Ok(StreamKeys {
+            file_key,
+            nonce,
+            header,
+        })
+    }
+
+    /// The file key: whoever has it can decrypt the file. Keep it only in a secret store.
+    pub fn expose_file_key(&self) -> &[u8; 16] {
+        &self.file_key
+    }
+
+    /// The payload nonce (not secret: it is written after the header).
+    pub fn nonce(&self) -> &[u8; 16] {
+        &self.nonce
+    }
+
+    /// The age header (not secret: it is the start of the file).
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// The exact length of the age file these keys produce for `payload_len` bytes.
+    pub fn encrypted_len(&self, payload_len: u64) -> u64 {
+        self.header.len() as u64 + 16 + super::format::age_stream_len(payload_len)
+    }
+}
+
+impl<W: Write> AgeWriter<W> {
+    /// Writes the header and the nonce of `keys` to `out`; the payload follows as it is
+    /// written into the returned writer.
+    pub(crate) fn new(keys: &StreamKeys, mut out: W) -> Result<Self, AgeWriteError> {
+        let payload_key = hkdf32(&keys.nonce, b"payload", keys.file_key.as_ref());
+        out.write_all(&keys.header).map_err(AgeWriteError::Io)?;
+        out.write_all(&keys.nonce).map_err(AgeWriteError::Io)?;
 
         let key = UnboundKey::new(&CHACHA20_POLY1305, payload_key.as_ref())
             .map_err(|_| AgeWriteError::Wrap("ChaCha20-Poly1305 key rejected".into()))?;
@@ -146,8 +251,9 @@ impl<W: Write> AgeWriter<W> {
         let mut nonce = [0u8; 12];
         nonce[3..11].copy_from_slice(&self.counter.to_be_bytes());
         nonce[11] = u8::from(last);
-        // Unique: the counter never repeats under a key derived from a fresh random file key
-        // and nonce.
+        // Unique: the counter never repeats under a key derived from a random file key and
+        // nonce. A resumed upload encrypts the same plaintext again under the same key, which
+        // reproduces the same ciphertext and reveals nothing new (see `StreamKeys`).
         let tag = self
             .aead
             .seal_in_place_separate_tag(
@@ -239,7 +345,8 @@ mod tests {
             2 * CHUNK_SIZE,
         ] {
             let plain: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-            let mut w = AgeWriter::new(&[id.to_public()], Vec::new()).unwrap();
+            let keys = StreamKeys::generate(&[id.to_public()]).unwrap();
+            let mut w = AgeWriter::new(&keys, Vec::new()).unwrap();
             w.write_all(&plain).unwrap();
             let ct = w.finish().unwrap();
             let chunks = len.div_ceil(CHUNK_SIZE).max(1);

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 
 use sha2::{Digest, Sha256};
 
-use super::age_write::{AgeWriteError, AgeWriter};
+use super::age_write::{AgeWriteError, AgeWriter, StreamKeys};
 use super::error::EncryptError;
 use super::format::{
     Details, FORMAT_VERSION, FileEntry, MAX_MANIFEST_LEN, MAX_RECIPIENTS, Manifest,
@@ -123,8 +123,71 @@ impl Plan {
         })
     }
 
+    /// Rebuilds the plan of an earlier run from its exact manifest bytes ([`Plan::manifest_json`])
+    /// and the same paths, so that encrypting it again with the same [`StreamKeys`] gives the
+    /// same ciphertext. Every file must still have the size the manifest gives it.
+    pub fn from_manifest_json(json: &[u8], paths: &[PathBuf]) -> Result<Plan, EncryptError> {
+        let manifest: Manifest =
+            serde_json::from_slice(json).map_err(|_| EncryptError::InvalidDetails {
+                reason: "the saved manifest is damaged",
+            })?;
+        manifest.classification.check_sendable()?;
+        if json.len() as u64 > u64::from(MAX_MANIFEST_LEN) {
+            return Err(EncryptError::ManifestTooLarge {
+                len: json.len() as u64,
+                max: u64::from(MAX_MANIFEST_LEN),
+            });
+        }
+        if manifest.files.len() != paths.len() {
+            return Err(EncryptError::InvalidDetails {
+                reason: "the saved manifest lists other files",
+            });
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        for (path, entry) in paths.iter().zip(&manifest.files) {
+            let meta = std::fs::metadata(path).map_err(|e| EncryptError::io(path, e))?;
+            if !meta.is_file() {
+                return Err(EncryptError::NotAFile { path: path.clone() });
+            }
+            if meta.len() != entry.size {
+                return Err(EncryptError::FileChanged {
+                    path: path.clone(),
+                    expected: entry.size,
+                    found: meta.len(),
+                });
+            }
+            files.push(PlannedFile {
+                path: path.clone(),
+                size: entry.size,
+            });
+        }
+        let payload_len =
+            manifest
+                .payload_len(json.len() as u64)
+                .ok_or(EncryptError::InvalidDetails {
+                    reason: "total size overflows",
+                })?;
+        Ok(Plan {
+            manifest,
+            manifest_json: json.to_vec(),
+            files,
+            payload_len,
+        })
+    }
+
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The manifest exactly as it is encrypted (JSON), for [`Plan::from_manifest_json`]. It
+    /// holds the subject, message and file names: keep it as confidential as the files.
+    pub fn manifest_json(&self) -> &[u8] {
+        &self.manifest_json
+    }
+
+    /// The files, in payload order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
     }
 
     /// The plaintext payload length: prefix, manifest, and every file with its hash.
@@ -157,6 +220,25 @@ impl<W: Write> Write for CountingWriter<W> {
     }
 }
 
+/// A fresh file key and nonce, and the age header for `recipients` (one X25519 stanza each).
+pub fn stream_keys(recipients: &[age::x25519::Recipient]) -> Result<StreamKeys, EncryptError> {
+    if recipients.is_empty() {
+        return Err(EncryptError::NoRecipients);
+    }
+    if recipients.len() > MAX_RECIPIENTS {
+        return Err(EncryptError::TooManyRecipients {
+            count: recipients.len(),
+            max: MAX_RECIPIENTS,
+        });
+    }
+    StreamKeys::generate(recipients).map_err(|e| match e {
+        AgeWriteError::Io(source) => EncryptError::Write { source },
+        AgeWriteError::Wrap(detail) => EncryptError::Internal {
+            detail: format!("age: {detail}"),
+        },
+    })
+}
+
 /// Encrypts `plan` to `recipients` (one age X25519 stanza each) into `out`, streaming: each
 /// file is read once, in 256 KiB reads, hashed (on a helper thread) and encrypted on the way.
 /// Memory use (about 1 MiB of buffers) does not depend on the file sizes.
@@ -172,15 +254,23 @@ pub fn encrypt<W: Write>(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<W, EncryptError> {
-    if recipients.is_empty() {
-        return Err(EncryptError::NoRecipients);
+    if cancel.is_cancelled() {
+        return Err(EncryptError::Cancelled);
     }
-    if recipients.len() > MAX_RECIPIENTS {
-        return Err(EncryptError::TooManyRecipients {
-            count: recipients.len(),
-            max: MAX_RECIPIENTS,
-        });
-    }
+    let keys = stream_keys(recipients)?;
+    encrypt_with(plan, &keys, out, progress, cancel)
+}
+
+/// Like [`encrypt`], with given keys: the same plan and keys always give the same bytes, so a
+/// caller that kept `keys` (the file key in a secret store) can produce any part of the
+/// ciphertext again, e.g. to resume an upload.
+pub fn encrypt_with<W: Write>(
+    plan: &Plan,
+    keys: &StreamKeys,
+    out: W,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<W, EncryptError> {
     if cancel.is_cancelled() {
         return Err(EncryptError::Cancelled);
     }
@@ -189,7 +279,7 @@ pub fn encrypt<W: Write>(
         inner: out,
         written: 0,
     };
-    let mut stream = AgeWriter::new(recipients, counted).map_err(|e| match e {
+    let mut stream = AgeWriter::new(keys, counted).map_err(|e| match e {
         AgeWriteError::Io(source) => EncryptError::Write { source },
         AgeWriteError::Wrap(detail) => EncryptError::Internal {
             detail: format!("age: {detail}"),
@@ -258,7 +348,7 @@ pub fn encrypt<W: Write>(
     counted
         .flush()
         .map_err(|source| EncryptError::Write { source })?;
-    let expected = plan.encrypted_len(recipients.len());
+    let expected = keys.encrypted_len(plan.payload_len);
     if counted.written != expected {
         // The announced Upload-Length would be wrong: better to fail here than at the store.
         return Err(EncryptError::Internal {

@@ -20,6 +20,8 @@ use crate::filename;
 const COPY_BUF: usize = 256 * 1024;
 /// ... at most this many at a time (1 MiB in all, whatever the file sizes).
 const WRITE_BUFFERS: usize = 4;
+/// Bytes written to a file between two background flushes (see `write_files`).
+const WRITE_BEHIND: usize = 32 << 20;
 /// How many names to try when another program keeps taking the one we picked.
 const MAX_NAME_TRIES: u64 = 1000;
 
@@ -269,37 +271,64 @@ enum Written {
 
 /// Writer thread: hashes and writes each file's bytes into its temporary file, closes it at
 /// the end and answers with the SHA-256. Returns when the decrypting side hangs up.
+///
+/// Every [`WRITE_BEHIND`] bytes it asks a helper thread to flush the file so far to disk
+/// (`sync_data` on a second handle). Without that the kernel would keep the whole file
+/// dirty in memory and the final fsync before the rename would write all of it while
+/// nothing else happens; this way the disk works while decryption goes on. The final fsync
+/// still decides durability and reports errors; the helper's errors are ignored.
 fn write_files(
     jobs: &mpsc::Receiver<Job>,
     pool: &mpsc::SyncSender<Vec<u8>>,
     done: &mpsc::Sender<Written>,
 ) {
-    let mut current: Option<(File, PathBuf, Sha256)> = None;
-    let mut failed = false;
-    while let Ok(job) = jobs.recv() {
-        match job {
-            Job::Begin(file, path) => {
-                current = Some((file, path, Sha256::new()));
-                failed = false;
+    // Joined before returning, so no second handle outlives the writer (Windows cannot
+    // delete a temporary file that is still open).
+    std::thread::scope(|scope| {
+        let (sync_tx, sync_rx) = mpsc::sync_channel::<File>(1);
+        scope.spawn(move || {
+            while let Ok(file) = sync_rx.recv() {
+                let _ = file.sync_data();
             }
-            Job::Data(buf, n) => {
-                if let (Some((file, path, hasher)), false) = (current.as_mut(), failed) {
-                    hasher.update(&buf[..n]);
-                    if let Err(e) = file.write_all(&buf[..n]) {
-                        failed = true;
-                        let _ = done.send(Written::Failed(DecryptError::dest(path, e)));
-                    }
+        });
+        let mut current: Option<(File, PathBuf, Sha256)> = None;
+        let mut failed = false;
+        let mut unsynced = 0usize;
+        while let Ok(job) = jobs.recv() {
+            match job {
+                Job::Begin(file, path) => {
+                    current = Some((file, path, Sha256::new()));
+                    failed = false;
+                    unsynced = 0;
                 }
-                let _ = pool.send(buf);
-            }
-            Job::End => {
-                if let (Some((file, _, hasher)), false) = (current.take(), failed) {
-                    drop(file);
-                    let _ = done.send(Written::Hash(hasher.finalize().into()));
+                Job::Data(buf, n) => {
+                    if let (Some((file, path, hasher)), false) = (current.as_mut(), failed) {
+                        hasher.update(&buf[..n]);
+                        if let Err(e) = file.write_all(&buf[..n]) {
+                            failed = true;
+                            let _ = done.send(Written::Failed(DecryptError::dest(path, e)));
+                        }
+                        unsynced += n;
+                        if unsynced >= WRITE_BEHIND
+                            && let Ok(handle) = file.try_clone()
+                        {
+                            // A busy helper just means this flush is skipped.
+                            if sync_tx.try_send(handle).is_ok() {
+                                unsynced = 0;
+                            }
+                        }
+                    }
+                    let _ = pool.send(buf);
+                }
+                Job::End => {
+                    if let (Some((file, _, hasher)), false) = (current.take(), failed) {
+                        drop(file);
+                        let _ = done.send(Written::Hash(hasher.finalize().into()));
+                    }
                 }
             }
         }
-    }
+    });
 }
 
 /// Parses and checks the manifest JSON. The format version is looked at first, so that a

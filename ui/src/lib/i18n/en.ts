@@ -260,6 +260,7 @@ export const en: Record<MessageKey, string> = {
   'err.cancelled': 'Cancelled.',
   'err.nothing_to_resume': 'There is no interrupted upload to resume. Send again from the start.',
   'err.resume_ambiguous': 'There are several interrupted uploads. Send again from the start.',
+  'err.files_changed': 'A file changed while it was being sent, so the upload could not be completed. The transfer was cancelled: send the files again.',
   'err.resume_impossible': 'The upload cannot be resumed. Revoke it in History and send again.',
   'err.password_required': 'This transfer needs a password. Enter the password sent to you by another channel (SMS or phone), or contact the sender.',
   'err.password_empty': 'No password entered. Enter the password you received by SMS or phone.',

@@ -258,6 +258,7 @@ export const ms = {
   'err.cancelled': 'Dibatalkan.',
   'err.nothing_to_resume': 'Tiada muat naik tergendala untuk disambung. Hantar semula dari awal.',
   'err.resume_ambiguous': 'Terdapat beberapa muat naik tergendala. Hantar semula dari awal.',
+  'err.files_changed': 'Fail berubah semasa dihantar, jadi muat naik tidak dapat disiapkan. Pemindahan telah dibatalkan: hantar fail semula.',
   'err.resume_impossible': 'Muat naik tidak dapat disambung. Batalkannya dalam Sejarah dan hantar semula.',
   'err.password_required': 'Pemindahan ini memerlukan kata laluan. Masukkan kata laluan yang dihantar kepada anda melalui saluran lain (SMS atau telefon), atau hubungi penghantar.',
   'err.password_empty': 'Kata laluan belum diisi. Masukkan kata laluan yang diterima melalui SMS atau telefon.',
