@@ -28,43 +28,18 @@ async fn migrated(url: &str) -> PostgresStore {
     store
 }
 
+/// A complete transfer row (the shared suite's builder, uploaded).
 fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
     TransferRow {
-        id: id.to_string(),
-        user: user.to_string(),
-        owner_hash: ids::hash_token("owner"),
-        classification: "TERHAD".into(),
-        size,
-        created_at: now,
-        expires_at: now + 3600,
         upload_offset: size,
-        upload_expires_at: now + 600,
         expected_sha256: Some(vec![1; 32]),
         complete: true,
-        revoked_at: None,
-        purged_at: None,
-        blob_key: Some(vec![9; 60]),
-        blob_state: None,
+        ..conformance::transfer(id, user, size, now)
     }
 }
 
 fn grant(id: &str, transfer_id: &str, max_downloads: u32) -> GrantRow {
-    GrantRow {
-        id: id.to_string(),
-        transfer_id: transfer_id.to_string(),
-        position: 0,
-        label: "r@agensi.gov.my".into(),
-        auth_key: vec![7; 32],
-        kdf_version: 1,
-        kdf_m_kib: 65536,
-        kdf_t: 3,
-        kdf_p: 4,
-        max_downloads,
-        downloads: 0,
-        failed_proofs: 0,
-        locked: false,
-        revoked_at: None,
-    }
+    conformance::grant(id, transfer_id, 0, max_downloads)
 }
 
 /// A complete transfer with one grant; returns the grant id.

@@ -11,7 +11,8 @@ use tokio::io::AsyncReadExt;
 use super::{BlobStore, GrantRow, MetadataStore, PurgeReason, TransferRow, UploaderToken};
 use crate::ids;
 
-fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
+/// An unfinished transfer row, for backend tests.
+pub fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
     TransferRow {
         id: id.to_string(),
         user: user.to_string(),
@@ -31,7 +32,8 @@ fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
     }
 }
 
-fn grant(id: &str, transfer_id: &str, position: u32, max_downloads: u32) -> GrantRow {
+/// A fresh grant row, for backend tests.
+pub fn grant(id: &str, transfer_id: &str, position: u32, max_downloads: u32) -> GrantRow {
     GrantRow {
         id: id.to_string(),
         transfer_id: transfer_id.to_string(),
