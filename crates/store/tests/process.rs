@@ -8,7 +8,7 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::*;
-use kepil_protocol::{Classification, CreateTransfer, TransferCreated, paths, tus};
+use kepil_protocol::{paths, tus};
 use reqwest::StatusCode;
 use sha2::Digest;
 
@@ -79,89 +79,6 @@ impl Drop for Proc {
     }
 }
 
-async fn create(
-    http: &reqwest::Client,
-    p: &Proc,
-    token: &str,
-    size: u64,
-    key: &[u8; 32],
-) -> TransferCreated {
-    let r = http
-        .post(p.url(paths::TRANSFERS))
-        .bearer_auth(token)
-        .json(&CreateTransfer {
-            transfer_id: kepil_store::ids::new_id(),
-            classification: Classification::Sulit,
-            size,
-            expires_in_secs: 3600,
-            grants: vec![spec(key, None)],
-        })
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json().await.unwrap()
-}
-
-fn patch(
-    http: &reqwest::Client,
-    p: &Proc,
-    token: &str,
-    tid: &str,
-    offset: u64,
-) -> reqwest::RequestBuilder {
-    http.patch(p.url(&paths::upload(tid)))
-        .bearer_auth(token)
-        .header(tus::TUS_RESUMABLE, tus::VERSION)
-        .header("content-type", tus::OFFSET_CONTENT_TYPE)
-        .header(tus::UPLOAD_OFFSET, offset.to_string())
-}
-
-async fn head_offset(http: &reqwest::Client, p: &Proc, token: &str, tid: &str) -> u64 {
-    let r = http
-        .head(p.url(&paths::upload(tid)))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.headers()[tus::UPLOAD_OFFSET]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-async fn download(http: &reqwest::Client, p: &Proc, grant: &str, key: &[u8; 32]) -> Vec<u8> {
-    let c: kepil_protocol::Challenge = http
-        .post(p.url(&paths::challenge(grant)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let r = http
-        .post(p.url(&paths::proof(grant)))
-        .json(&kepil_protocol::Proof {
-            mac: mac(key, &c.nonce),
-            nonce: c.nonce,
-        })
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let dl: kepil_protocol::DownloadGrant = r.json().await.unwrap();
-    let r = http
-        .get(p.url(&paths::blob(grant)))
-        .bearer_auth(&dl.download_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.bytes().await.unwrap().to_vec()
-}
-
 fn blob_path(data: &Path, tid: &str) -> PathBuf {
     data.join("blobs").join(&tid[..2]).join(tid)
 }
@@ -176,10 +93,10 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
     let p = spawn(&data_dir, &log);
     let blob = random_bytes(40 << 20);
     let key = random_key();
-    let t = create(&http, &p, &token, blob.len() as u64, &key).await;
+    let t = remote::create(&http, &p.base, &token, blob.len() as u64, &[key], None).await;
     let tid = t.transfer_id.clone();
 
-    let r = patch(&http, &p, &token, &tid, 0)
+    let r = remote::patch(&http, &p.base, &token, &tid, 0)
         .body(blob[..1 << 20].to_vec())
         .send()
         .await
@@ -188,7 +105,9 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
 
     // A second PATCH sends 20 MiB and then stalls with the request still open.
     let (tx, body) = channel_body();
-    let req = patch(&http, &p, &token, &tid, 1 << 20).body(body).send();
+    let req = remote::patch(&http, &p.base, &token, &tid, 1 << 20)
+        .body(body)
+        .send();
     let inflight = tokio::spawn(req);
     for chunk in blob[1 << 20..21 << 20].chunks(1 << 20) {
         tx.send(chunk.to_vec()).await.unwrap();
@@ -196,7 +115,7 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
     // Wait until the store has checkpointed at least once inside this PATCH.
     let mut checkpointed = 0;
     for _ in 0..100 {
-        checkpointed = head_offset(&http, &p, &token, &tid).await;
+        checkpointed = remote::offset(&http, &p.base, &token, &tid).await;
         if checkpointed > 1 << 20 {
             break;
         }
@@ -213,7 +132,7 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
     drop(p);
 
     let p = spawn(&data_dir, &log);
-    let offset = head_offset(&http, &p, &token, &tid).await;
+    let offset = remote::offset(&http, &p.base, &token, &tid).await;
     assert!(
         offset >= checkpointed && offset <= 21 << 20,
         "offset {offset}"
@@ -223,7 +142,7 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
         offset,
         "the resumable offset equals what is on disk"
     );
-    let r = patch(&http, &p, &token, &tid, offset)
+    let r = remote::patch(&http, &p.base, &token, &tid, offset)
         .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&blob))
         .body(blob[offset as usize..].to_vec())
         .send()
@@ -235,7 +154,7 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_sha256() {
         "{}",
         r.text().await.unwrap()
     );
-    let got = download(&http, &p, &t.grants[0].grant_id, &key).await;
+    let got = remote::download(&http, &p.base, &t.grants[0].grant_id, &key).await;
     assert_eq!(sha2::Sha256::digest(&got), sha2::Sha256::digest(&blob));
 }
 
@@ -249,10 +168,10 @@ async fn sigterm_lets_the_upload_in_flight_finish_then_exits_cleanly() {
     let mut p = spawn(&data_dir, &log);
     let blob = random_bytes(2 << 20);
     let key = random_key();
-    let t = create(&http, &p, &token, blob.len() as u64, &key).await;
+    let t = remote::create(&http, &p.base, &token, blob.len() as u64, &[key], None).await;
     let (tx, body) = channel_body();
     let inflight = tokio::spawn(
-        patch(&http, &p, &token, &t.transfer_id, 0)
+        remote::patch(&http, &p.base, &token, &t.transfer_id, 0)
             .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&blob))
             .body(body)
             .send(),
@@ -277,7 +196,10 @@ async fn sigterm_lets_the_upload_in_flight_finish_then_exits_cleanly() {
     assert!(text.contains("kepil-store stopped"), "{text}");
 
     let p = spawn(&data_dir, &log);
-    assert_eq!(download(&http, &p, &t.grants[0].grant_id, &key).await, blob);
+    assert_eq!(
+        remote::download(&http, &p.base, &t.grants[0].grant_id, &key).await,
+        blob
+    );
 }
 
 #[test]
@@ -353,7 +275,15 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
     // What a client derives and sends instead of the password and the link secret.
     let key: [u8; 32] = sha2::Sha256::digest(format!("{password}|{link_secret}")).into();
     let ciphertext = random_bytes(4096);
-    let t = create(&http, &p, &token, ciphertext.len() as u64, &key).await;
+    let t = remote::create(
+        &http,
+        &p.base,
+        &token,
+        ciphertext.len() as u64,
+        &[key],
+        None,
+    )
+    .await;
     let grant = t.grants[0].grant_id.clone();
 
     // A generic tus client announces the file name in its metadata: it must be dropped.
@@ -377,7 +307,7 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    let r = patch(&http, &p, &token, &t.transfer_id, 0)
+    let r = remote::patch(&http, &p.base, &token, &t.transfer_id, 0)
         .body(ciphertext.clone())
         .send()
         .await

@@ -12,10 +12,7 @@ use std::time::Duration;
 use common::postgres::Postgres;
 use common::seaweed::Seaweed;
 use common::*;
-use kepil_protocol::{
-    Challenge, Classification, CreateTransfer, DownloadGrant, ErrorCode, Proof, TransferCreated,
-    paths, tus,
-};
+use kepil_protocol::{ErrorCode, tus};
 use reqwest::StatusCode;
 use sha2::Digest;
 
@@ -41,12 +38,6 @@ impl Drop for Instance {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-impl Instance {
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
     }
 }
 
@@ -139,98 +130,6 @@ impl Cluster {
         );
         Instance { child, base }
     }
-
-    async fn create(
-        &self,
-        http: &reqwest::Client,
-        at: &Instance,
-        size: u64,
-        keys: &[[u8; 32]],
-        max_downloads: u32,
-    ) -> TransferCreated {
-        let r = http
-            .post(at.url(paths::TRANSFERS))
-            .bearer_auth(&self.token)
-            .json(&CreateTransfer {
-                transfer_id: kepil_store::ids::new_id(),
-                classification: Classification::Sulit,
-                size,
-                expires_in_secs: 3600,
-                grants: keys.iter().map(|k| spec(k, Some(max_downloads))).collect(),
-            })
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        r.json().await.unwrap()
-    }
-
-    fn patch(
-        &self,
-        http: &reqwest::Client,
-        at: &Instance,
-        tid: &str,
-        offset: u64,
-    ) -> reqwest::RequestBuilder {
-        http.patch(at.url(&paths::upload(tid)))
-            .bearer_auth(&self.token)
-            .header(tus::TUS_RESUMABLE, tus::VERSION)
-            .header("content-type", tus::OFFSET_CONTENT_TYPE)
-            .header(tus::UPLOAD_OFFSET, offset.to_string())
-    }
-
-    async fn offset(&self, http: &reqwest::Client, at: &Instance, tid: &str) -> u64 {
-        let r = http
-            .head(at.url(&paths::upload(tid)))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.headers()[tus::UPLOAD_OFFSET]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-}
-
-async fn prove(
-    http: &reqwest::Client,
-    base: &str,
-    grant: &str,
-    key: &[u8; 32],
-) -> reqwest::Response {
-    let c: Challenge = http
-        .post(format!("{base}{}", paths::challenge(grant)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    http.post(format!("{base}{}", paths::proof(grant)))
-        .json(&Proof {
-            mac: mac(key, &c.nonce),
-            nonce: c.nonce,
-        })
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn download(http: &reqwest::Client, at: &Instance, grant: &str, key: &[u8; 32]) -> Vec<u8> {
-    let r = prove(http, &at.base, grant, key).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let dl: DownloadGrant = r.json().await.unwrap();
-    let r = http
-        .get(at.url(&paths::blob(grant)))
-        .bearer_auth(&dl.download_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    r.bytes().await.unwrap().to_vec()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -243,19 +142,28 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
     // through B.
     let blob = random_bytes((30 << 20) + 12_345);
     let keys = [random_key(), random_key()];
-    let t = cluster.create(&http, &a, blob.len() as u64, &keys, 2).await;
+    let t = remote::create(
+        &http,
+        &a.base,
+        &cluster.token,
+        blob.len() as u64,
+        &keys,
+        Some(2),
+    )
+    .await;
     let tid = &t.transfer_id;
     let cut = (13 << 20) + 5;
-    let r = cluster
-        .patch(&http, &a, tid, 0)
+    let r = remote::patch(&http, &a.base, &cluster.token, tid, 0)
         .body(blob[..cut].to_vec())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(cluster.offset(&http, &b, tid).await, cut as u64);
-    let r = cluster
-        .patch(&http, &b, tid, cut as u64)
+    assert_eq!(
+        remote::offset(&http, &b.base, &cluster.token, tid).await,
+        cut as u64
+    );
+    let r = remote::patch(&http, &b.base, &cluster.token, tid, cut as u64)
         .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&blob))
         .body(blob[cut..].to_vec())
         .send()
@@ -269,8 +177,8 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
     );
 
     // Download through both, each grant on a different instance, then ranged.
-    let got_a = download(&http, &a, &t.grants[0].grant_id, &keys[0]).await;
-    let got_b = download(&http, &b, &t.grants[1].grant_id, &keys[1]).await;
+    let got_a = remote::download(&http, &a.base, &t.grants[0].grant_id, &keys[0]).await;
+    let got_b = remote::download(&http, &b.base, &t.grants[1].grant_id, &keys[1]).await;
     assert!(
         got_a == blob && got_b == blob,
         "downloads differ from the upload"
@@ -278,9 +186,8 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
 
     // 50 proofs, spread over both instances, on a one-download grant: one token.
     let key = random_key();
-    let one = cluster.create(&http, &a, 100, &[key], 1).await;
-    let r = cluster
-        .patch(&http, &b, &one.transfer_id, 0)
+    let one = remote::create(&http, &a.base, &cluster.token, 100, &[key], Some(1)).await;
+    let r = remote::patch(&http, &b.base, &cluster.token, &one.transfer_id, 0)
         .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&[7u8; 100]))
         .body(vec![7u8; 100])
         .send()
@@ -296,7 +203,7 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
             grant.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            prove(&http, &base, &grant, &key).await.status()
+            remote::prove(&http, &base, &grant, &key).await.status()
         }));
     }
     let mut ok = 0;
@@ -309,9 +216,8 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
 
     // Lockout (threshold 4) counted across instances: wrong, wrong on A, wrong, wrong on B.
     let key = random_key();
-    let locked = cluster.create(&http, &b, 10, &[key], 3).await;
-    let r = cluster
-        .patch(&http, &a, &locked.transfer_id, 0)
+    let locked = remote::create(&http, &b.base, &cluster.token, 10, &[key], Some(3)).await;
+    let r = remote::patch(&http, &a.base, &cluster.token, &locked.transfer_id, 0)
         .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&[1u8; 10]))
         .body(vec![1u8; 10])
         .send()
@@ -322,7 +228,7 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
     let mut tries = Vec::new();
     for i in 0..4 {
         let at = if i < 2 { &a } else { &b };
-        let e = expect_any(prove(&http, &at.base, grant, &random_key()).await).await;
+        let e = expect_any(remote::prove(&http, &at.base, grant, &random_key()).await).await;
         tries.push((e.code, e.tries_left));
     }
     assert_eq!(
@@ -334,7 +240,7 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
             (ErrorCode::Locked, Some(0)),
         ]
     );
-    let e = expect_any(prove(&http, &a.base, grant, &key).await).await;
+    let e = expect_any(remote::prove(&http, &a.base, grant, &key).await).await;
     assert_eq!(
         e.code,
         ErrorCode::Locked,
@@ -355,20 +261,30 @@ async fn an_instance_killed_mid_upload_leaves_an_upload_the_other_finishes() {
     let http = reqwest::Client::new();
     let blob = random_bytes(40 << 20);
     let key = random_key();
-    let t = cluster
-        .create(&http, &a, blob.len() as u64, &[key], 1)
-        .await;
+    let t = remote::create(
+        &http,
+        &a.base,
+        &cluster.token,
+        blob.len() as u64,
+        &[key],
+        Some(1),
+    )
+    .await;
     let tid = t.transfer_id.clone();
 
     // A PATCH on A sends 25 MiB and stalls with the request open; A checkpoints inside it.
     let (tx, body) = channel_body();
-    let inflight = tokio::spawn(cluster.patch(&http, &a, &tid, 0).body(body).send());
+    let inflight = tokio::spawn(
+        remote::patch(&http, &a.base, &cluster.token, &tid, 0)
+            .body(body)
+            .send(),
+    );
     for chunk in blob[..25 << 20].chunks(1 << 20) {
         tx.send(chunk.to_vec()).await.unwrap();
     }
     let mut checkpointed = 0;
     for _ in 0..200 {
-        checkpointed = cluster.offset(&http, &b, &tid).await;
+        checkpointed = remote::offset(&http, &b.base, &cluster.token, &tid).await;
         if checkpointed > 0 {
             break;
         }
@@ -383,15 +299,14 @@ async fn an_instance_killed_mid_upload_leaves_an_upload_the_other_finishes() {
     drop(tx);
     let _ = inflight.await;
 
-    let offset = cluster.offset(&http, &b, &tid).await;
+    let offset = remote::offset(&http, &b.base, &cluster.token, &tid).await;
     assert!(
         offset >= checkpointed && offset <= 25 << 20,
         "offset {offset} after a checkpoint at {checkpointed}"
     );
     let r = tokio::time::timeout(
         Duration::from_secs(30),
-        cluster
-            .patch(&http, &b, &tid, offset)
+        remote::patch(&http, &b.base, &cluster.token, &tid, offset)
             .header(tus::KEPIL_BLOB_SHA256, sha256_b64url(&blob))
             .body(blob[offset as usize..].to_vec())
             .send(),
@@ -405,6 +320,6 @@ async fn an_instance_killed_mid_upload_leaves_an_upload_the_other_finishes() {
         "{}",
         r.text().await.unwrap()
     );
-    let got = download(&http, &b, &t.grants[0].grant_id, &key).await;
+    let got = remote::download(&http, &b.base, &t.grants[0].grant_id, &key).await;
     assert_eq!(sha2::Sha256::digest(&got), sha2::Sha256::digest(&blob));
 }

@@ -344,3 +344,110 @@ impl Store {
         }
     }
 }
+
+/// Helpers for a store reached only by its base URL (separate processes).
+pub mod remote {
+    use kepil_protocol::{
+        Challenge, Classification, CreateTransfer, DownloadGrant, Proof, TransferCreated, paths,
+        tus,
+    };
+    use reqwest::StatusCode;
+
+    /// A SULIT transfer with one grant per key.
+    pub async fn create(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+        size: u64,
+        keys: &[[u8; 32]],
+        max_downloads: Option<u32>,
+    ) -> TransferCreated {
+        let r = http
+            .post(format!("{base}{}", paths::TRANSFERS))
+            .bearer_auth(token)
+            .json(&CreateTransfer {
+                transfer_id: kepil_store::ids::new_id(),
+                classification: Classification::Sulit,
+                size,
+                expires_in_secs: 3600,
+                grants: keys.iter().map(|k| super::spec(k, max_downloads)).collect(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+
+    pub fn patch(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+        tid: &str,
+        offset: u64,
+    ) -> reqwest::RequestBuilder {
+        http.patch(format!("{base}{}", paths::upload(tid)))
+            .bearer_auth(token)
+            .header(tus::TUS_RESUMABLE, tus::VERSION)
+            .header("content-type", tus::OFFSET_CONTENT_TYPE)
+            .header(tus::UPLOAD_OFFSET, offset.to_string())
+    }
+
+    pub async fn offset(http: &reqwest::Client, base: &str, token: &str, tid: &str) -> u64 {
+        let r = http
+            .head(format!("{base}{}", paths::upload(tid)))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.headers()[tus::UPLOAD_OFFSET]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    pub async fn prove(
+        http: &reqwest::Client,
+        base: &str,
+        grant: &str,
+        key: &[u8; 32],
+    ) -> reqwest::Response {
+        let c: Challenge = http
+            .post(format!("{base}{}", paths::challenge(grant)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        http.post(format!("{base}{}", paths::proof(grant)))
+            .json(&Proof {
+                mac: super::mac(key, &c.nonce),
+                nonce: c.nonce,
+            })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn download(
+        http: &reqwest::Client,
+        base: &str,
+        grant: &str,
+        key: &[u8; 32],
+    ) -> Vec<u8> {
+        let r = prove(http, base, grant, key).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let dl: DownloadGrant = r.json().await.unwrap();
+        let r = http
+            .get(format!("{base}{}", paths::blob(grant)))
+            .bearer_auth(&dl.download_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.bytes().await.unwrap().to_vec()
+    }
+}
