@@ -124,10 +124,8 @@ impl StoreClient {
         header_u64(&response, tus::UPLOAD_OFFSET)
     }
 
-    /// tus PATCH of `data` (exactly `len` bytes, possibly streamed) at `offset`, with the
-    /// chunk's SHA-256 (checksum extension) and, on the final chunk, the whole blob's SHA-256.
-    /// Answers the store's new offset.
-    #[allow(clippy::too_many_arguments)]
+    /// tus PATCH of `data` (exactly `len` bytes, possibly streamed) at `offset`, with, on the
+    /// final chunk, the whole blob's BLAKE3. Answers the store's new offset.
     pub async fn upload_patch(
         &self,
         token: &SecretString,
@@ -135,10 +133,8 @@ impl StoreClient {
         offset: u64,
         data: impl Into<reqwest::Body>,
         len: u64,
-        chunk_sha256: Option<[u8; 32]>,
-        blob_sha256: Option<[u8; 32]>,
+        blob_blake3: Option<[u8; 32]>,
     ) -> Result<u64, NetError> {
-        use base64::Engine as _;
         let mut request = self
             .http
             .patch(upload_url.clone())
@@ -149,13 +145,8 @@ impl StoreClient {
             // Given even for a streamed body: proxies and the store then know the length
             // up front (no chunked encoding).
             .header(reqwest::header::CONTENT_LENGTH, len);
-        if let Some(hash) = chunk_sha256 {
-            // tus's checksum extension uses standard (padded) base64.
-            let value = base64::engine::general_purpose::STANDARD.encode(hash);
-            request = request.header(tus::UPLOAD_CHECKSUM, format!("sha256 {value}"));
-        }
-        if let Some(hash) = blob_sha256 {
-            request = request.header(tus::KEPIL_BLOB_SHA256, kepil_protocol::b64_encode(&hash));
+        if let Some(hash) = blob_blake3 {
+            request = request.header(tus::KEPIL_BLOB_BLAKE3, kepil_protocol::b64_encode(&hash));
         }
         let response = ok(request.body(data.into()).send().await?).await?;
         header_u64(&response, tus::UPLOAD_OFFSET)

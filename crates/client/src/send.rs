@@ -2,7 +2,7 @@
 //!
 //! The encryptor thread hands the age file to the uploader in 1 MiB pieces through a bounded
 //! channel, hashing it on the way (the store completes the upload only when that whole-blob
-//! SHA-256 matches). Encryption and upload overlap and memory stays constant whatever the
+//! BLAKE3 matches). Encryption and upload overlap and memory stays constant whatever the
 //! size; nothing but a small journal touches the disk.
 //!
 //! Resuming needs no copy of the ciphertext: the age file's bytes are fixed by its header,
@@ -31,7 +31,6 @@ use kepil_core::package::{self, Details, Plan, StreamKeys};
 use kepil_core::password::Password;
 use kepil_protocol::{CreateTransfer, ErrorCode, GrantSpec, StorePolicy};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, mpsc};
 use url::Url;
@@ -693,7 +692,7 @@ fn resolve_upload_url(base: &Url, upload_url: &str) -> Result<Url, SendError> {
 enum Feed {
     /// Ciphertext starting at this blob offset (a multiple of [`PIECE`]).
     Piece(u64, Bytes),
-    /// The whole blob was produced; its SHA-256.
+    /// The whole blob was produced; its BLAKE3.
     Done([u8; 32]),
 }
 
@@ -704,7 +703,7 @@ struct PieceSink {
     buf: Vec<u8>,
     start: u64,
     skip_below: u64,
-    hasher: Sha256,
+    hasher: blake3::Hasher,
 }
 
 impl PieceSink {
@@ -766,7 +765,7 @@ impl Producer {
                     buf: Vec::with_capacity(PIECE),
                     start: 0,
                     skip_below,
-                    hasher: Sha256::new(),
+                    hasher: blake3::Hasher::new(),
                 };
                 let mut report = |p: package::Progress| {
                     progress(ProgressEvent {
@@ -780,7 +779,7 @@ impl Producer {
                     sink.emit()
                         .map_err(|source| package::EncryptError::Write { source })?;
                 }
-                let hash = std::mem::take(&mut sink.hasher).finalize().into();
+                let hash = sink.hasher.finalize().into();
                 // A closed channel means the uploader no longer wants this run.
                 let _ = sink.tx.blocking_send(Feed::Done(hash));
                 Ok(())
@@ -919,7 +918,7 @@ impl Source {
         }
     }
 
-    /// The whole blob's SHA-256: known once the producer has encrypted everything.
+    /// The whole blob's BLAKE3: known once the producer has encrypted everything.
     async fn hash(&mut self, from: u64) -> Result<[u8; 32], SendError> {
         if self.producer.is_none() {
             self.restart(from)?;
@@ -1022,7 +1021,7 @@ async fn backoff(ctx: &SendContext, attempt: u32, error: &NetError) -> Result<()
 }
 
 /// Uploads `[offset, size)`: PATCHes streamed from the encryptor, sized to the measured speed,
-/// the last one (the final piece) carrying the whole blob's SHA-256. On a dropped connection
+/// the last one (the final piece) carrying the whole blob's BLAKE3. On a dropped connection
 /// or a rejected PATCH it asks the store for its offset and goes on from there.
 async fn upload(
     ctx: &SendContext,
@@ -1057,8 +1056,8 @@ async fn upload(
         let body = patch_body(source.clone(), offset, end, ctx.progress.clone(), size);
         let started = Instant::now();
         // No per-PATCH `Upload-Checksum`: TCP/TLS already deliver bytes intact, the store
-        // checks the whole blob's SHA-256 before completing, and age authenticates every
-        // chunk. A checksum per PATCH would cost a SHA-256 pass on both sides and make the
+        // checks the whole blob's BLAKE3 before completing, and age authenticates every
+        // chunk. A checksum per PATCH would cost another pass on both sides and make the
         // store discard the good prefix of a cut PATCH.
         let answer = ctx
             .client
@@ -1068,7 +1067,6 @@ async fn upload(
                 offset,
                 body,
                 end - offset,
-                None,
                 final_hash,
             )
             .await;
@@ -1275,7 +1273,7 @@ mod tests {
         assert_eq!(read_range(&mut source, 0, size).await, expected);
         assert_eq!(
             source.hash(size).await.unwrap(),
-            <[u8; 32]>::from(Sha256::digest(&expected))
+            <[u8; 32]>::from(blake3::hash(&expected))
         );
         // Within the last REPLAY_BYTES: served from memory, the producer is not restarted.
         let recent = size - REPLAY_BYTES + 12_345;

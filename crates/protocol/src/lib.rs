@@ -67,14 +67,18 @@ pub mod tus {
     pub const UPLOAD_CHECKSUM: &str = "Upload-Checksum";
     pub const UPLOAD_EXPIRES: &str = "Upload-Expires";
     pub const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
-    /// Kepil's addition: SHA-256 of the whole blob, sent with the final PATCH (or as the
-    /// `sha256` creation metadata). The store marks an upload complete only when its own hash
-    /// of everything it stored matches.
-    pub const KEPIL_BLOB_SHA256: &str = "Kepil-Blob-Sha256";
+    /// Kepil's addition: BLAKE3 of the whole blob, sent with the final PATCH (or as the
+    /// `blake3` creation metadata). The store marks an upload complete only when its own hash
+    /// of everything it stored matches. BLAKE3 rather than SHA-256 because this hash runs over
+    /// every byte on both ends of an upload: 5 GB/s against 1.4 GB/s per core (SHA-NI).
+    pub const KEPIL_BLOB_BLAKE3: &str = "Kepil-Blob-Blake3";
+    /// The header earlier builds sent (SHA-256 of the whole blob), refused with a request to
+    /// update rather than ignored.
+    pub const KEPIL_BLOB_SHA256_RETIRED: &str = "Kepil-Blob-Sha256";
     /// Metadata key naming the transfer a tus creation request uploads for.
     pub const META_TRANSFER: &str = "transfer";
-    /// Metadata key carrying the whole blob's SHA-256 (base64url) at creation.
-    pub const META_SHA256: &str = "sha256";
+    /// Metadata key carrying the whole blob's BLAKE3 (base64url) at creation.
+    pub const META_BLAKE3: &str = "blake3";
 }
 
 /// Unpadded base64url, the encoding of every binary value on the wire.

@@ -316,10 +316,10 @@ impl Blobs {
         Ok(Box::pin(UnsealingReader { inner, cipher }))
     }
 
-    /// SHA-256 of the first `len` unsealed bytes (when no running hash survived).
-    pub async fn sha256(&self, t: &TransferRow, len: u64) -> Result<[u8; 32]> {
+    /// BLAKE3 of the first `len` unsealed bytes (when no running hash survived).
+    pub async fn blake3(&self, t: &TransferRow, len: u64) -> Result<[u8; 32]> {
         let mut reader = self.read(t, 0, len).await?;
-        let mut hasher = Sha256::new();
+        let mut hasher = blake3::Hasher::new();
         let mut buf = vec![0u8; 1 << 20];
         loop {
             let n = reader.read(&mut buf).await?;

@@ -9,7 +9,6 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use sha2::Sha256;
 
 use crate::audit::Audit;
 use crate::clock::Clock;
@@ -33,9 +32,9 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Base URL for upload URLs and tus `Location`, without a trailing slash.
     pub public_url: Arc<str>,
-    /// Running SHA-256 of each upload in progress, with the offset it covers. Lost on a
-    /// restart, in which case completion re-hashes the blob from disk.
-    pub hashers: Arc<Mutex<HashMap<String, (u64, Sha256)>>>,
+    /// Running BLAKE3 of each upload in progress, with the offset it covers. Lost on a
+    /// restart, in which case completion re-hashes the blob from storage.
+    pub hashers: Arc<Mutex<HashMap<String, (u64, blake3::Hasher)>>>,
 }
 
 impl AppState {

@@ -66,9 +66,13 @@ fn header_u64(headers: &HeaderMap, name: &str) -> AppResult<Option<u64>> {
     }
 }
 
-/// `Kepil-Blob-Sha256` (base64url of 32 bytes).
-fn blob_sha256_header(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
-    match headers.get(tus::KEPIL_BLOB_SHA256) {
+/// `Kepil-Blob-Blake3` (base64url of 32 bytes). The SHA-256 header of earlier builds is
+/// refused rather than ignored, so such a client is told to update instead of never completing.
+fn blob_blake3_header(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
+    if headers.contains_key(tus::KEPIL_BLOB_SHA256_RETIRED) {
+        return Err(retired_sha256());
+    }
+    match headers.get(tus::KEPIL_BLOB_BLAKE3) {
         None => Ok(None),
         Some(v) => v
             .to_str()
@@ -77,9 +81,17 @@ fn blob_sha256_header(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
             .filter(|h| h.len() == 32)
             .map(Some)
             .ok_or_else(|| {
-                AppError::bad_request("Kepil-Blob-Sha256 must be base64url of 32 bytes")
+                AppError::bad_request("Kepil-Blob-Blake3 must be base64url of 32 bytes")
             }),
     }
+}
+
+fn retired_sha256() -> AppError {
+    AppError::new(
+        ErrorCode::Unsupported,
+        "This store checks whole uploads with BLAKE3 (Kepil-Blob-Blake3 or `blake3` metadata), \
+         not SHA-256: update Kepil and send again.",
+    )
 }
 
 /// The transfer behind an upload URL, for its own uploader only; anything else is
@@ -166,12 +178,15 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<
     };
     let transfer_id = text(tus::META_TRANSFER)?
         .ok_or_else(|| AppError::bad_request("Upload-Metadata must name the transfer"))?;
-    let expected = text(tus::META_SHA256)?
+    if meta.iter().any(|(k, _)| k == "sha256") {
+        return Err(retired_sha256());
+    }
+    let expected = text(tus::META_BLAKE3)?
         .map(|h| {
             kepil_protocol::b64_decode(h.trim())
                 .filter(|h| h.len() == 32)
                 .ok_or_else(|| {
-                    AppError::bad_request("sha256 metadata must be base64url of 32 bytes")
+                    AppError::bad_request("blake3 metadata must be base64url of 32 bytes")
                 })
         })
         .transpose()?;
@@ -189,7 +204,7 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<
         ));
     }
     if let Some(h) = &expected {
-        s.meta.set_expected_sha256(&t.id, h).await?;
+        s.meta.set_expected_blake3(&t.id, h).await?;
     }
     let mut r = StatusCode::CREATED.into_response();
     tus_headers(&mut r);
@@ -280,7 +295,7 @@ pub async fn patch(
     let claimed = header_u64(&headers, tus::UPLOAD_OFFSET)?
         .ok_or_else(|| AppError::bad_request("Upload-Offset is required"))?;
     let checksum = parse_checksum(&headers)?;
-    let blob_sha = blob_sha256_header(&headers)?;
+    let blob_sha = blob_blake3_header(&headers)?;
 
     // Authorise before waiting on the lock, then re-read the row under it.
     upload_transfer(&s, &headers, &transfer_id).await?;
@@ -304,15 +319,15 @@ pub async fn patch(
         return Err(e);
     }
     if let Some(h) = &blob_sha {
-        s.meta.set_expected_sha256(&t.id, h).await?;
+        s.meta.set_expected_blake3(&t.id, h).await?;
     }
-    let expected = blob_sha.or_else(|| t.expected_sha256.clone());
+    let expected = blob_sha.or_else(|| t.expected_blake3.clone());
 
     let running = {
         let mut hashers = s.hashers.lock().unwrap_or_else(|p| p.into_inner());
         match hashers.remove(&t.id) {
             Some((off, h)) if off == t.upload_offset => Some(h),
-            _ if t.upload_offset == 0 => Some(Sha256::new()),
+            _ if t.upload_offset == 0 => Some(blake3::Hasher::new()),
             _ => None,
         }
     };
@@ -344,7 +359,7 @@ pub async fn patch(
                     ErrorCode::OffsetMismatch,
                     format!(
                         "Every byte is already stored; send an empty PATCH at offset {} with \
-                         Kepil-Blob-Sha256.",
+                         Kepil-Blob-Blake3.",
                         t.size
                     ),
                 );
@@ -449,8 +464,8 @@ pub async fn patch(
         if whole {
             return Err(AppError::new(
                 ErrorCode::NotReady,
-                "All bytes arrived but no SHA-256 of the whole blob was given: send a PATCH \
-                 with an empty body and the Kepil-Blob-Sha256 header (or the sha256 creation \
+                "All bytes arrived but no BLAKE3 hash of the whole blob was given: send a PATCH \
+                 with an empty body and the Kepil-Blob-Blake3 header (or the blake3 creation \
                  metadata).",
             ));
         }
@@ -461,20 +476,20 @@ pub async fn patch(
     }
     let expected = expected.unwrap_or_default();
 
-    // The last byte arrived: complete only when the whole blob's SHA-256 matches.
+    // The last byte arrived: complete only when the whole blob's BLAKE3 matches.
     let new_offset = writer.complete().await?;
     record(&s, &t.id, durable.len, new_offset, None).await?;
     inc(&s.metrics.bytes_uploaded, since_checkpoint);
     let actual: [u8; 32] = match hash {
         Some(h) => h.finalize().into(),
-        None => s.blobs.sha256(&t, t.size).await?,
+        None => s.blobs.blake3(&t, t.size).await?,
     };
     if actual.as_slice() != expected.as_slice() {
         s.blobs.backend().truncate(&t.id, 0).await?;
         record(&s, &t.id, t.size, 0, None).await?;
         return Err(AppError::new(
             ErrorCode::BlobHashMismatch,
-            "The whole blob's SHA-256 did not match; the upload was reset to offset 0.",
+            "The whole blob's BLAKE3 hash did not match; the upload was reset to offset 0.",
         ));
     }
     s.meta.mark_complete(&t.id, &actual).await?;

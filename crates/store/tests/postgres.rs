@@ -32,7 +32,7 @@ async fn migrated(url: &str) -> PostgresStore {
 fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
     TransferRow {
         upload_offset: size,
-        expected_sha256: Some(vec![1; 32]),
+        expected_blake3: Some(vec![1; 32]),
         complete: true,
         ..conformance::transfer(id, user, size, now)
     }

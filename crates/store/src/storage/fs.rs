@@ -7,7 +7,6 @@ use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use sha2::{Digest, Sha256};
 use tokio::fs::{File, OpenOptions};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
@@ -156,27 +155,6 @@ impl BlobStore for FsBlobStore {
         let mut file = File::open(self.path(id)?).await?;
         file.seek(SeekFrom::Start(start)).await?;
         Ok(Box::pin(file.take(len)))
-    }
-
-    async fn sha256(&self, id: &str, len: u64) -> Result<[u8; 32]> {
-        let path = self.path(id)?;
-        tokio::task::spawn_blocking(move || -> Result<[u8; 32]> {
-            use std::io::Read;
-            let file = std::fs::File::open(&path)?;
-            let mut reader = std::io::BufReader::with_capacity(1 << 20, file.take(len));
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = reader.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-            }
-            Ok(hasher.finalize().into())
-        })
-        .await
-        .map_err(|e| StorageError::Io(std::io::Error::other(e)))?
     }
 
     async fn delete(&self, id: &str, _state: Option<&str>) -> Result<()> {

@@ -90,7 +90,7 @@ pub struct TransferRow {
     pub expires_at: i64,
     pub upload_offset: u64,
     pub upload_expires_at: i64,
-    pub expected_sha256: Option<Vec<u8>>,
+    pub expected_blake3: Option<Vec<u8>>,
     pub complete: bool,
     pub revoked_at: Option<i64>,
     pub purged_at: Option<i64>,
@@ -235,7 +235,7 @@ pub trait MetadataStore: Send + Sync + Debug {
     /// Declared sizes of the user's transfers whose blobs are not purged (the quota base).
     async fn bytes_held_by(&self, user: &str) -> Result<u64>;
 
-    async fn set_expected_sha256(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
+    async fn set_expected_blake3(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
     /// Records the durable offset together with the blob backend's state for it, only when
     /// the unfinished upload's recorded offset is still `from`; false (nothing changed) when
     /// it is not — another request moved it, so the caller's view is stale.
@@ -499,8 +499,6 @@ pub trait BlobStore: Send + Sync + Debug {
     async fn truncate(&self, id: &str, len: u64) -> Result<()>;
     /// Reads `[start, start + len)`.
     async fn read(&self, id: &str, start: u64, len: u64) -> Result<BlobReader>;
-    /// SHA-256 of the first `len` bytes.
-    async fn sha256(&self, id: &str, len: u64) -> Result<[u8; 32]>;
     /// Removes the blob and anything an unfinished upload left (`state` is the last recorded
     /// checkpoint's, when known); no error when it is already gone.
     async fn delete(&self, id: &str, state: Option<&str>) -> Result<()>;

@@ -16,7 +16,7 @@
 //!   simply overwritten, and a tail that was never recorded is deleted;
 //! - `complete` uploads the last (possibly small) part and completes the upload with exactly
 //!   the recorded parts (a blob smaller than one part is a single PUT instead); only then does
-//!   the object `<prefix>/<id>` exist, so `len`, `read` and `sha256` see only completed blobs.
+//!   the object `<prefix>/<id>` exist, so `len` and `read` see only completed blobs.
 //!
 //! Memory per upload is bounded by one buffer of `part_size` bytes; reads are streamed.
 //! Writers of one upload are serialised by the metadata store's upload lock, which is why
@@ -36,7 +36,6 @@ use object_store::{
     ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{BlobReader, BlobStore, BlobWriter, Checkpoint, Result, StorageError};
 use crate::config::S3Config;
@@ -513,28 +512,6 @@ impl BlobStore for S3BlobStore {
             .map_err(|e| s3_err(format!("reading blob {id} from byte {start}"), e))?;
         let stream = got.into_stream().map_err(std::io::Error::other);
         Ok(Box::pin(tokio_util::io::StreamReader::new(stream)))
-    }
-
-    async fn sha256(&self, id: &str, len: u64) -> Result<[u8; 32]> {
-        let path = self.blob_path(id)?;
-        let mut hasher = Sha256::new();
-        if len > 0 {
-            let options = GetOptions {
-                range: Some(GetRange::Bounded(0..len)),
-                ..GetOptions::default()
-            };
-            let mut stream = self
-                .inner
-                .s3
-                .get_opts(&path, options)
-                .await
-                .map_err(|e| s3_err(format!("reading blob {id} to hash it"), e))?
-                .into_stream();
-            while let Some(chunk) = stream.next().await {
-                hasher.update(chunk.map_err(|e| s3_err(format!("reading blob {id}"), e))?);
-            }
-        }
-        Ok(hasher.finalize().into())
     }
 
     async fn delete(&self, id: &str, state: Option<&str>) -> Result<()> {

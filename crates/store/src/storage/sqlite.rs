@@ -148,7 +148,7 @@ fn i(v: u64) -> i64 {
 }
 
 const TRANSFER_COLS: &str = "id, user_email, owner_hash, classification, size, created_at, \
-    expires_at, upload_offset, upload_expires_at, expected_sha256, complete, revoked_at, purged_at, \
+    expires_at, upload_offset, upload_expires_at, expected_blake3, complete, revoked_at, purged_at, \
     blob_key, blob_state";
 
 const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, kdf_m_kib, \
@@ -165,7 +165,7 @@ fn transfer_of(row: &SqliteRow) -> Result<TransferRow> {
         expires_at: row.try_get("expires_at")?,
         upload_offset: u(row.try_get("upload_offset")?),
         upload_expires_at: row.try_get("upload_expires_at")?,
-        expected_sha256: row.try_get("expected_sha256")?,
+        expected_blake3: row.try_get("expected_blake3")?,
         complete: row.try_get::<i64, _>("complete")? != 0,
         revoked_at: row.try_get("revoked_at")?,
         purged_at: row.try_get("purged_at")?,
@@ -362,7 +362,7 @@ impl MetadataStore for SqliteStore {
         .bind(t.expires_at)
         .bind(i(t.upload_offset))
         .bind(t.upload_expires_at)
-        .bind(&t.expected_sha256)
+        .bind(&t.expected_blake3)
         .bind(t.complete as i64)
         .bind(t.revoked_at)
         .bind(t.purged_at)
@@ -416,8 +416,8 @@ impl MetadataStore for SqliteStore {
         Ok(u(total.unwrap_or(0)))
     }
 
-    async fn set_expected_sha256(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
-        sqlx::query("UPDATE transfers SET expected_sha256 = $1 WHERE id = $2")
+    async fn set_expected_blake3(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
+        sqlx::query("UPDATE transfers SET expected_blake3 = $1 WHERE id = $2")
             .bind(sha256)
             .bind(transfer_id)
             .execute(&self.writer)
@@ -449,7 +449,7 @@ impl MetadataStore for SqliteStore {
 
     async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
         sqlx::query(
-            "UPDATE transfers SET complete = 1, expected_sha256 = $1, upload_offset = size \
+            "UPDATE transfers SET complete = 1, expected_blake3 = $1, upload_offset = size \
              WHERE id = $2",
         )
         .bind(sha256)

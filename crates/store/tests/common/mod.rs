@@ -12,7 +12,7 @@ use kepil_protocol::{
 use kepil_store::{Config, RunningServer, Server};
 use rand::RngCore;
 use reqwest::{Response, StatusCode};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 pub struct Store {
     pub server: RunningServer,
@@ -66,8 +66,8 @@ pub fn mac(key: &[u8; 32], nonce_b64: &str) -> String {
     b64_encode(&m.finalize().into_bytes())
 }
 
-pub fn sha256_b64url(data: &[u8]) -> String {
-    b64_encode(&Sha256::digest(data))
+pub fn blake3_b64url(data: &[u8]) -> String {
+    b64_encode(blake3::hash(data).as_bytes())
 }
 
 pub fn spec(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
@@ -206,7 +206,7 @@ impl Store {
                 tid,
                 0,
                 data.to_vec(),
-                &[(tus::KEPIL_BLOB_SHA256, sha256_b64url(data))],
+                &[(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(data))],
             )
             .await;
         assert_eq!(
