@@ -13,7 +13,6 @@ use common::*;
 use kepil_core::kdf::{self, KdfParams, LinkSecret};
 use kepil_core::package::{Cancel, PackageReader, Plan, encrypt, open_age};
 use kepil_core::password::Password;
-use sha2::{Digest, Sha256};
 
 fn age_bin() -> PathBuf {
     let bin = PathBuf::from("/usr/bin/age");
@@ -56,10 +55,10 @@ fn write_identity(dir: &Path, keys: &kdf::GrantKeys) -> PathBuf {
 }
 
 /// An independent parse of the payload layout (not Kepil's reader): magic, version,
-/// manifest, then each file and its SHA-256, then nothing.
+/// manifest, then each file and its BLAKE3 hash (format 2), then nothing.
 fn parse_payload(p: &[u8]) -> (serde_json::Value, Vec<Vec<u8>>) {
     assert_eq!(&p[..9], b"KEPIL\0PKG");
-    assert_eq!(p[9], 1);
+    assert_eq!(p[9], 2);
     let len = u32::from_be_bytes(p[10..14].try_into().unwrap()) as usize;
     let manifest: serde_json::Value = serde_json::from_slice(&p[14..14 + len]).unwrap();
     let mut at = 14 + len;
@@ -69,7 +68,7 @@ fn parse_payload(p: &[u8]) -> (serde_json::Value, Vec<Vec<u8>>) {
         let data = p[at..at + size].to_vec();
         assert_eq!(
             &p[at + size..at + size + 32],
-            Sha256::digest(&data).as_slice()
+            blake3::hash(&data).as_bytes()
         );
         at += size + 32;
         files.push(data);

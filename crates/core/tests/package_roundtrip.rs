@@ -154,7 +154,7 @@ fn manifest_is_available_before_anything_is_written() {
     let out = tempfile::tempdir().unwrap();
     let reader = PackageReader::open(&f.ciphertext[..], &f.ids[1]).unwrap();
     let m = reader.manifest();
-    assert_eq!(m.format_version, 1);
+    assert_eq!(m.format_version, 2);
     assert_eq!(m.classification, Classification::Sulit);
     assert_eq!(m.sender, "pegawai@agensi.gov.my");
     assert_eq!(m.files.len(), 2);

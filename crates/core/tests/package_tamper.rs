@@ -395,18 +395,24 @@ fn inconsistent_payloads_fail_and_leave_nothing() {
         raw_fail(b"", "empty payload"),
         DecryptError::NotAKepilPackage
     ));
-    let p = raw_payload(2, &json, std::slice::from_ref(&abc), &[]);
+    let p = raw_payload(3, &json, std::slice::from_ref(&abc), &[]);
     assert!(matches!(
-        raw_fail(&p, "v2"),
+        raw_fail(&p, "v3"),
         DecryptError::UnsupportedFormatVersion { .. }
     ));
-    let v2 = String::from_utf8(json.clone())
+    let v3 = String::from_utf8(json.clone())
         .unwrap()
-        .replace("\"format_version\":1", "\"format_version\":2");
-    let p = raw_payload(1, v2.as_bytes(), std::slice::from_ref(&abc), &[]);
+        .replace("\"format_version\":1", "\"format_version\":3");
+    let p = raw_payload(1, v3.as_bytes(), std::slice::from_ref(&abc), &[]);
     assert!(matches!(
-        raw_fail(&p, "manifest v2"),
+        raw_fail(&p, "manifest v3"),
         DecryptError::UnsupportedFormatVersion { .. }
+    ));
+    // The prefix and the manifest must name the same format.
+    let p = raw_payload(2, &json, std::slice::from_ref(&abc), &[]);
+    assert!(matches!(
+        raw_fail(&p, "v2 prefix, v1 manifest"),
+        DecryptError::ManifestInvalid { .. }
     ));
     for bad in [
         &b"{not json"[..],
@@ -504,4 +510,37 @@ fn an_endless_header_is_cut_off_early() {
         PackageReader::open(&mut input, &id).unwrap_err(),
         DecryptError::HeaderCorrupt
     ));
+}
+
+/// Format 1 (SHA-256 after each file) is still read, so a package from an older Kepil opens;
+/// format 2 uses BLAKE3, and each format's hash is the only one it accepts.
+#[test]
+fn each_format_checks_files_with_its_own_hash() {
+    let data = b"laporan suku tahun".to_vec();
+    let v1 = manifest_json(&[("a.txt", data.len() as u64)]);
+    let v2 = String::from_utf8(v1.clone())
+        .unwrap()
+        .replace("\"format_version\":1", "\"format_version\":2")
+        .into_bytes();
+    let blake3 = *blake3::hash(&data).as_bytes();
+
+    let (result, out) = extract_raw(&raw_payload(1, &v1, &[(data.clone(), sha256(&data))], &[]));
+    let saved = result.expect("format 1 with SHA-256");
+    assert_eq!(std::fs::read(&saved[0].path).unwrap(), data);
+    drop(out);
+    let (result, out) = extract_raw(&raw_payload(2, &v2, &[(data.clone(), blake3)], &[]));
+    let saved = result.expect("format 2 with BLAKE3");
+    assert_eq!(std::fs::read(&saved[0].path).unwrap(), data);
+    drop(out);
+
+    for (version, json, hash, context) in [
+        (1, &v1, blake3, "format 1 with BLAKE3"),
+        (2, &v2, sha256(&data), "format 2 with SHA-256"),
+    ] {
+        let p = raw_payload(version, json, &[(data.clone(), hash)], &[]);
+        assert!(
+            matches!(raw_fail(&p, context), DecryptError::FileHashMismatch { .. }),
+            "{context}"
+        );
+    }
 }

@@ -5,13 +5,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use sha2::{Digest, Sha256};
-
 use super::age_write::{AgeWriteError, AgeWriter, StreamKeys};
 use super::error::EncryptError;
 use super::format::{
-    Details, FORMAT_VERSION, FileEntry, MAX_MANIFEST_LEN, MAX_RECIPIENTS, Manifest,
-    age_encrypted_len, normalize_time, payload_prefix,
+    Details, FORMAT_VERSION, FileEntry, FileHash, MAX_MANIFEST_LEN, MAX_RECIPIENTS, Manifest,
+    age_encrypted_len, file_hash_of, normalize_time, payload_prefix,
 };
 use super::{Cancel, Progress};
 
@@ -132,6 +130,11 @@ impl Plan {
                 reason: "the saved manifest is damaged",
             })?;
         manifest.classification.check_sendable()?;
+        if file_hash_of(u64::from(manifest.format_version)).is_none() {
+            return Err(EncryptError::InvalidDetails {
+                reason: "the saved manifest is of an unknown format",
+            });
+        }
         if json.len() as u64 > u64::from(MAX_MANIFEST_LEN) {
             return Err(EncryptError::ManifestTooLarge {
                 len: json.len() as u64,
@@ -289,14 +292,18 @@ pub fn encrypt_with<W: Write>(
     let total = plan.payload_len;
     let mut done = 0u64;
     let manifest_len = plan.manifest_json.len() as u32; // <= MAX_MANIFEST_LEN, checked by Plan::new
-    write_out(&mut stream, &payload_prefix(manifest_len))?;
+    // A plan rebuilt from an older manifest (an upload resumed across an update) is encrypted
+    // in its own format, so the bytes match what the store already has.
+    let version = u8::try_from(plan.manifest.format_version).unwrap_or(FORMAT_VERSION);
+    let file_hash = file_hash_of(u64::from(version)).unwrap_or(FileHash::Blake3);
+    let prefix = payload_prefix(version, manifest_len);
+    write_out(&mut stream, &prefix)?;
     write_out(&mut stream, &plan.manifest_json)?;
-    done += (payload_prefix(manifest_len).len() + plan.manifest_json.len()) as u64;
+    done += (prefix.len() + plan.manifest_json.len()) as u64;
     progress(Progress { done, total });
 
-    // Reading and hashing run on a second thread while this one encrypts and writes: the
-    // two costs (SHA-256 and ChaCha20-Poly1305) are about equal, so this nearly halves the
-    // time on a multi-core machine. At most READ_BUFFERS buffers are in flight, so memory
+    // Reading and hashing run on a second thread while this one encrypts and writes, so the
+    // two costs overlap on a multi-core machine. At most READ_BUFFERS buffers are in flight, so memory
     // stays constant.
     std::thread::scope(|scope| -> Result<(), EncryptError> {
         let (data_tx, data_rx) = mpsc::sync_channel::<Chunk>(READ_BUFFERS);
@@ -306,7 +313,7 @@ pub fn encrypt_with<W: Write>(
             let _ = pool_tx.send(vec![0u8; READ_BUF]);
         }
         let files = &plan.files;
-        scope.spawn(move || read_files(files, &data_tx, &pool_rx));
+        scope.spawn(move || read_files(files, file_hash, &data_tx, &pool_rx));
 
         // Returning early (error, cancel) drops `data_rx` and `pool_tx`, which stops the
         // reader at its next send or receive; the scope then joins it.
@@ -368,7 +375,7 @@ fn write_out<W: Write>(w: &mut W, bytes: &[u8]) -> Result<(), EncryptError> {
 enum Chunk {
     /// A buffer (from the pool) with this many bytes of the current file.
     Data(Vec<u8>, usize),
-    /// The current file is complete; its SHA-256.
+    /// The current file is complete; its hash.
     End([u8; 32]),
     Failed(EncryptError),
 }
@@ -387,9 +394,14 @@ impl From<EncryptError> for Halt {
 }
 
 /// Reader thread: every file in order, read in large buffers and hashed.
-fn read_files(files: &[PlannedFile], tx: &mpsc::SyncSender<Chunk>, pool: &mpsc::Receiver<Vec<u8>>) {
+fn read_files(
+    files: &[PlannedFile],
+    file_hash: FileHash,
+    tx: &mpsc::SyncSender<Chunk>,
+    pool: &mpsc::Receiver<Vec<u8>>,
+) {
     for file in files {
-        let msg = match read_one(file, tx, pool) {
+        let msg = match read_one(file, file_hash, tx, pool) {
             Ok(hash) => Chunk::End(hash),
             Err(Halt::Stopped) => return,
             Err(Halt::Failed(e)) => Chunk::Failed(e),
@@ -401,11 +413,12 @@ fn read_files(files: &[PlannedFile], tx: &mpsc::SyncSender<Chunk>, pool: &mpsc::
     }
 }
 
-/// Reads one file, sending its bytes, and returns its SHA-256. The file must be exactly the
+/// Reads one file, sending its bytes, and returns its hash. The file must be exactly the
 /// planned size: a file that shrinks or grows (still being written) is an error, because the
 /// announced length and the manifest would be wrong.
 fn read_one(
     file: &PlannedFile,
+    file_hash: FileHash,
     tx: &mpsc::SyncSender<Chunk>,
     pool: &mpsc::Receiver<Vec<u8>>,
 ) -> Result<[u8; 32], Halt> {
@@ -420,7 +433,7 @@ fn read_one(
         }
         .into());
     }
-    let mut hasher = Sha256::new();
+    let mut hasher = file_hash.hasher();
     let mut remaining = file.size;
     while remaining > 0 {
         let mut buf = pool.recv().map_err(|_| Halt::Stopped)?;
@@ -451,7 +464,7 @@ fn read_one(
         }
         .into());
     }
-    Ok(hasher.finalize().into())
+    Ok(hasher.finalize())
 }
 
 fn read_retry(r: &mut impl io::Read, buf: &mut [u8]) -> io::Result<usize> {

@@ -7,12 +7,13 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use sha2::{Digest, Sha256};
 use tempfile::TempPath;
 
 use super::age_io::{AgeReader, open_age};
 use super::error::DecryptError;
-use super::format::{FORMAT_VERSION, HASH_LEN, MAGIC, MAX_MANIFEST_LEN, Manifest, PREFIX_LEN};
+use super::format::{
+    FileHash, FileHasher, HASH_LEN, MAGIC, MAX_MANIFEST_LEN, Manifest, PREFIX_LEN, file_hash_of,
+};
 use super::{Cancel, Progress};
 use crate::filename;
 
@@ -31,6 +32,8 @@ const MAX_NAME_TRIES: u64 = 1000;
 pub struct PackageReader<R: Read> {
     age: AgeReader<R>,
     manifest: Manifest,
+    /// The hash after each file, as the package's format version says.
+    file_hash: FileHash,
     payload_len: u64,
     done: u64,
 }
@@ -73,11 +76,10 @@ impl<R: Read> PackageReader<R> {
             });
         }
         let version = prefix[MAGIC.len()];
-        if version != FORMAT_VERSION {
-            return Err(DecryptError::UnsupportedFormatVersion {
+        let file_hash =
+            file_hash_of(u64::from(version)).ok_or(DecryptError::UnsupportedFormatVersion {
                 version: format!("Kepil package format {version}"),
-            });
-        }
+            })?;
         let mut len_bytes = [0u8; 4];
         len_bytes.copy_from_slice(&prefix[MAGIC.len() + 1..]);
         let manifest_len = u32::from_be_bytes(len_bytes);
@@ -95,6 +97,14 @@ impl<R: Read> PackageReader<R> {
             });
         }
         let manifest = parse_manifest(&json)?;
+        if manifest.format_version != u32::from(version) {
+            return Err(DecryptError::ManifestInvalid {
+                reason: format!(
+                    "the manifest says format {} inside a format {version} payload",
+                    manifest.format_version
+                ),
+            });
+        }
         let payload_len =
             manifest
                 .payload_len(u64::from(manifest_len))
@@ -105,6 +115,7 @@ impl<R: Read> PackageReader<R> {
         Ok(PackageReader {
             age,
             manifest,
+            file_hash,
             payload_len,
             done: PREFIX_LEN + u64::from(manifest_len),
         })
@@ -158,8 +169,7 @@ impl<R: Read> PackageReader<R> {
         // delete an open file.
         let mut staged: Vec<(String, TempPath, u64)> = Vec::with_capacity(files.len());
         std::thread::scope(|scope| -> Result<(), DecryptError> {
-            // This thread decrypts (ChaCha20-Poly1305 inside age) while a writer thread
-            // hashes and writes: the two costs are about equal. At most WRITE_BUFFERS
+            // This thread decrypts while a writer thread hashes and writes. At most WRITE_BUFFERS
             // buffers are in flight, so memory stays constant.
             let (job_tx, job_rx) = mpsc::sync_channel::<Job>(WRITE_BUFFERS + 2);
             let (pool_tx, pool_rx) = mpsc::sync_channel::<Vec<u8>>(WRITE_BUFFERS);
@@ -167,7 +177,8 @@ impl<R: Read> PackageReader<R> {
             for _ in 0..WRITE_BUFFERS {
                 let _ = pool_tx.send(vec![0u8; COPY_BUF]);
             }
-            scope.spawn(move || write_files(&job_rx, &pool_tx, &done_tx));
+            let file_hash = self.file_hash;
+            scope.spawn(move || write_files(file_hash, &job_rx, &pool_tx, &done_tx));
             let stopped = || DecryptError::Io {
                 path: dir.to_owned(),
                 source: io::Error::other("the writer thread stopped"),
@@ -270,7 +281,7 @@ enum Written {
 }
 
 /// Writer thread: hashes and writes each file's bytes into its temporary file, closes it at
-/// the end and answers with the SHA-256. Returns when the decrypting side hangs up.
+/// the end and answers with the file's hash. Returns when the decrypting side hangs up.
 ///
 /// Every [`WRITE_BEHIND`] bytes it asks a helper thread to flush the file so far to disk
 /// (`sync_data` on a second handle). Without that the kernel would keep the whole file
@@ -278,6 +289,7 @@ enum Written {
 /// nothing else happens; this way the disk works while decryption goes on. The final fsync
 /// still decides durability and reports errors; the helper's errors are ignored.
 fn write_files(
+    file_hash: FileHash,
     jobs: &mpsc::Receiver<Job>,
     pool: &mpsc::SyncSender<Vec<u8>>,
     done: &mpsc::Sender<Written>,
@@ -291,13 +303,13 @@ fn write_files(
                 let _ = file.sync_data();
             }
         });
-        let mut current: Option<(File, PathBuf, Sha256)> = None;
+        let mut current: Option<(File, PathBuf, FileHasher)> = None;
         let mut failed = false;
         let mut unsynced = 0usize;
         while let Ok(job) = jobs.recv() {
             match job {
                 Job::Begin(file, path) => {
-                    current = Some((file, path, Sha256::new()));
+                    current = Some((file, path, file_hash.hasher()));
                     failed = false;
                     unsynced = 0;
                 }
@@ -323,7 +335,7 @@ fn write_files(
                 Job::End => {
                     if let (Some((file, _, hasher)), false) = (current.take(), failed) {
                         drop(file);
-                        let _ = done.send(Written::Hash(hasher.finalize().into()));
+                        let _ = done.send(Written::Hash(hasher.finalize()));
                     }
                 }
             }
@@ -338,7 +350,7 @@ fn parse_manifest(json: &[u8]) -> Result<Manifest, DecryptError> {
     let value: serde_json::Value =
         serde_json::from_slice(json).map_err(|e| invalid(format!("not JSON: {e}")))?;
     match value.get("format_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) if file_hash_of(v).is_some() => {}
         Some(v) => {
             return Err(DecryptError::UnsupportedFormatVersion {
                 version: format!("Kepil package format {v}"),

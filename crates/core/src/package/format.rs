@@ -7,9 +7,64 @@ use crate::classification::Classification;
 
 /// The first bytes of every Kepil payload (inside the age encryption).
 pub const MAGIC: &[u8; 9] = b"KEPIL\0PKG";
-/// The payload format this code writes and the only one it reads. It is also the
-/// manifest's `format_version`.
-pub const FORMAT_VERSION: u8 = 1;
+/// The payload format this code writes. It is also the manifest's `format_version`.
+///
+/// - 1: each file is followed by its SHA-256.
+/// - 2: each file is followed by its BLAKE3 hash. The layout is otherwise unchanged; the hash
+///   changed because it runs over every byte on both ends (about 5 GB/s per core here against
+///   SHA-256's 1.4 GB/s with SHA-NI), which made it the largest cost of a send and a receive.
+///
+/// Both are read, so a package sent by an older Kepil still opens.
+pub const FORMAT_VERSION: u8 = 2;
+
+/// The per-file hash a payload format uses, or `None` for a format this code cannot read.
+pub(crate) fn file_hash_of(version: u64) -> Option<FileHash> {
+    match version {
+        1 => Some(FileHash::Sha256),
+        2 => Some(FileHash::Blake3),
+        _ => None,
+    }
+}
+
+/// The hash that follows each file in the payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FileHash {
+    Sha256,
+    Blake3,
+}
+
+impl FileHash {
+    pub(crate) fn hasher(self) -> FileHasher {
+        match self {
+            FileHash::Sha256 => FileHasher::Sha256(Box::default()),
+            FileHash::Blake3 => FileHasher::Blake3(Box::default()),
+        }
+    }
+}
+
+/// A running per-file hash (both produce [`HASH_LEN`] bytes).
+pub(crate) enum FileHasher {
+    Sha256(Box<sha2::Sha256>),
+    Blake3(Box<blake3::Hasher>),
+}
+
+impl FileHasher {
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        match self {
+            FileHasher::Sha256(h) => sha2::Digest::update(h.as_mut(), data),
+            FileHasher::Blake3(h) => {
+                h.update(data);
+            }
+        }
+    }
+
+    pub(crate) fn finalize(self) -> [u8; HASH_LEN as usize] {
+        match self {
+            FileHasher::Sha256(h) => sha2::Digest::finalize(*h).into(),
+            FileHasher::Blake3(h) => h.finalize().into(),
+        }
+    }
+}
 /// The largest manifest accepted, checked on the length prefix before anything is
 /// allocated or parsed, so a hostile sender cannot make the recipient allocate gigabytes.
 pub const MAX_MANIFEST_LEN: u32 = 1 << 20;
@@ -122,10 +177,10 @@ pub(crate) fn normalize_time(t: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// The fixed-size prefix of the payload.
-pub(crate) fn payload_prefix(manifest_len: u32) -> [u8; PREFIX_LEN as usize] {
+pub(crate) fn payload_prefix(version: u8, manifest_len: u32) -> [u8; PREFIX_LEN as usize] {
     let mut p = [0u8; PREFIX_LEN as usize];
     p[..MAGIC.len()].copy_from_slice(MAGIC);
-    p[MAGIC.len()] = FORMAT_VERSION;
+    p[MAGIC.len()] = version;
     p[MAGIC.len() + 1..].copy_from_slice(&manifest_len.to_be_bytes());
     p
 }
@@ -145,9 +200,9 @@ mod tests {
 
     #[test]
     fn prefix_layout() {
-        let p = payload_prefix(0x0102_0304);
+        let p = payload_prefix(2, 0x0102_0304);
         assert_eq!(&p[..9], b"KEPIL\0PKG");
-        assert_eq!(p[9], 1);
+        assert_eq!(p[9], 2);
         assert_eq!(&p[10..], &[1, 2, 3, 4]);
     }
 }
