@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use tokio::fs::{File, OpenOptions};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{BlobReader, BlobStore, BlobWriter, Checkpoint, Result, StorageError};
 use crate::ids;
@@ -54,25 +54,128 @@ async fn sync_dir(dir: &Path) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?
 }
 
-#[derive(Debug)]
+/// Bytes gathered from the many small frames of an HTTP body before one blocking write.
+const WRITE_BUF: usize = 1 << 20;
+/// Bytes written between two background flushes (see [`FsWriter`]).
+const WRITE_BEHIND: u64 = 16 << 20;
+
+type Pending<T> = tokio::task::JoinHandle<std::io::Result<T>>;
+
+/// Appends to a blob file from the async side without stalling it on the disk:
+/// - writes of [`WRITE_BUF`] bytes run on the blocking pool, one at a time, while the next
+///   buffer fills (the buffer moves to the write and comes back; no extra copy);
+/// - every [`WRITE_BEHIND`] bytes a background `fdatasync` starts the disk on what is written
+///   so far. Without it the kernel keeps the whole upload dirty in memory and every checkpoint
+///   (and the completion) waits for the disk while the request body waits on the socket; with
+///   it, a checkpoint finds little left to write. Checkpoints still make their own `fdatasync`,
+///   which is what durability rests on; a background flush's error fails the next one too.
 struct FsWriter {
-    // Buffered so the many small frames of an HTTP body become few blocking writes.
-    file: BufWriter<File>,
+    file: std::sync::Arc<std::fs::File>,
+    buf: Vec<u8>,
+    spare: Option<Vec<u8>>,
+    writing: Option<Pending<Vec<u8>>>,
+    flushing: Option<Pending<()>>,
+    unflushed: u64,
     start: u64,
     len: u64,
+}
+
+async fn joined<T>(task: Pending<T>) -> std::io::Result<T> {
+    task.await.map_err(std::io::Error::other)?
+}
+
+impl FsWriter {
+    fn new(file: std::fs::File, offset: u64) -> Self {
+        FsWriter {
+            file: std::sync::Arc::new(file),
+            buf: Vec::with_capacity(WRITE_BUF),
+            spare: None,
+            writing: None,
+            flushing: None,
+            unflushed: 0,
+            start: offset,
+            len: offset,
+        }
+    }
+
+    /// Waits for the write in flight and keeps its buffer for the next one.
+    async fn written(&mut self) -> Result<()> {
+        if let Some(task) = self.writing.take() {
+            let mut back = joined(task).await?;
+            back.clear();
+            self.spare = Some(back);
+        }
+        Ok(())
+    }
+
+    /// Hands the gathered bytes to a blocking write (after the previous one finished).
+    async fn submit(&mut self) -> Result<()> {
+        self.written().await?;
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let next = self
+            .spare
+            .take()
+            .unwrap_or_else(|| Vec::with_capacity(WRITE_BUF));
+        let full = std::mem::replace(&mut self.buf, next);
+        self.unflushed += full.len() as u64;
+        let file = self.file.clone();
+        self.writing = Some(tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            (&*file).write_all(&full)?;
+            Ok(full)
+        }));
+        if self.unflushed >= WRITE_BEHIND && self.flushing.as_ref().is_none_or(|f| f.is_finished())
+        {
+            if let Some(done) = self.flushing.take() {
+                joined(done).await?;
+            }
+            self.unflushed = 0;
+            let file = self.file.clone();
+            self.flushing = Some(tokio::task::spawn_blocking(move || file.sync_data()));
+        }
+        Ok(())
+    }
+
+    /// Everything written reaches the file, and no background flush is running.
+    async fn settle(&mut self) -> Result<()> {
+        self.submit().await?;
+        self.written().await?;
+        if let Some(done) = self.flushing.take() {
+            joined(done).await?;
+        }
+        Ok(())
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&std::fs::File) -> std::io::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let file = self.file.clone();
+        Ok(joined(tokio::task::spawn_blocking(move || op(&file))).await?)
+    }
 }
 
 #[async_trait]
 impl BlobWriter for FsWriter {
     async fn write(&mut self, data: &[u8]) -> Result<()> {
-        self.file.write_all(data).await?;
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = (WRITE_BUF - self.buf.len()).min(rest.len());
+            self.buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.buf.len() == WRITE_BUF {
+                self.submit().await?;
+            }
+        }
         self.len += data.len() as u64;
         Ok(())
     }
 
     async fn sync(&mut self) -> Result<Checkpoint> {
-        self.file.flush().await?;
-        self.file.get_ref().sync_data().await?;
+        self.settle().await?;
+        self.blocking(|f| f.sync_data()).await?;
         self.start = self.len;
         Ok(Checkpoint {
             len: self.len,
@@ -89,10 +192,13 @@ impl BlobWriter for FsWriter {
     }
 
     async fn abort(mut self: Box<Self>) -> Result<()> {
-        self.file.flush().await?;
-        self.file.get_ref().set_len(self.start).await?;
-        self.file.get_ref().sync_data().await?;
-        Ok(())
+        self.settle().await?;
+        let start = self.start;
+        self.blocking(move |f| {
+            f.set_len(start)?;
+            f.sync_data()
+        })
+        .await
     }
 }
 
@@ -129,11 +235,7 @@ impl BlobStore for FsBlobStore {
             file.sync_data().await?;
         }
         file.seek(SeekFrom::Start(offset)).await?;
-        Ok(Box::new(FsWriter {
-            file: BufWriter::with_capacity(1 << 20, file),
-            start: offset,
-            len: offset,
-        }))
+        Ok(Box::new(FsWriter::new(file.into_std().await, offset)))
     }
 
     async fn len(&self, id: &str) -> Result<Option<u64>> {
