@@ -306,7 +306,7 @@ impl Blobs {
         Ok(Box::new(SealingWriter {
             inner,
             cipher,
-            scratch: Vec::new(),
+            pending: Vec::with_capacity(SEAL_BUF),
         }))
     }
 
@@ -332,31 +332,56 @@ impl Blobs {
     }
 }
 
+/// Plaintext gathered from the small frames of a request body before it is sealed and handed
+/// on in one piece.
+const SEAL_BUF: usize = 1 << 20;
+
 struct SealingWriter {
     inner: Box<dyn BlobWriter>,
     cipher: Ctr,
-    // Reused between writes: sealing needs a mutable copy of each incoming frame.
-    scratch: Vec<u8>,
+    // Sealing needs a mutable copy of the incoming frames; gathering them here is that copy,
+    // and the sealed buffer then goes to the backend by value.
+    pending: Vec<u8>,
+}
+
+impl SealingWriter {
+    async fn seal_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.cipher.apply_keystream(&mut self.pending);
+        let sealed = std::mem::take(&mut self.pending);
+        self.pending = self.inner.write_owned(sealed).await?;
+        Ok(())
+    }
 }
 
 #[async_trait]
 impl BlobWriter for SealingWriter {
-    async fn write(&mut self, data: &[u8]) -> Result<()> {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(data);
-        self.cipher.apply_keystream(&mut self.scratch);
-        self.inner.write(&self.scratch).await
+    async fn write(&mut self, mut data: &[u8]) -> Result<()> {
+        while !data.is_empty() {
+            let n = (SEAL_BUF - self.pending.len()).min(data.len());
+            self.pending.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.pending.len() >= SEAL_BUF {
+                self.seal_pending().await?;
+            }
+        }
+        Ok(())
     }
 
     async fn sync(&mut self) -> Result<Checkpoint> {
+        self.seal_pending().await?;
         self.inner.sync().await
     }
 
-    async fn commit(self: Box<Self>) -> Result<Checkpoint> {
+    async fn commit(mut self: Box<Self>) -> Result<Checkpoint> {
+        self.seal_pending().await?;
         self.inner.commit().await
     }
 
-    async fn complete(self: Box<Self>) -> Result<u64> {
+    async fn complete(mut self: Box<Self>) -> Result<u64> {
+        self.seal_pending().await?;
         self.inner.complete().await
     }
 

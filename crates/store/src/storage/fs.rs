@@ -173,6 +173,23 @@ impl BlobWriter for FsWriter {
         Ok(())
     }
 
+    async fn write_owned(&mut self, data: Vec<u8>) -> Result<Vec<u8>> {
+        if !self.buf.is_empty() || data.len() < WRITE_BUF / 2 {
+            self.write(&data).await?;
+            let mut data = data;
+            data.clear();
+            return Ok(data);
+        }
+        self.len += data.len() as u64;
+        // The gathered buffer is empty: the caller's goes out as it is.
+        self.buf = data;
+        self.submit().await?;
+        Ok(self
+            .spare
+            .take()
+            .unwrap_or_else(|| Vec::with_capacity(WRITE_BUF)))
+    }
+
     async fn sync(&mut self) -> Result<Checkpoint> {
         self.settle().await?;
         self.blocking(|f| f.sync_data()).await?;

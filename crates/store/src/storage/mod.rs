@@ -507,6 +507,14 @@ pub trait BlobStore: Send + Sync + Debug {
 #[async_trait]
 pub trait BlobWriter: Send {
     async fn write(&mut self, data: &[u8]) -> Result<()>;
+    /// Like `write`, taking the buffer: a backend that hands buffers to another thread keeps
+    /// it instead of copying. Returns an empty buffer (this one or another) for the caller to
+    /// fill next, so buffers are reused rather than allocated per write.
+    async fn write_owned(&mut self, mut data: Vec<u8>) -> Result<Vec<u8>> {
+        self.write(&data).await?;
+        data.clear();
+        Ok(data)
+    }
     /// Makes everything written so far durable (a checkpoint `abort` no longer undoes).
     async fn sync(&mut self) -> Result<Checkpoint>;
     /// Makes everything written durable; the upload goes on in a later request.
