@@ -600,7 +600,17 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
     proxy.up_rate.store(0, Ordering::SeqCst);
     // Same size, other content: encrypting it again under the same key must not happen.
     write_file(&f, size, 12);
-    let sent_before = proxy.up_bytes.load(Ordering::SeqCst);
+    // The killed sender's last bytes may still sit in the proxy's socket buffers; let them
+    // drain before counting what the resume sends.
+    let mut sent_before = proxy.up_bytes.load(Ordering::SeqCst);
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = proxy.up_bytes.load(Ordering::SeqCst);
+        if now == sent_before {
+            break;
+        }
+        sent_before = now;
+    }
 
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert_code(&out, 1, "files_changed");
@@ -610,7 +620,8 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
         text(&out.stderr)
     );
     // Refused before anything was sent, and nothing is left to resume.
-    assert!(proxy.up_bytes.load(Ordering::SeqCst) - sent_before < 4096);
+    let resumed = proxy.up_bytes.load(Ordering::SeqCst) - sent_before;
+    assert!(resumed < 4096, "{resumed} bytes went up after the refusal");
     let spool = env.home("sender").join("cache").join("spool");
     assert!(walk(&spool).is_empty(), "journal left: {:?}", walk(&spool));
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
