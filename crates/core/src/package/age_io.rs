@@ -459,7 +459,19 @@ impl Payload {
 
     fn read(&mut self, input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.len {
-            if buf.is_empty() || !self.next_chunk(input)? {
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            if buf.len() >= ENCRYPTED_CHUNK_SIZE {
+                // Room for a whole chunk: decrypt it in the caller's buffer, one copy less. An
+                // empty (final) chunk is not the end yet: the end is checked on the next turn.
+                match self.next_chunk(input, Some(&mut *buf))? {
+                    Some(0) => continue,
+                    Some(n) => return Ok(n),
+                    None => return Ok(0),
+                }
+            }
+            if self.next_chunk(input, None)?.is_none() {
                 return Ok(0);
             }
         }
@@ -475,7 +487,14 @@ impl Payload {
     /// an exact multiple of 64 KiB); input ending before a last chunk is `UnexpectedEof`
     /// (truncated); a failed tag, an empty last chunk after data, or anything after the last
     /// chunk is `InvalidData`.
-    fn next_chunk(&mut self, input: &mut impl Read) -> io::Result<bool> {
+    ///
+    /// The plaintext goes to the start of `direct` when given (it must hold a whole sealed
+    /// chunk), else to `plain`; returns its length, or `None` at the authenticated end.
+    fn next_chunk(
+        &mut self,
+        input: &mut impl Read,
+        direct: Option<&mut [u8]>,
+    ) -> io::Result<Option<usize>> {
         let mut n = 0;
         while n < ENCRYPTED_CHUNK_SIZE {
             match input.read(&mut self.sealed[n..]) {
@@ -487,7 +506,7 @@ impl Payload {
         }
         if n == 0 {
             return if self.last_seen {
-                Ok(false)
+                Ok(None)
             } else {
                 Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -499,10 +518,16 @@ impl Payload {
             return Err(invalid("data after the last chunk"));
         }
         let short = n < ENCRYPTED_CHUNK_SIZE;
-        let (len, last) = match self.open(n, short) {
+        let to_plain = direct.is_none();
+        let target = match direct {
+            Some(buf) => buf,
+            None => &mut self.plain[..],
+        };
+        let sealed = &self.sealed[..n];
+        let (len, last) = match open(&self.aead, self.counter, sealed, target, short) {
             Some(len) => (len, short),
             None if !short => (
-                self.open(n, true)
+                open(&self.aead, self.counter, sealed, target, true)
                     .ok_or_else(|| invalid("decryption error"))?,
                 true,
             ),
@@ -517,24 +542,29 @@ impl Payload {
             .ok_or_else(|| invalid("age STREAM counter overflow"))?;
         self.last_seen = last;
         self.pos = 0;
-        self.len = len;
+        self.len = if to_plain { len } else { 0 };
         self.plaintext_seen += len as u64;
-        Ok(true)
+        Ok(Some(len))
     }
+}
 
-    /// Decrypts the `n` sealed bytes into `plain` as chunk `counter`; the plaintext length,
-    /// or `None` when the tag does not verify.
-    fn open(&mut self, n: usize, last: bool) -> Option<usize> {
-        let mut nonce = [0u8; 12];
-        nonce[3..11].copy_from_slice(&self.counter.to_be_bytes());
-        nonce[11] = u8::from(last);
-        let plain = &mut self.plain[..n];
-        plain.copy_from_slice(&self.sealed[..n]);
-        self.aead
-            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::empty(), plain)
-            .ok()
-            .map(|p| p.len())
-    }
+/// Decrypts `sealed` into the start of `target` as chunk `counter`; the plaintext length, or
+/// `None` when the tag does not verify (`sealed` is left as it was, for another try).
+fn open(
+    aead: &LessSafeKey,
+    counter: u64,
+    sealed: &[u8],
+    target: &mut [u8],
+    last: bool,
+) -> Option<usize> {
+    let mut nonce = [0u8; 12];
+    nonce[3..11].copy_from_slice(&counter.to_be_bytes());
+    nonce[11] = u8::from(last);
+    let work = &mut target[..sealed.len()];
+    work.copy_from_slice(sealed);
+    aead.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::empty(), work)
+        .ok()
+        .map(|p| p.len())
 }
 
 fn invalid(what: &'static str) -> io::Error {
