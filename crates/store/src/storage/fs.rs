@@ -110,15 +110,22 @@ impl FsWriter {
 
     /// Hands the gathered bytes to a blocking write (after the previous one finished).
     async fn submit(&mut self) -> Result<()> {
-        self.written().await?;
         if self.buf.is_empty() {
             return Ok(());
         }
+        self.written().await?;
         let next = self
             .spare
             .take()
             .unwrap_or_else(|| Vec::with_capacity(WRITE_BUF));
         let full = std::mem::replace(&mut self.buf, next);
+        self.start_write(full).await
+    }
+
+    /// Starts the blocking write of `full` (the previous one has finished), and a background
+    /// flush when enough has been written since the last.
+    async fn start_write(&mut self, full: Vec<u8>) -> Result<()> {
+        debug_assert!(self.writing.is_none());
         self.unflushed += full.len() as u64;
         let file = self.file.clone();
         self.writing = Some(tokio::task::spawn_blocking(move || {
@@ -180,10 +187,11 @@ impl BlobWriter for FsWriter {
             data.clear();
             return Ok(data);
         }
+        // Nothing is gathered: the caller's buffer goes out as it is, and the caller gets back
+        // the one the previous write has finished with.
+        self.written().await?;
         self.len += data.len() as u64;
-        // The gathered buffer is empty: the caller's goes out as it is.
-        self.buf = data;
-        self.submit().await?;
+        self.start_write(data).await?;
         Ok(self
             .spare
             .take()
