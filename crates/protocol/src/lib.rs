@@ -79,6 +79,9 @@ pub mod tus {
     pub const META_TRANSFER: &str = "transfer";
     /// Metadata key carrying the whole blob's BLAKE3 (base64url) at creation.
     pub const META_BLAKE3: &str = "blake3";
+    /// The metadata key earlier builds sent (SHA-256 of the whole blob), refused like
+    /// [`KEPIL_BLOB_SHA256_RETIRED`].
+    pub const META_SHA256_RETIRED: &str = "sha256";
 }
 
 /// Unpadded base64url, the encoding of every binary value on the wire.

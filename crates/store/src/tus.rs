@@ -178,7 +178,7 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<
     };
     let transfer_id = text(tus::META_TRANSFER)?
         .ok_or_else(|| AppError::bad_request("Upload-Metadata must name the transfer"))?;
-    if meta.iter().any(|(k, _)| k == "sha256") {
+    if meta.iter().any(|(k, _)| k == tus::META_SHA256_RETIRED) {
         return Err(retired_sha256());
     }
     let expected = text(tus::META_BLAKE3)?

@@ -34,11 +34,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use age::secrecy::ExposeSecret;
-use hkdf::Hkdf;
-use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
-use sha2::Sha256;
+use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
 
+use super::age_write::{CHUNK_SIZE, TAG_SIZE, chunk_nonce, payload_aead};
 use super::error::DecryptError;
 use super::format::{MAX_HEADER_LEN, age_stream_len};
 
@@ -51,9 +50,7 @@ const SNIFF_LEN: usize = 64;
 /// asks for (the rest of) one encrypted chunk, 64 KiB + 16, at a time: those requests are
 /// larger than this buffer and go straight to the input without a copy.
 const INPUT_BUF: usize = 8 * 1024;
-/// age STREAM chunk sizes: 64 KiB of plaintext, plus the 16-byte Poly1305 tag.
-const CHUNK_SIZE: usize = 64 * 1024;
-const TAG_SIZE: usize = 16;
+/// An age STREAM chunk as stored: 64 KiB of plaintext, plus the 16-byte Poly1305 tag.
 const ENCRYPTED_CHUNK_SIZE: usize = CHUNK_SIZE + TAG_SIZE;
 /// The payload nonce follows the header.
 const NONCE_SIZE: usize = 16;
@@ -330,7 +327,7 @@ pub fn open_age<R: Read>(
         .checked_sub(NONCE_SIZE)
         .map(|at| &input.header[at..])
         .ok_or(DecryptError::Truncated)?;
-    let payload = Payload::new(&file_key, nonce)?;
+    let payload = Payload::new(&file_key, nonce);
     input.header = Vec::new();
     Ok(AgeReader {
         input,
@@ -420,9 +417,8 @@ impl<R: Read> AgeReader<R> {
     }
 }
 
-/// age's STREAM, decrypted with ring: the payload key is HKDF-SHA256(salt = nonce, ikm = file
-/// key, info = "payload"); chunk `i` is ChaCha20-Poly1305 under the 12-byte nonce
-/// `i` (11 bytes, big-endian) || `1` on the last chunk, `0` before it.
+/// age's STREAM, decrypted with ring, under the key and chunk nonces the writer uses
+/// ([`payload_aead`], [`chunk_nonce`]).
 struct Payload {
     aead: LessSafeKey,
     counter: u64,
@@ -438,15 +434,9 @@ struct Payload {
 }
 
 impl Payload {
-    fn new(file_key: &[u8; 16], nonce: &[u8]) -> Result<Self, DecryptError> {
-        let mut key = Zeroizing::new([0u8; 32]);
-        Hkdf::<Sha256>::new(Some(nonce), file_key)
-            .expand(b"payload", key.as_mut())
-            .map_err(|_| DecryptError::HeaderCorrupt)?;
-        let key = UnboundKey::new(&CHACHA20_POLY1305, key.as_ref())
-            .map_err(|_| DecryptError::HeaderCorrupt)?;
-        Ok(Payload {
-            aead: LessSafeKey::new(key),
+    fn new(file_key: &[u8; 16], nonce: &[u8]) -> Self {
+        Payload {
+            aead: payload_aead(file_key, nonce),
             counter: 0,
             last_seen: false,
             sealed: vec![0u8; ENCRYPTED_CHUNK_SIZE].into_boxed_slice(),
@@ -454,7 +444,7 @@ impl Payload {
             pos: 0,
             len: 0,
             plaintext_seen: 0,
-        })
+        }
     }
 
     fn read(&mut self, input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -557,12 +547,9 @@ fn open(
     target: &mut [u8],
     last: bool,
 ) -> Option<usize> {
-    let mut nonce = [0u8; 12];
-    nonce[3..11].copy_from_slice(&counter.to_be_bytes());
-    nonce[11] = u8::from(last);
     let work = &mut target[..sealed.len()];
     work.copy_from_slice(sealed);
-    aead.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::empty(), work)
+    aead.open_in_place(chunk_nonce(counter, last), Aad::empty(), work)
         .ok()
         .map(|p| p.len())
 }

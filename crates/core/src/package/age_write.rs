@@ -43,7 +43,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
-const TAG_SIZE: usize = 16;
+pub(crate) const TAG_SIZE: usize = 16;
 
 /// Why the writer could not be created.
 #[derive(Debug)]
@@ -70,6 +70,24 @@ fn hkdf32(salt: &[u8], info: &[u8], ikm: &[u8]) -> Zeroizing<[u8; 32]> {
         .expand(info, okm.as_mut())
         .expect("32 bytes is a valid HKDF-SHA256 output length");
     okm
+}
+
+/// The STREAM key of an age payload: HKDF-SHA256(salt = payload nonce, ikm = file key,
+/// info = "payload"). Shared by the writer and the reader (`age_io`).
+pub(crate) fn payload_aead(file_key: &[u8; 16], nonce: &[u8]) -> LessSafeKey {
+    let key = hkdf32(nonce, b"payload", file_key);
+    let key = UnboundKey::new(&CHACHA20_POLY1305, key.as_ref())
+        .expect("32 bytes is ChaCha20-Poly1305's key length");
+    LessSafeKey::new(key)
+}
+
+/// The 12-byte nonce of STREAM chunk `counter`: the counter as 11 big-endian bytes, then 1 on
+/// the last chunk and 0 before it.
+pub(crate) fn chunk_nonce(counter: u64, last: bool) -> Nonce {
+    let mut nonce = [0u8; 12];
+    nonce[3..11].copy_from_slice(&counter.to_be_bytes());
+    nonce[11] = u8::from(last);
+    Nonce::assume_unique_for_key(nonce)
 }
 
 fn push_stanza(header: &mut Vec<u8>, stanza: &age_core::format::Stanza) {
@@ -232,15 +250,11 @@ impl<W: Write> AgeWriter<W> {
     /// Writes the header and the nonce of `keys` to `out`; the payload follows as it is
     /// written into the returned writer.
     pub(crate) fn new(keys: &StreamKeys, mut out: W) -> Result<Self, AgeWriteError> {
-        let payload_key = hkdf32(&keys.nonce, b"payload", keys.file_key.as_ref());
         out.write_all(&keys.header).map_err(AgeWriteError::Io)?;
         out.write_all(&keys.nonce).map_err(AgeWriteError::Io)?;
-
-        let key = UnboundKey::new(&CHACHA20_POLY1305, payload_key.as_ref())
-            .map_err(|_| AgeWriteError::Wrap("ChaCha20-Poly1305 key rejected".into()))?;
         Ok(AgeWriter {
             out,
-            aead: LessSafeKey::new(key),
+            aead: payload_aead(&keys.file_key, &keys.nonce),
             counter: 0,
             chunk: vec![0u8; CHUNK_SIZE + TAG_SIZE],
             len: 0,
@@ -248,16 +262,13 @@ impl<W: Write> AgeWriter<W> {
     }
 
     fn seal_chunk(&mut self, last: bool) -> io::Result<()> {
-        let mut nonce = [0u8; 12];
-        nonce[3..11].copy_from_slice(&self.counter.to_be_bytes());
-        nonce[11] = u8::from(last);
         // Unique: the counter never repeats under a key derived from a random file key and
         // nonce. A resumed upload encrypts the same plaintext again under the same key, which
         // reproduces the same ciphertext and reveals nothing new (see `StreamKeys`).
         let tag = self
             .aead
             .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
+                chunk_nonce(self.counter, last),
                 Aad::empty(),
                 &mut self.chunk[..self.len],
             )

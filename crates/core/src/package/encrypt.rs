@@ -30,6 +30,10 @@ pub struct Plan {
     manifest_json: Vec<u8>,
     files: Vec<PlannedFile>,
     payload_len: u64,
+    /// The payload format written: this build's for a new plan, the saved manifest's for one
+    /// rebuilt to resume an upload (so the bytes match what the store already has).
+    version: u8,
+    file_hash: FileHash,
 }
 
 #[derive(Clone, Debug)]
@@ -118,6 +122,8 @@ impl Plan {
             manifest_json,
             files,
             payload_len,
+            version: FORMAT_VERSION,
+            file_hash: FileHash::CURRENT,
         })
     }
 
@@ -130,11 +136,10 @@ impl Plan {
                 reason: "the saved manifest is damaged",
             })?;
         manifest.classification.check_sendable()?;
-        if file_hash_of(u64::from(manifest.format_version)).is_none() {
-            return Err(EncryptError::InvalidDetails {
-                reason: "the saved manifest is of an unknown format",
-            });
-        }
+        let version = u8::try_from(manifest.format_version).unwrap_or(u8::MAX);
+        let file_hash = file_hash_of(u64::from(version)).ok_or(EncryptError::InvalidDetails {
+            reason: "the saved manifest is of an unknown format",
+        })?;
         if json.len() as u64 > u64::from(MAX_MANIFEST_LEN) {
             return Err(EncryptError::ManifestTooLarge {
                 len: json.len() as u64,
@@ -175,6 +180,8 @@ impl Plan {
             manifest_json: json.to_vec(),
             files,
             payload_len,
+            version,
+            file_hash,
         })
     }
 
@@ -292,19 +299,15 @@ pub fn encrypt_with<W: Write>(
     let total = plan.payload_len;
     let mut done = 0u64;
     let manifest_len = plan.manifest_json.len() as u32; // <= MAX_MANIFEST_LEN, checked by Plan::new
-    // A plan rebuilt from an older manifest (an upload resumed across an update) is encrypted
-    // in its own format, so the bytes match what the store already has.
-    let version = u8::try_from(plan.manifest.format_version).unwrap_or(FORMAT_VERSION);
-    let file_hash = file_hash_of(u64::from(version)).unwrap_or(FileHash::Blake3);
-    let prefix = payload_prefix(version, manifest_len);
+    let prefix = payload_prefix(plan.version, manifest_len);
     write_out(&mut stream, &prefix)?;
     write_out(&mut stream, &plan.manifest_json)?;
     done += (prefix.len() + plan.manifest_json.len()) as u64;
     progress(Progress { done, total });
 
     // Reading and hashing run on a second thread while this one encrypts and writes, so the
-    // two costs overlap on a multi-core machine. At most READ_BUFFERS buffers are in flight, so memory
-    // stays constant.
+    // two costs overlap on a multi-core machine. At most READ_BUFFERS buffers are in flight,
+    // so memory stays constant.
     std::thread::scope(|scope| -> Result<(), EncryptError> {
         let (data_tx, data_rx) = mpsc::sync_channel::<Chunk>(READ_BUFFERS);
         let (pool_tx, pool_rx) = mpsc::sync_channel::<Vec<u8>>(READ_BUFFERS);
@@ -313,6 +316,7 @@ pub fn encrypt_with<W: Write>(
             let _ = pool_tx.send(vec![0u8; READ_BUF]);
         }
         let files = &plan.files;
+        let file_hash = plan.file_hash;
         scope.spawn(move || read_files(files, file_hash, &data_tx, &pool_rx));
 
         // Returning early (error, cancel) drops `data_rx` and `pool_tx`, which stops the

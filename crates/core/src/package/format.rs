@@ -34,6 +34,9 @@ pub(crate) enum FileHash {
 }
 
 impl FileHash {
+    /// The hash of [`FORMAT_VERSION`].
+    pub(crate) const CURRENT: FileHash = FileHash::Blake3;
+
     pub(crate) fn hasher(self) -> FileHasher {
         match self {
             FileHash::Sha256 => FileHasher::Sha256(Box::default()),
@@ -196,6 +199,14 @@ mod tests {
         assert_eq!(age_stream_len(65536), 65536 + 16);
         assert_eq!(age_stream_len(65537), 65537 + 32);
         assert_eq!(age_header_len(1), 168);
+    }
+
+    #[test]
+    fn the_current_format_uses_the_current_hash() {
+        assert_eq!(
+            file_hash_of(u64::from(FORMAT_VERSION)),
+            Some(FileHash::CURRENT)
+        );
     }
 
     #[test]
