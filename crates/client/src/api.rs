@@ -5,8 +5,8 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use kepil_protocol::{
-    ApiError, Challenge, CreateTransfer, DownloadGrant, GrantInfo, Proof, StorePolicy,
-    TransferCreated, TransferStatus, paths, tus,
+    ApiError, BlobChecksum, Challenge, CreateTransfer, DownloadGrant, GrantInfo, Proof,
+    StorePolicy, TransferCreated, TransferStatus, paths, tus,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -125,7 +125,7 @@ impl StoreClient {
     }
 
     /// tus PATCH of `data` (exactly `len` bytes, possibly streamed) at `offset`, with, on the
-    /// final chunk, the whole blob's BLAKE3. Answers the store's new offset.
+    /// final chunk, the whole blob's checksum. Answers the store's new offset.
     pub async fn upload_patch(
         &self,
         token: &SecretString,
@@ -133,7 +133,7 @@ impl StoreClient {
         offset: u64,
         data: impl Into<reqwest::Body>,
         len: u64,
-        blob_blake3: Option<[u8; 32]>,
+        blob_checksum: Option<u64>,
     ) -> Result<u64, NetError> {
         let mut request = self
             .http
@@ -145,8 +145,8 @@ impl StoreClient {
             // Given even for a streamed body: proxies and the store then know the length
             // up front (no chunked encoding).
             .header(reqwest::header::CONTENT_LENGTH, len);
-        if let Some(hash) = blob_blake3 {
-            request = request.header(tus::KEPIL_BLOB_BLAKE3, kepil_protocol::b64_encode(&hash));
+        if let Some(checksum) = blob_checksum {
+            request = request.header(tus::KEPIL_BLOB_CRC64, BlobChecksum::encode(checksum));
         }
         let response = ok(request.body(data.into()).send().await?).await?;
         header_u64(&response, tus::UPLOAD_OFFSET)

@@ -1,8 +1,8 @@
 //! Sending: check, derive, encrypt and upload one transfer, pipelined and resumable.
 //!
 //! The encryptor thread hands the age file to the uploader in 1 MiB pieces through a bounded
-//! channel, hashing it on the way (the store completes the upload only when that whole-blob
-//! BLAKE3 matches). Encryption and upload overlap and memory stays constant whatever the
+//! channel, checksumming it on the way (the store completes the upload only when that
+//! whole-blob [`BlobChecksum`] matches). Encryption and upload overlap and memory stays constant whatever the
 //! size; nothing but a small journal touches the disk.
 //!
 //! Resuming needs no copy of the ciphertext: the age file's bytes are fixed by its header,
@@ -29,7 +29,7 @@ use kepil_core::kdf::{self, GrantInput, KdfParams, LinkSecret};
 use kepil_core::link::Link;
 use kepil_core::package::{self, Details, Plan, StreamKeys};
 use kepil_core::password::Password;
-use kepil_protocol::{CreateTransfer, ErrorCode, GrantSpec, StorePolicy};
+use kepil_protocol::{BlobChecksum, CreateTransfer, ErrorCode, GrantSpec, StorePolicy};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, mpsc};
@@ -692,18 +692,18 @@ fn resolve_upload_url(base: &Url, upload_url: &str) -> Result<Url, SendError> {
 enum Feed {
     /// Ciphertext starting at this blob offset (a multiple of [`PIECE`]).
     Piece(u64, Bytes),
-    /// The whole blob was produced; its BLAKE3.
-    Done([u8; 32]),
+    /// The whole blob was produced; its checksum.
+    Done(u64),
 }
 
-/// The encryptor's output: cut into pieces for the uploader and hashed, once, on the way.
-/// Pieces that end at or before `skip_below` (the store has them) are hashed but not sent.
+/// The encryptor's output: cut into pieces for the uploader and checksummed, once, on the way.
+/// Pieces that end at or before `skip_below` (the store has them) are checksummed but not sent.
 struct PieceSink {
     tx: mpsc::Sender<Feed>,
     buf: Vec<u8>,
     start: u64,
     skip_below: u64,
-    hasher: blake3::Hasher,
+    hasher: BlobChecksum,
 }
 
 impl PieceSink {
@@ -765,7 +765,7 @@ impl Producer {
                     buf: Vec::with_capacity(PIECE),
                     start: 0,
                     skip_below,
-                    hasher: blake3::Hasher::new(),
+                    hasher: BlobChecksum::new(),
                 };
                 let mut report = |p: package::Progress| {
                     progress(ProgressEvent {
@@ -779,7 +779,7 @@ impl Producer {
                     sink.emit()
                         .map_err(|source| package::EncryptError::Write { source })?;
                 }
-                let hash = sink.hasher.finalize().into();
+                let hash = sink.hasher.value();
                 // A closed channel means the uploader no longer wants this run.
                 let _ = sink.tx.blocking_send(Feed::Done(hash));
                 Ok(())
@@ -825,7 +825,7 @@ struct Source {
     next: u64,
     recent: VecDeque<(u64, Bytes)>,
     recent_len: u64,
-    hash: Option<[u8; 32]>,
+    hash: Option<u64>,
     /// Set when the body stream of a PATCH failed for a reason of ours (not the network).
     failure: Option<SendError>,
 }
@@ -918,8 +918,8 @@ impl Source {
         }
     }
 
-    /// The whole blob's BLAKE3: known once the producer has encrypted everything.
-    async fn hash(&mut self, from: u64) -> Result<[u8; 32], SendError> {
+    /// The whole blob's checksum: known once the producer has encrypted everything.
+    async fn hash(&mut self, from: u64) -> Result<u64, SendError> {
         if self.producer.is_none() {
             self.restart(from)?;
         }
@@ -1021,7 +1021,7 @@ async fn backoff(ctx: &SendContext, attempt: u32, error: &NetError) -> Result<()
 }
 
 /// Uploads `[offset, size)`: PATCHes streamed from the encryptor, sized to the measured speed,
-/// the last one (the final piece) carrying the whole blob's BLAKE3. On a dropped connection
+/// the last one (the final piece) carrying the whole blob's checksum. On a dropped connection
 /// or a rejected PATCH it asks the store for its offset and goes on from there.
 async fn upload(
     ctx: &SendContext,
@@ -1056,7 +1056,7 @@ async fn upload(
         let body = patch_body(source.clone(), offset, end, ctx.progress.clone(), size);
         let started = Instant::now();
         // No per-PATCH `Upload-Checksum`: TCP/TLS already deliver bytes intact, the store
-        // checks the whole blob's BLAKE3 before completing, and age authenticates every
+        // checks the whole blob's checksum before completing, and age authenticates every
         // chunk. A checksum per PATCH would cost another pass on both sides and make the
         // store discard the good prefix of a cut PATCH.
         let answer = ctx
@@ -1271,10 +1271,9 @@ mod tests {
         let mut source = Source::with(plan, keys, crate::progress::silent(), Cancel::new());
 
         assert_eq!(read_range(&mut source, 0, size).await, expected);
-        assert_eq!(
-            source.hash(size).await.unwrap(),
-            <[u8; 32]>::from(blake3::hash(&expected))
-        );
+        let mut checksum = BlobChecksum::new();
+        checksum.update(&expected);
+        assert_eq!(source.hash(size).await.unwrap(), checksum.value());
         // Within the last REPLAY_BYTES: served from memory, the producer is not restarted.
         let recent = size - REPLAY_BYTES + 12_345;
         let next = source.next;

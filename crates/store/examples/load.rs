@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
 use kepil_protocol::{
-    Challenge, Classification, CreateTransfer, DownloadGrant, GrantSpec, KdfParams, Proof,
-    TransferCreated, b64_decode, b64_encode, paths, tus,
+    BlobChecksum, Challenge, Classification, CreateTransfer, DownloadGrant, GrantSpec, KdfParams,
+    Proof, TransferCreated, b64_decode, b64_encode, paths, tus,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -123,7 +123,7 @@ async fn main() -> Res<()> {
     rand::thread_rng().fill_bytes(&mut data);
     let data = bytes::Bytes::from(data);
     let digest = Sha256::digest(&data);
-    let sha = b64_encode(blake3::hash(&data).as_bytes());
+    let sha = checksum_of(&data);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(n)
         .build()?;
@@ -153,7 +153,7 @@ async fn main() -> Res<()> {
                 .header(tus::TUS_RESUMABLE, tus::VERSION)
                 .header("content-type", tus::OFFSET_CONTENT_TYPE)
                 .header(tus::UPLOAD_OFFSET, "0")
-                .header(tus::KEPIL_BLOB_BLAKE3, sha)
+                .header(tus::KEPIL_BLOB_CRC64, sha)
                 .body(data)
                 .send()
                 .await?;
@@ -201,7 +201,7 @@ async fn main() -> Res<()> {
     // Proof-only phase: 20 grants x 10 downloads.
     let mut burst = Vec::new();
     let small = bytes::Bytes::from_static(b"0123456789abcdef");
-    let small_sha = b64_encode(blake3::hash(&small).as_bytes());
+    let small_sha = checksum_of(&small);
     for _ in 0..20 {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
@@ -211,7 +211,7 @@ async fn main() -> Res<()> {
             .header(tus::TUS_RESUMABLE, tus::VERSION)
             .header("content-type", tus::OFFSET_CONTENT_TYPE)
             .header(tus::UPLOAD_OFFSET, "0")
-            .header(tus::KEPIL_BLOB_BLAKE3, &small_sha)
+            .header(tus::KEPIL_BLOB_CRC64, &small_sha)
             .body(small.clone())
             .send()
             .await?;
@@ -274,4 +274,10 @@ async fn main() -> Res<()> {
         }
     }
     Ok(())
+}
+
+fn checksum_of(data: &[u8]) -> String {
+    let mut c = BlobChecksum::new();
+    c.update(data);
+    BlobChecksum::encode(c.value())
 }

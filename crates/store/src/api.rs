@@ -193,7 +193,7 @@ pub async fn create_transfer(
         expires_at,
         upload_offset: 0,
         upload_expires_at: now.saturating_add(c.upload_expiry_secs as i64),
-        expected_blake3: None,
+        expected_checksum: None,
         complete: false,
         revoked_at: None,
         purged_at: None,

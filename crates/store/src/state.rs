@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use bytes::Bytes;
+use kepil_protocol::BlobChecksum;
 use serde::de::DeserializeOwned;
 
 use crate::audit::Audit;
@@ -32,9 +33,9 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Base URL for upload URLs and tus `Location`, without a trailing slash.
     pub public_url: Arc<str>,
-    /// Running BLAKE3 of each upload in progress, with the offset it covers. Lost on a
-    /// restart, in which case completion re-hashes the blob from storage.
-    pub hashers: Arc<Mutex<HashMap<String, (u64, blake3::Hasher)>>>,
+    /// Running checksum of each upload in progress, with the offset it covers. Lost on a
+    /// restart, in which case completion reads the blob back from storage.
+    pub hashers: Arc<Mutex<HashMap<String, (u64, BlobChecksum)>>>,
 }
 
 impl AppState {

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
-use kepil_protocol::{ErrorCode, paths, tus};
+use kepil_protocol::{BlobChecksum, ErrorCode, paths, tus};
 use sha2::{Digest, Sha256};
 
 use crate::audit::Event;
@@ -66,31 +66,34 @@ fn header_u64(headers: &HeaderMap, name: &str) -> AppResult<Option<u64>> {
     }
 }
 
-/// `Kepil-Blob-Blake3` (base64url of 32 bytes). The SHA-256 header of earlier builds is
-/// refused rather than ignored, so such a client is told to update instead of never completing.
-fn blob_blake3_header(headers: &HeaderMap) -> AppResult<Option<Vec<u8>>> {
-    if headers.contains_key(tus::KEPIL_BLOB_SHA256_RETIRED) {
-        return Err(retired_sha256());
+/// `Kepil-Blob-Crc64nvme` (the whole blob's checksum). The SHA-256 and BLAKE3 headers of
+/// earlier builds are refused rather than ignored, so such a client is told to update instead
+/// of never completing.
+fn blob_checksum_header(headers: &HeaderMap) -> AppResult<Option<u64>> {
+    if tus::KEPIL_BLOB_RETIRED
+        .iter()
+        .any(|h| headers.contains_key(*h))
+    {
+        return Err(retired_blob_hash());
     }
-    match headers.get(tus::KEPIL_BLOB_BLAKE3) {
+    match headers.get(tus::KEPIL_BLOB_CRC64) {
         None => Ok(None),
         Some(v) => v
             .to_str()
             .ok()
-            .and_then(|v| kepil_protocol::b64_decode(v.trim()))
-            .filter(|h| h.len() == 32)
+            .and_then(BlobChecksum::decode)
             .map(Some)
             .ok_or_else(|| {
-                AppError::bad_request("Kepil-Blob-Blake3 must be base64url of 32 bytes")
+                AppError::bad_request("Kepil-Blob-Crc64nvme must be base64url of 8 bytes")
             }),
     }
 }
 
-fn retired_sha256() -> AppError {
+fn retired_blob_hash() -> AppError {
     AppError::new(
         ErrorCode::Unsupported,
-        "This store checks whole uploads with BLAKE3 (Kepil-Blob-Blake3 or `blake3` metadata), \
-         not SHA-256: update Kepil and send again.",
+        "This store checks whole uploads with CRC-64/NVME (Kepil-Blob-Crc64nvme or \
+         `crc64nvme` metadata), not SHA-256 or BLAKE3: update Kepil and send again.",
     )
 }
 
@@ -178,16 +181,17 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<
     };
     let transfer_id = text(tus::META_TRANSFER)?
         .ok_or_else(|| AppError::bad_request("Upload-Metadata must name the transfer"))?;
-    if meta.iter().any(|(k, _)| k == tus::META_SHA256_RETIRED) {
-        return Err(retired_sha256());
+    if meta
+        .iter()
+        .any(|(k, _)| tus::META_RETIRED.contains(&k.as_str()))
+    {
+        return Err(retired_blob_hash());
     }
-    let expected = text(tus::META_BLAKE3)?
+    let expected = text(tus::META_CRC64)?
         .map(|h| {
-            kepil_protocol::b64_decode(h.trim())
-                .filter(|h| h.len() == 32)
-                .ok_or_else(|| {
-                    AppError::bad_request("blake3 metadata must be base64url of 32 bytes")
-                })
+            BlobChecksum::decode(&h).ok_or_else(|| {
+                AppError::bad_request("crc64nvme metadata must be base64url of 8 bytes")
+            })
         })
         .transpose()?;
     let t = upload_transfer(&s, &headers, transfer_id.trim()).await?;
@@ -203,8 +207,8 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<
             "The upload is already complete.",
         ));
     }
-    if let Some(h) = &expected {
-        s.meta.set_expected_blake3(&t.id, h).await?;
+    if let Some(c) = expected {
+        s.meta.set_expected_checksum(&t.id, c).await?;
     }
     let mut r = StatusCode::CREATED.into_response();
     tus_headers(&mut r);
@@ -295,7 +299,7 @@ pub async fn patch(
     let claimed = header_u64(&headers, tus::UPLOAD_OFFSET)?
         .ok_or_else(|| AppError::bad_request("Upload-Offset is required"))?;
     let checksum = parse_checksum(&headers)?;
-    let blob_sha = blob_blake3_header(&headers)?;
+    let blob_checksum = blob_checksum_header(&headers)?;
 
     // Authorise before waiting on the lock, then re-read the row under it.
     upload_transfer(&s, &headers, &transfer_id).await?;
@@ -318,20 +322,20 @@ pub async fn patch(
         e.0.limit = Some(t.upload_offset);
         return Err(e);
     }
-    if let Some(h) = &blob_sha {
-        s.meta.set_expected_blake3(&t.id, h).await?;
+    if let Some(c) = blob_checksum {
+        s.meta.set_expected_checksum(&t.id, c).await?;
     }
-    let expected = blob_sha.or_else(|| t.expected_blake3.clone());
+    let expected = blob_checksum.or(t.expected_checksum);
 
     let running = {
         let mut hashers = s.hashers.lock().unwrap_or_else(|p| p.into_inner());
         match hashers.remove(&t.id) {
             Some((off, h)) if off == t.upload_offset => Some(h),
-            _ if t.upload_offset == 0 => Some(blake3::Hasher::new()),
+            _ if t.upload_offset == 0 => Some(BlobChecksum::new()),
             _ => None,
         }
     };
-    let mut hash = running.clone();
+    let mut hash = running;
     let mut chunk_hash = checksum.as_ref().map(|_| Sha256::new());
     let remaining = t.size - t.upload_offset;
     let mut written: u64 = 0;
@@ -359,7 +363,7 @@ pub async fn patch(
                     ErrorCode::OffsetMismatch,
                     format!(
                         "Every byte is already stored; send an empty PATCH at offset {} with \
-                         Kepil-Blob-Blake3.",
+                         Kepil-Blob-Crc64nvme.",
                         t.size
                     ),
                 );
@@ -464,9 +468,9 @@ pub async fn patch(
         if whole {
             return Err(AppError::new(
                 ErrorCode::NotReady,
-                "All bytes arrived but no BLAKE3 hash of the whole blob was given: send a PATCH \
-                 with an empty body and the Kepil-Blob-Blake3 header (or the blake3 creation \
-                 metadata).",
+                "All bytes arrived but no checksum of the whole blob was given: send a PATCH \
+                 with an empty body and the Kepil-Blob-Crc64nvme header (or the crc64nvme \
+                 creation metadata).",
             ));
         }
         if cut_off {
@@ -476,23 +480,23 @@ pub async fn patch(
     }
     let expected = expected.unwrap_or_default();
 
-    // The last byte arrived: complete only when the whole blob's BLAKE3 matches.
+    // The last byte arrived: complete only when the whole blob's checksum matches.
     let new_offset = writer.complete().await?;
     record(&s, &t.id, durable.len, new_offset, None).await?;
     inc(&s.metrics.bytes_uploaded, since_checkpoint);
-    let actual: [u8; 32] = match hash {
-        Some(h) => h.finalize().into(),
-        None => s.blobs.blake3(&t, t.size).await?,
+    let actual = match hash {
+        Some(h) => h.value(),
+        None => s.blobs.checksum(&t, t.size).await?,
     };
-    if actual.as_slice() != expected.as_slice() {
+    if actual != expected {
         s.blobs.backend().truncate(&t.id, 0).await?;
         record(&s, &t.id, t.size, 0, None).await?;
         return Err(AppError::new(
             ErrorCode::BlobHashMismatch,
-            "The whole blob's BLAKE3 hash did not match; the upload was reset to offset 0.",
+            "The whole blob's checksum did not match; the upload was reset to offset 0.",
         ));
     }
-    s.meta.mark_complete(&t.id, &actual).await?;
+    s.meta.mark_complete(&t.id, actual).await?;
     inc(&s.metrics.uploads_completed, 1);
     s.audit
         .record(

@@ -143,7 +143,7 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_hash() {
         "the resumable offset equals what is on disk"
     );
     let r = remote::patch(&http, &p.base, &token, &tid, offset)
-        .header(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(&blob))
+        .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&blob))
         .body(blob[offset as usize..].to_vec())
         .send()
         .await
@@ -172,7 +172,7 @@ async fn sigterm_lets_the_upload_in_flight_finish_then_exits_cleanly() {
     let (tx, body) = channel_body();
     let inflight = tokio::spawn(
         remote::patch(&http, &p.base, &token, &t.transfer_id, 0)
-            .header(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(&blob))
+            .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&blob))
             .body(body)
             .send(),
     );
@@ -297,10 +297,10 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
         .header(
             tus::UPLOAD_METADATA,
             format!(
-                "transfer {},filename {},blake3 {}",
+                "transfer {},filename {},crc64nvme {}",
                 b64(&t.transfer_id),
                 b64(file_name),
-                b64(&blake3_b64url(&ciphertext))
+                b64(&checksum_b64url(&ciphertext))
             ),
         )
         .send()

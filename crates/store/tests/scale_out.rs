@@ -164,7 +164,7 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
         cut as u64
     );
     let r = remote::patch(&http, &b.base, &cluster.token, tid, cut as u64)
-        .header(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(&blob))
+        .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&blob))
         .body(blob[cut..].to_vec())
         .send()
         .await
@@ -188,7 +188,7 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
     let key = random_key();
     let one = remote::create(&http, &a.base, &cluster.token, 100, &[key], Some(1)).await;
     let r = remote::patch(&http, &b.base, &cluster.token, &one.transfer_id, 0)
-        .header(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(&[7u8; 100]))
+        .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&[7u8; 100]))
         .body(vec![7u8; 100])
         .send()
         .await
@@ -218,7 +218,7 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
     let key = random_key();
     let locked = remote::create(&http, &b.base, &cluster.token, 10, &[key], Some(3)).await;
     let r = remote::patch(&http, &a.base, &cluster.token, &locked.transfer_id, 0)
-        .header(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(&[1u8; 10]))
+        .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&[1u8; 10]))
         .body(vec![1u8; 10])
         .send()
         .await
@@ -307,7 +307,7 @@ async fn an_instance_killed_mid_upload_leaves_an_upload_the_other_finishes() {
     let r = tokio::time::timeout(
         Duration::from_secs(30),
         remote::patch(&http, &b.base, &cluster.token, &tid, offset)
-            .header(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(&blob))
+            .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&blob))
             .body(blob[offset as usize..].to_vec())
             .send(),
     )

@@ -26,13 +26,13 @@ async fn tuspy_uploads_with_creation_checksum_and_resume_headers() {
     let url = s.url(paths::UPLOADS);
     let token = s.token.clone();
     let tid = t.id().to_string();
-    let blake3 = blake3_b64url(&data);
+    let checksum = checksum_b64url(&data);
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("python3")
             .arg(script)
             .args([&url, &token])
             .arg(&file)
-            .args([&tid, &blake3])
+            .args([&tid, &checksum])
             .output()
             .unwrap()
     })

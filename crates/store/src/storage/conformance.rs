@@ -23,7 +23,7 @@ pub fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
         expires_at: now + 3600,
         upload_offset: 0,
         upload_expires_at: now + 600,
-        expected_blake3: None,
+        expected_checksum: None,
         complete: false,
         revoked_at: None,
         purged_at: None,
@@ -137,8 +137,9 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
         !meta.set_offset(&tid, 0, 80, now + 20, None).await.unwrap(),
         "a writer whose starting offset is stale changes nothing"
     );
-    meta.set_expected_blake3(&tid, &[1; 32]).await.unwrap();
+    meta.set_expected_checksum(&tid, 1).await.unwrap();
     let back = meta.get_transfer(&tid).await.unwrap().unwrap();
+    assert_eq!(back.expected_checksum, Some(1));
     assert_eq!((back.upload_offset, back.upload_expires_at), (40, now + 10));
     assert_eq!(back.blob_state.as_deref(), Some("state-40"));
     assert!(
@@ -148,11 +149,14 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
             .iter()
             .any(|x| x.id == tid)
     );
-    meta.mark_complete(&tid, &[2; 32]).await.unwrap();
+    // The top bit set: the checksum's 64 bits survive a signed database integer.
+    meta.mark_complete(&tid, 0xAE8B_1486_0A79_9888)
+        .await
+        .unwrap();
     let back = meta.get_transfer(&tid).await.unwrap().unwrap();
     assert!(back.complete);
     assert_eq!(back.upload_offset, 100);
-    assert_eq!(back.expected_blake3, Some(vec![2; 32]));
+    assert_eq!(back.expected_checksum, Some(0xAE8B_1486_0A79_9888));
 
     assert_eq!(meta.revoke_grant(&tid, &g1, now).await.unwrap(), Some(1));
     assert_eq!(meta.revoke_grant(&tid, "nope", now).await.unwrap(), None);
@@ -296,7 +300,7 @@ pub async fn issue_download_is_exact_under_concurrency(meta: Arc<dyn MetadataSto
             .unwrap()
             .is_none()
     );
-    meta.mark_complete(&t2, &[0; 32]).await.unwrap();
+    meta.mark_complete(&t2, 0).await.unwrap();
     assert!(
         meta.issue_download(&g2, &ids::hash_token("y"), now + 60, now + 3600)
             .await

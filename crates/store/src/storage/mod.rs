@@ -90,7 +90,8 @@ pub struct TransferRow {
     pub expires_at: i64,
     pub upload_offset: u64,
     pub upload_expires_at: i64,
-    pub expected_blake3: Option<Vec<u8>>,
+    /// The whole blob's checksum ([`kepil_protocol::BlobChecksum`]) the upload must match.
+    pub expected_checksum: Option<u64>,
     pub complete: bool,
     pub revoked_at: Option<i64>,
     pub purged_at: Option<i64>,
@@ -202,6 +203,16 @@ pub struct AuditEvent {
     pub bytes: Option<u64>,
 }
 
+/// Databases have signed 64-bit integers; the checksum keeps its 64 bits in one, two's
+/// complement, so the round trip is exact.
+pub(crate) fn checksum_to_db(checksum: u64) -> i64 {
+    checksum as i64
+}
+
+pub(crate) fn checksum_from_db(stored: i64) -> u64 {
+    stored as u64
+}
+
 #[async_trait]
 pub trait MetadataStore: Send + Sync + Debug {
     async fn ping(&self) -> Result<()>;
@@ -235,7 +246,7 @@ pub trait MetadataStore: Send + Sync + Debug {
     /// Declared sizes of the user's transfers whose blobs are not purged (the quota base).
     async fn bytes_held_by(&self, user: &str) -> Result<u64>;
 
-    async fn set_expected_blake3(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
+    async fn set_expected_checksum(&self, transfer_id: &str, checksum: u64) -> Result<()>;
     /// Records the durable offset together with the blob backend's state for it, only when
     /// the unfinished upload's recorded offset is still `from`; false (nothing changed) when
     /// it is not — another request moved it, so the caller's view is stale.
@@ -247,7 +258,7 @@ pub trait MetadataStore: Send + Sync + Debug {
         upload_expires_at: i64,
         blob_state: Option<&str>,
     ) -> Result<bool>;
-    async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()>;
+    async fn mark_complete(&self, transfer_id: &str, checksum: u64) -> Result<()>;
     /// Revokes the transfer and every grant; false when it was already revoked.
     async fn revoke_transfer(&self, transfer_id: &str, now: i64) -> Result<bool>;
     /// Revokes one grant; `Some(live_grants_left)`, or `None` when there is no such grant.

@@ -32,7 +32,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, Row, Transaction}
 use super::{
     AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, MigrationReport,
     PurgeReason, Redeemed, Result, StorageError, TransferRow, UploadLock, UploaderToken,
-    redact_url,
+    checksum_from_db, checksum_to_db, redact_url,
 };
 
 /// The PostgreSQL migrations, embedded.
@@ -323,7 +323,7 @@ fn i(v: u64) -> i64 {
 }
 
 const TRANSFER_COLS: &str = "id, user_email, owner_hash, classification, size, created_at, \
-    expires_at, upload_offset, upload_expires_at, expected_blake3, complete, revoked_at, purged_at, \
+    expires_at, upload_offset, upload_expires_at, expected_crc64, complete, revoked_at, purged_at, \
     blob_key, blob_state";
 
 const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, kdf_m_kib, \
@@ -340,7 +340,9 @@ fn transfer_of(row: &PgRow) -> Result<TransferRow> {
         expires_at: row.try_get("expires_at")?,
         upload_offset: u(row.try_get("upload_offset")?),
         upload_expires_at: row.try_get("upload_expires_at")?,
-        expected_blake3: row.try_get("expected_blake3")?,
+        expected_checksum: row
+            .try_get::<Option<i64>, _>("expected_crc64")?
+            .map(checksum_from_db),
         complete: row.try_get("complete")?,
         revoked_at: row.try_get("revoked_at")?,
         purged_at: row.try_get("purged_at")?,
@@ -563,7 +565,7 @@ impl MetadataStore for PostgresStore {
         .bind(t.expires_at)
         .bind(i(t.upload_offset))
         .bind(t.upload_expires_at)
-        .bind(&t.expected_blake3)
+        .bind(t.expected_checksum.map(checksum_to_db))
         .bind(t.complete)
         .bind(t.revoked_at)
         .bind(t.purged_at)
@@ -618,9 +620,9 @@ impl MetadataStore for PostgresStore {
         Ok(u(total))
     }
 
-    async fn set_expected_blake3(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
-        sqlx::query("UPDATE transfers SET expected_blake3 = $1 WHERE id = $2")
-            .bind(sha256)
+    async fn set_expected_checksum(&self, transfer_id: &str, checksum: u64) -> Result<()> {
+        sqlx::query("UPDATE transfers SET expected_crc64 = $1 WHERE id = $2")
+            .bind(checksum_to_db(checksum))
             .bind(transfer_id)
             .execute(&self.pool)
             .await?;
@@ -649,12 +651,12 @@ impl MetadataStore for PostgresStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
+    async fn mark_complete(&self, transfer_id: &str, checksum: u64) -> Result<()> {
         sqlx::query(
-            "UPDATE transfers SET complete = TRUE, expected_blake3 = $1, upload_offset = size \
+            "UPDATE transfers SET complete = TRUE, expected_crc64 = $1, upload_offset = size \
              WHERE id = $2",
         )
-        .bind(sha256)
+        .bind(checksum_to_db(checksum))
         .bind(transfer_id)
         .execute(&self.pool)
         .await?;

@@ -19,6 +19,7 @@ use sqlx::{ConnectOptions, Connection, Row, Sqlite, Transaction};
 use super::{
     AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, MigrationReport,
     PurgeReason, Redeemed, Result, StorageError, TransferRow, UploadLock, UploaderToken,
+    checksum_from_db, checksum_to_db,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -148,7 +149,7 @@ fn i(v: u64) -> i64 {
 }
 
 const TRANSFER_COLS: &str = "id, user_email, owner_hash, classification, size, created_at, \
-    expires_at, upload_offset, upload_expires_at, expected_blake3, complete, revoked_at, purged_at, \
+    expires_at, upload_offset, upload_expires_at, expected_crc64, complete, revoked_at, purged_at, \
     blob_key, blob_state";
 
 const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, kdf_m_kib, \
@@ -165,7 +166,9 @@ fn transfer_of(row: &SqliteRow) -> Result<TransferRow> {
         expires_at: row.try_get("expires_at")?,
         upload_offset: u(row.try_get("upload_offset")?),
         upload_expires_at: row.try_get("upload_expires_at")?,
-        expected_blake3: row.try_get("expected_blake3")?,
+        expected_checksum: row
+            .try_get::<Option<i64>, _>("expected_crc64")?
+            .map(checksum_from_db),
         complete: row.try_get::<i64, _>("complete")? != 0,
         revoked_at: row.try_get("revoked_at")?,
         purged_at: row.try_get("purged_at")?,
@@ -362,7 +365,7 @@ impl MetadataStore for SqliteStore {
         .bind(t.expires_at)
         .bind(i(t.upload_offset))
         .bind(t.upload_expires_at)
-        .bind(&t.expected_blake3)
+        .bind(t.expected_checksum.map(checksum_to_db))
         .bind(t.complete as i64)
         .bind(t.revoked_at)
         .bind(t.purged_at)
@@ -416,9 +419,9 @@ impl MetadataStore for SqliteStore {
         Ok(u(total.unwrap_or(0)))
     }
 
-    async fn set_expected_blake3(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
-        sqlx::query("UPDATE transfers SET expected_blake3 = $1 WHERE id = $2")
-            .bind(sha256)
+    async fn set_expected_checksum(&self, transfer_id: &str, checksum: u64) -> Result<()> {
+        sqlx::query("UPDATE transfers SET expected_crc64 = $1 WHERE id = $2")
+            .bind(checksum_to_db(checksum))
             .bind(transfer_id)
             .execute(&self.writer)
             .await?;
@@ -447,12 +450,12 @@ impl MetadataStore for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn mark_complete(&self, transfer_id: &str, sha256: &[u8]) -> Result<()> {
+    async fn mark_complete(&self, transfer_id: &str, checksum: u64) -> Result<()> {
         sqlx::query(
-            "UPDATE transfers SET complete = 1, expected_blake3 = $1, upload_offset = size \
+            "UPDATE transfers SET complete = 1, expected_crc64 = $1, upload_offset = size \
              WHERE id = $2",
         )
-        .bind(sha256)
+        .bind(checksum_to_db(checksum))
         .bind(transfer_id)
         .execute(&self.writer)
         .await?;

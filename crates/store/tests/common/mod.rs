@@ -66,8 +66,11 @@ pub fn mac(key: &[u8; 32], nonce_b64: &str) -> String {
     b64_encode(&m.finalize().into_bytes())
 }
 
-pub fn blake3_b64url(data: &[u8]) -> String {
-    b64_encode(blake3::hash(data).as_bytes())
+/// The whole-blob checksum header's value for `data`.
+pub fn checksum_b64url(data: &[u8]) -> String {
+    let mut c = kepil_protocol::BlobChecksum::new();
+    c.update(data);
+    kepil_protocol::BlobChecksum::encode(c.value())
 }
 
 pub fn spec(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
@@ -206,7 +209,7 @@ impl Store {
                 tid,
                 0,
                 data.to_vec(),
-                &[(tus::KEPIL_BLOB_BLAKE3, blake3_b64url(data))],
+                &[(tus::KEPIL_BLOB_CRC64, checksum_b64url(data))],
             )
             .await;
         assert_eq!(

@@ -15,13 +15,13 @@ class Sha256Uploader(Uploader):
 
 
 def main():
-    url, token, path, transfer, blake3 = sys.argv[1:6]
+    url, token, path, transfer, checksum = sys.argv[1:6]
     tus = client.TusClient(url, headers={"Authorization": "Bearer " + token})
     uploader = Sha256Uploader(
         file_path=path,
         client=tus,
         chunk_size=256 * 1024,
-        metadata={"transfer": transfer, "blake3": blake3, "filename": "laporan.pdf"},
+        metadata={"transfer": transfer, "crc64nvme": checksum, "filename": "laporan.pdf"},
         upload_checksum=True,
     )
     uploader.upload()
