@@ -544,3 +544,55 @@ fn each_format_checks_files_with_its_own_hash() {
         );
     }
 }
+
+/// Once the manifest gives the payload's length, a full chunk is decrypted as the last one or
+/// not by where it ends: a payload that ends exactly on a chunk boundary must still open, and
+/// a stream cut at that boundary or run on past it must still fail with the precise error.
+#[test]
+fn a_payload_ending_on_a_chunk_boundary_opens_and_its_damage_is_named() {
+    const CHUNK: u64 = 64 * 1024;
+    // Grow the file until prefix + manifest + file + hash fill exactly four chunks (the size
+    // keeps its digit count, so the manifest's length does not move).
+    let mut size = 200_000usize;
+    let f = loop {
+        let f = fixture(&[size], 1);
+        let len = f.plan.payload_len();
+        if len % CHUNK == 0 {
+            break f;
+        }
+        size += (CHUNK - len % CHUNK) as usize;
+    };
+    assert_eq!(f.plan.payload_len(), 4 * CHUNK);
+    let me = &f.ids[0];
+    let total = f.ciphertext.len();
+    let stream_start = header_len(1) + 16;
+    assert_eq!(total, stream_start + 4 * WIRE_CHUNK);
+
+    let (result, _out) = extract(&f.ciphertext, me);
+    let saved = result.expect("a payload of whole chunks opens");
+    assert_eq!(saved.len(), 1);
+    assert_eq!(std::fs::read(&saved[0].path).unwrap(), f.files[0].1);
+
+    // The last full chunk missing: the one before it was not sealed as the last.
+    assert_eq!(
+        fail(
+            &f.ciphertext[..total - WIRE_CHUNK],
+            me,
+            "cut at the boundary"
+        ),
+        "package_truncated"
+    );
+    for extra in [1usize, 16, WIRE_CHUNK] {
+        let mut ct = f.ciphertext.clone();
+        ct.extend(bytes(extra, 3));
+        assert_eq!(
+            fail(&ct, me, "run on past the end"),
+            "package_trailing_data",
+            "{extra}"
+        );
+    }
+    // The last chunk's tag damaged.
+    let mut ct = f.ciphertext.clone();
+    ct[total - 1] ^= 1;
+    assert_eq!(fail(&ct, me, "last tag"), "package_corrupt");
+}

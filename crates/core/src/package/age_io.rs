@@ -393,6 +393,10 @@ impl<R: Read> AgeReader<R> {
     /// expected end is `TrailingData`, anything else stays `Corrupt`.
     pub fn expect_payload_len(&mut self, payload_len: u64) {
         self.expected_total = self.header_len.checked_add(age_stream_len(payload_len));
+        let consumed = self.counters.consumed.load(Ordering::Relaxed);
+        self.payload.sealed_left = self
+            .expected_total
+            .and_then(|total| total.checked_sub(consumed));
     }
 
     /// Bytes of header and nonce (where the encrypted stream starts).
@@ -426,6 +430,9 @@ struct Payload {
     last_seen: bool,
     /// The chunk as read, kept so a full chunk can be tried once more as the last one.
     sealed: Box<[u8]>,
+    /// Encrypted bytes still expected, once the payload's length is known: then whether a
+    /// full chunk is the last one is known too, and a chunk is decrypted where it was read.
+    sealed_left: Option<u64>,
     /// The chunk being handed out, decrypted in place (with room for the tag).
     plain: Zeroizing<Vec<u8>>,
     pos: usize,
@@ -440,6 +447,7 @@ impl Payload {
             counter: 0,
             last_seen: false,
             sealed: vec![0u8; ENCRYPTED_CHUNK_SIZE].into_boxed_slice(),
+            sealed_left: None,
             plain: Zeroizing::new(vec![0u8; ENCRYPTED_CHUNK_SIZE]),
             pos: 0,
             len: 0,
@@ -485,9 +493,20 @@ impl Payload {
         input: &mut impl Read,
         direct: Option<&mut [u8]>,
     ) -> io::Result<Option<usize>> {
+        let to_plain = direct.is_none();
+        let target = match direct {
+            Some(buf) => buf,
+            None => &mut self.plain[..],
+        };
+        // Without a known length a full chunk may be the last one or not, and ring wipes a
+        // chunk whose tag fails: it is read aside so it can be tried both ways.
+        let landing = match self.sealed_left {
+            Some(_) => &mut target[..ENCRYPTED_CHUNK_SIZE],
+            None => &mut self.sealed[..],
+        };
         let mut n = 0;
         while n < ENCRYPTED_CHUNK_SIZE {
-            match input.read(&mut self.sealed[n..]) {
+            match input.read(&mut landing[n..]) {
                 Ok(0) => break,
                 Ok(k) => n += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -508,20 +527,28 @@ impl Payload {
             return Err(invalid("data after the last chunk"));
         }
         let short = n < ENCRYPTED_CHUNK_SIZE;
-        let to_plain = direct.is_none();
-        let target = match direct {
-            Some(buf) => buf,
-            None => &mut self.plain[..],
-        };
-        let sealed = &self.sealed[..n];
-        let (len, last) = match open(&self.aead, self.counter, sealed, target, short) {
-            Some(len) => (len, short),
-            None if !short => (
-                open(&self.aead, self.counter, sealed, target, true)
-                    .ok_or_else(|| invalid("decryption error"))?,
-                true,
-            ),
-            None => return Err(invalid("decryption error")),
+        let (len, last) = match self.sealed_left {
+            // Either flag other than the one the length implies can only fail to verify, so
+            // trying just that one accepts nothing the two tries would reject.
+            Some(left) => {
+                let last = short || left == n as u64;
+                self.sealed_left = Some(left.saturating_sub(n as u64));
+                let len = open_in_place(&self.aead, self.counter, &mut target[..n], last)
+                    .ok_or_else(|| invalid("decryption error"))?;
+                (len, last)
+            }
+            None => {
+                let sealed = &self.sealed[..n];
+                match open(&self.aead, self.counter, sealed, target, short) {
+                    Some(len) => (len, short),
+                    None if !short => (
+                        open(&self.aead, self.counter, sealed, target, true)
+                            .ok_or_else(|| invalid("decryption error"))?,
+                        true,
+                    ),
+                    None => return Err(invalid("decryption error")),
+                }
+            }
         };
         if last && len == 0 && self.plaintext_seen > 0 {
             return Err(invalid("the last chunk is empty"));
@@ -549,7 +576,13 @@ fn open(
 ) -> Option<usize> {
     let work = &mut target[..sealed.len()];
     work.copy_from_slice(sealed);
-    aead.open_in_place(chunk_nonce(counter, last), Aad::empty(), work)
+    open_in_place(aead, counter, work, last)
+}
+
+/// Decrypts a sealed chunk where it is; the plaintext length, or `None` when the tag does not
+/// verify (ring then wipes the chunk).
+fn open_in_place(aead: &LessSafeKey, counter: u64, chunk: &mut [u8], last: bool) -> Option<usize> {
+    aead.open_in_place(chunk_nonce(counter, last), Aad::empty(), chunk)
         .ok()
         .map(|p| p.len())
 }
