@@ -231,7 +231,7 @@ impl Default for Config {
             sweep_interval_secs: 60,
             request_timeout_secs: 30,
             idle_timeout_secs: 60,
-            checkpoint_bytes: 64 << 20,
+            checkpoint_bytes: 256 << 20,
             json_body_limit: 256 * 1024,
             blobs: None,
             s3: S3Config::default(),
