@@ -105,7 +105,7 @@ RECIP="$(age-keygen -y "$WORK/key.txt")"
 sync
 # Each figure is the median of RUNS runs (the shared 2-vCPU machine swings by 10-20 %).
 median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.2f}")' "$@"; }
-RUNS="${KEPIL_BENCH_RUNS:-3}"
+RUNS="${KEPIL_BENCH_RUNS:-5}"
 RAGES=() AGES=() SENDS=() RECVS=()
 for _ in $(seq "$RUNS"); do
   RAGES+=("$(secs "$RAGE" -r "$RECIP" -o /dev/null "$WORK/timed.bin")")

@@ -557,7 +557,7 @@ fn a_payload_ending_on_a_chunk_boundary_opens_and_its_damage_is_named() {
     let f = loop {
         let f = fixture(&[size], 1);
         let len = f.plan.payload_len();
-        if len % CHUNK == 0 {
+        if len.is_multiple_of(CHUNK) {
             break f;
         }
         size += (CHUNK - len % CHUNK) as usize;
