@@ -98,7 +98,7 @@ receive() { # LINK PASSWORD OUTDIR
   printf '%s\n' "$2" | "$KEPIL" receive "$1" --yes --password-stdin -o "$3" >/dev/null
 }
 
-echo "== baselines" >&2
+echo "== baselines: keys and the file age decrypts" >&2
 age-keygen -o "$WORK/key.txt" 2>/dev/null
 RECIP="$(age-keygen -y "$WORK/key.txt")"
 "$RAGE" -r "$RECIP" -o "$WORK/timed.age" "$WORK/timed.bin"   # warm the page cache and make the file age decrypts
@@ -107,23 +107,22 @@ sync
 median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.2f}")' "$@"; }
 RUNS="${KEPIL_BENCH_RUNS:-5}"
 RAGES=() AGES=() SENDS=() RECVS=()
+# Each kepil run is timed right after its baseline, so a slow spell of the machine weighs on
+# both sides of a ratio rather than on one.
+echo "== rage / kepil send / age / kepil receive, ${TIMED_GIB} GiB, ${RUNS} rounds" >&2
 for _ in $(seq "$RUNS"); do
   RAGES+=("$(secs "$RAGE" -r "$RECIP" -o /dev/null "$WORK/timed.bin")")
-  AGES+=("$(secs age -d -i "$WORK/key.txt" -o /dev/null "$WORK/timed.age")")
-done
-rm -f "$WORK/timed.age"
-
-echo "== kepil ${TIMED_GIB} GiB, ${RUNS} runs" >&2
-for _ in $(seq "$RUNS"); do
   recycle_pages
   SENDS+=("$(secs send "$WORK/timed.bin" "$WORK/sent-timed.json")")
   read -r LINK PW < <(grant_of "$WORK/sent-timed.json")
+  AGES+=("$(secs age -d -i "$WORK/key.txt" -o /dev/null "$WORK/timed.age")")
   mkdir -p "$WORK/out-timed"
   recycle_pages
   RECVS+=("$(secs receive "$LINK" "$PW" "$WORK/out-timed")")
   cmp -s "$WORK/timed.bin" "$WORK/out-timed/timed.bin" || { echo "round trip mismatch" >&2; exit 1; }
   rm -rf "$WORK/out-timed"
 done
+rm -f "$WORK/timed.age"
 echo "   rage ${RAGES[*]} | age ${AGES[*]} | send ${SENDS[*]} | receive ${RECVS[*]}" >&2
 T_RAGE=$(median "${RAGES[@]}"); T_AGE=$(median "${AGES[@]}")
 T_SEND=$(median "${SENDS[@]}"); T_RECV=$(median "${RECVS[@]}")
