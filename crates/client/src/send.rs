@@ -2,8 +2,8 @@
 //!
 //! The encryptor thread hands the age file to the uploader in 1 MiB pieces through a bounded
 //! channel, checksumming it on the way (the store completes the upload only when that
-//! whole-blob [`BlobChecksum`] matches). Encryption and upload overlap and memory stays constant whatever the
-//! size; nothing but a small journal touches the disk.
+//! whole-blob [`BlobChecksum`] matches). Encryption and upload overlap and memory stays
+//! constant whatever the size; nothing but a small journal touches the disk.
 //!
 //! Resuming needs no copy of the ciphertext: the age file's bytes are fixed by its header,
 //! file key and payload nonce ([`package::StreamKeys`]) and the manifest, so a resumed run
