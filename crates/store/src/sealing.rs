@@ -13,9 +13,9 @@
 //! encrypted on the sender's machine, and their integrity is checked by the whole-blob
 //! CRC at upload (accidental damage) and by age's authentication at the recipient
 //! (everything else). CTR without a MAC is therefore enough here; what this layer adds is
-//! erasure. The master key comes from a key file (or the
-//! environment), never from the database, so a stolen database plus a stolen bucket is not
-//! enough to read even the ciphertext.
+//! erasure. The master key comes from a key file (or the environment), never from the
+//! database, so a stolen database plus a stolen bucket is not enough to read even the
+//! ciphertext.
 
 use std::fmt;
 use std::io;
