@@ -5,7 +5,8 @@
 #     decrypting it (both to /dev/null);
 #  2. measures the peak RSS (/usr/bin/time -v) of sending and receiving a 4 GiB file.
 # Goals: send <= 1.3x rage's encryption, receive <= 1.3x age's decryption, peak RSS <= the
-# Argon2 memory (64 MiB) + 64 MiB whatever the size.
+# Argon2 memory (64 MiB) + 64 MiB whatever the size. Prints the whole report, then exits 1 if
+# any goal is MISSED (0 when all are OK), so a script can tell.
 #
 # Usage: bench/send-receive.sh [SIZE_GIB_TIMED=1] [SIZE_GIB_RSS=4]
 # Needs: age (Debian), /usr/bin/time (Debian `time`), python3; rage is installed with
@@ -143,10 +144,17 @@ rage, age, send, recv = map(float, sys.argv[1:5])
 rss_send, rss_recv = int(sys.argv[5]), int(sys.argv[6])
 tool, tg, rg = sys.argv[7], sys.argv[8], sys.argv[9]
 limit = 64 + 64
-ok = lambda b: "OK" if b else "MISSED"
+missed = []
+def ok(met, goal):
+    if not met:
+        missed.append(goal)
+    return "OK" if met else "MISSED"
 print(f"kepil bench ({tg} GiB timed, medians, {rg} GiB for RSS), loopback store")
-print(f"  encrypt baseline {tool}: {rage:.2f} s   kepil send:    {send:.2f} s  ratio {send/rage:.2f} (goal <= 1.3) {ok(send <= 1.3*rage)}")
-print(f"  decrypt baseline age:  {age:.2f} s   kepil receive: {recv:.2f} s  ratio {recv/age:.2f} (goal <= 1.3) {ok(recv <= 1.3*age)}")
-print(f"  peak RSS send {rg} GiB: {rss_send} MiB, receive: {rss_recv} MiB (goal <= {limit} MiB) {ok(max(rss_send, rss_recv) <= limit)}")
+print(f"  encrypt baseline {tool}: {rage:.2f} s   kepil send:    {send:.2f} s  ratio {send/rage:.2f} (goal <= 1.3) {ok(send <= 1.3*rage, 'send')}")
+print(f"  decrypt baseline age:  {age:.2f} s   kepil receive: {recv:.2f} s  ratio {recv/age:.2f} (goal <= 1.3) {ok(recv <= 1.3*age, 'receive')}")
+print(f"  peak RSS send {rg} GiB: {rss_send} MiB, receive: {rss_recv} MiB (goal <= {limit} MiB) {ok(max(rss_send, rss_recv) <= limit, 'peak RSS')}")
 print(f"  ({rg} GiB wall: send {sys.argv[10]}, receive {sys.argv[11]})")
+if missed:
+    print(f"MISSED goals: {', '.join(missed)}", file=sys.stderr)
+    sys.exit(1)
 PY
