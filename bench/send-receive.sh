@@ -32,7 +32,7 @@ for tool in age age-keygen python3 /usr/bin/time; do
 done
 
 echo "== building release binaries" >&2
-(cd "$ROOT" && cargo build --release --locked -p kepil-cli -p kepil-store >&2)
+(cd "$ROOT" && cargo build --release --locked -p kepil-cli -p kepil-store-server >&2)
 KEPIL="$CARGO_TARGET_DIR/release/kepil"
 STORE="$CARGO_TARGET_DIR/release/kepil-store"
 

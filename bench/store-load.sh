@@ -15,7 +15,7 @@ SCALE_OUT=0
 if [ "${1:-}" = "--scale-out" ]; then SCALE_OUT=1; shift; fi
 N="${1:-100}"
 SIZE_MIB="${2:-10}"
-cargo build --release -p kepil-store --bin kepil-store --example load
+cargo build --release -p kepil-store-server --bin kepil-store -p kepil-store --example load
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 WORK="$(mktemp -d)"
 chmod 755 "$WORK"

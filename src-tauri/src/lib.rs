@@ -6,6 +6,8 @@
 pub mod commands;
 pub mod desktop;
 pub mod error;
+#[cfg(feature = "local-store")]
+pub mod local_store;
 pub mod meter;
 pub mod outbound;
 pub mod policy;

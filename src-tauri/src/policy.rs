@@ -1,6 +1,6 @@
 //! The system policy of a managed desktop: `/etc/kepil/policy.toml` (Linux),
 //! `%ProgramData%\Kepil\policy.toml` (Windows), `/Library/Application Support/Kepil/policy.toml`
-//! (macOS); `KEPIL_POLICY_FILE` names another file (tests). Written by agency IT, read-only for
+//! (macOS); `KEPIL_POLICY_FILE` names another file (WebDriver test builds only). Written by agency IT, read-only for
 //! the user: every value it sets is locked in the app. Format and the guideline clauses behind
 //! each key: docs/policy.md.
 //!
@@ -85,8 +85,11 @@ impl PolicyError {
     }
 }
 
-/// Where the system policy lives on this OS (or `KEPIL_POLICY_FILE`).
+/// Where the system policy lives on this OS. Only a WebDriver test build (feature `e2e`)
+/// lets `KEPIL_POLICY_FILE` name another file: in a shipped app the user's environment must not
+/// replace IT's policy.
 pub fn policy_path() -> PathBuf {
+    #[cfg(feature = "e2e")]
     if let Some(p) = std::env::var_os("KEPIL_POLICY_FILE").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }

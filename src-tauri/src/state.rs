@@ -1,5 +1,5 @@
 //! The app's state: where it keeps things, which store it sends to, the in-process local
-//! store, and the jobs in flight. Secrets held here (passwords and links of finished sends,
+//! store (feature `local-store`, see local_store.rs), and the jobs in flight. Secrets held here (passwords and links of finished sends,
 //! the unlocked receive) stay on the Rust side.
 
 use std::collections::{HashMap, HashSet};
@@ -30,20 +30,6 @@ pub struct StoreChoice {
     pub locked: bool,
 }
 
-/// The in-process store (first run, no store configured).
-pub struct LocalStore {
-    pub url: Url,
-    pub server: kepil_store::RunningServer,
-}
-
-impl std::fmt::Debug for LocalStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalStore")
-            .field("url", &self.url.as_str())
-            .finish_non_exhaustive()
-    }
-}
-
 #[derive(Debug)]
 pub struct SendJob {
     pub cancel: Cancel,
@@ -69,7 +55,8 @@ pub struct Kepil {
     pub desktop: Arc<dyn Desktop>,
     /// How long a copied password stays on the clipboard.
     pub clipboard_clear_after: Duration,
-    pub local: tokio::sync::Mutex<Option<LocalStore>>,
+    #[cfg(feature = "local-store")]
+    pub local: tokio::sync::Mutex<Option<crate::local_store::LocalStore>>,
     pub files: Mutex<HashMap<String, PathBuf>>,
     /// Paths the window's drag-and-drop event delivered (the only ones `add_dropped` accepts).
     pub dropped: Mutex<HashSet<PathBuf>>,
@@ -113,6 +100,7 @@ impl Kepil {
             policy,
             desktop,
             clipboard_clear_after: Duration::from_secs(60),
+            #[cfg(feature = "local-store")]
             local: tokio::sync::Mutex::new(None),
             files: Mutex::new(HashMap::new()),
             dropped: Mutex::new(HashSet::new()),
@@ -171,6 +159,9 @@ impl Kepil {
                 local: false,
                 locked: false,
             }),
+            // A build without the local store (the agency package) says `no_store`: IT's
+            // policy or the user's settings must name the agency's store.
+            #[cfg(feature = "local-store")]
             Err(kepil_client::ConfigError::NoStore) if policy.local_store_allowed() => {
                 Ok(StoreChoice {
                     url: self.ensure_local().await?,
@@ -187,61 +178,9 @@ impl Kepil {
         Ok(settings::resolve_token(None, store, &self.secrets)?)
     }
 
-    /// Starts the in-process store once, under `<data>/local-store`, on the port it used last
-    /// time (so links already sent keep working) or a free one.
-    pub async fn ensure_local(&self) -> UiResult<Url> {
-        let mut guard = self.local.lock().await;
-        if let Some(local) = guard.as_ref() {
-            return Ok(local.url.clone());
-        }
-        let dir = self.dirs.data.join("local-store");
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            tracing::error!("local store {}: {e}", dir.display());
-            UiError::new("local_store_failed")
-        })?;
-        let port_file = dir.join("port");
-        let last: Option<u16> = std::fs::read_to_string(&port_file)
-            .ok()
-            .and_then(|t| t.trim().parse().ok());
-        let free = |port: u16| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
-        let port = match last {
-            Some(p) if free(p) => p,
-            _ => std::net::TcpListener::bind(("127.0.0.1", 0))
-                .and_then(|l| l.local_addr())
-                .map(|a| a.port())
-                .map_err(|e| {
-                    tracing::error!("local store: no free port: {e}");
-                    UiError::new("local_store_failed")
-                })?,
-        };
-        let mut config = kepil_store::Config::for_data_dir(&dir);
-        config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-        let url = settings::parse_store_url(&format!("http://127.0.0.1:{port}"))?;
-        let key = settings::uploader_token_key(&url);
-        let fail = |e: kepil_store::StoreError| {
-            tracing::error!("local store: {e}");
-            UiError::new("local_store_failed")
-        };
-        if self.secrets.get(&key).ok().flatten().is_none() {
-            let token = kepil_store::admin::create_token(&config, "local-user@kepil.local")
-                .await
-                .map_err(fail)?;
-            settings::save_token(&url, &SecretString::new(token), &self.secrets)?;
-        }
-        let server = kepil_store::Server::bind(config).await.map_err(fail)?;
-        let _ = std::fs::write(&port_file, port.to_string());
-        tracing::info!("local store at {url}");
-        *guard = Some(LocalStore {
-            url: url.clone(),
-            server,
-        });
-        Ok(url)
-    }
-
-    /// Stops the local store (app exit, tests).
+    /// Stops what runs in the background: the local store (app exit, tests).
     pub async fn shutdown(&self) {
-        if let Some(local) = self.local.lock().await.take() {
-            local.server.shutdown().await;
-        }
+        #[cfg(feature = "local-store")]
+        self.stop_local().await;
     }
 }

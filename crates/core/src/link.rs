@@ -27,11 +27,70 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use percent_encoding::percent_decode_str;
 use url::{Host, Url};
+use zeroize::{Zeroize as _, Zeroizing};
 
-use crate::kdf::LINK_SECRET_B64_LEN;
-pub use crate::kdf::LinkSecret;
 use crate::message::{Coded, Lang, clip, coded_error_display};
-use crate::secret::{REDACTED, SecretString};
+use crate::secret::{REDACTED, SecretBytes, SecretString};
+
+/// Bytes in a link secret (128 bits).
+pub const LINK_SECRET_LEN: usize = 16;
+/// Characters of a link secret in unpadded base64url.
+pub const LINK_SECRET_B64_LEN: usize = 22;
+
+/// The 16-byte secret in a link's fragment (`#...`). Never sent to the store.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkSecret(SecretBytes<LINK_SECRET_LEN>);
+
+impl LinkSecret {
+    /// A fresh secret from the OS CSPRNG.
+    pub fn generate() -> LinkSecret {
+        LinkSecret(SecretBytes::random())
+    }
+
+    pub fn from_bytes(bytes: [u8; LINK_SECRET_LEN]) -> LinkSecret {
+        LinkSecret(SecretBytes::new(bytes))
+    }
+
+    pub fn expose_bytes(&self) -> &[u8; LINK_SECRET_LEN] {
+        self.0.expose_bytes()
+    }
+
+    /// Unpadded base64url (22 characters), as it appears in a link.
+    pub fn to_base64url(&self) -> SecretString {
+        SecretString::new(URL_SAFE_NO_PAD.encode(self.expose_bytes()))
+    }
+
+    /// Reads the 22-character base64url form. Errors are [`LinkError`]s because the text
+    /// always comes out of a link.
+    pub fn parse(text: &str) -> Result<LinkSecret, LinkError> {
+        if text.len() != LINK_SECRET_B64_LEN {
+            let found = text.chars().count();
+            // 22 characters but not 22 bytes: non-ASCII, so damaged rather than cut.
+            if found == LINK_SECRET_B64_LEN {
+                return Err(LinkError::BadSecret);
+            }
+            return Err(LinkError::BadSecretLength { found });
+        }
+        // Room for a conservative length estimate; exactly 16 bytes must come out.
+        let mut decoded = Zeroizing::new([0u8; LINK_SECRET_LEN + 3]);
+        match URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), decoded.as_mut()) {
+            Ok(LINK_SECRET_LEN) => {
+                let mut bytes = [0u8; LINK_SECRET_LEN];
+                bytes.copy_from_slice(&decoded[..LINK_SECRET_LEN]);
+                let secret = LinkSecret::from_bytes(bytes);
+                bytes.zeroize();
+                Ok(secret)
+            }
+            _ => Err(LinkError::BadSecret),
+        }
+    }
+}
+
+impl fmt::Debug for LinkSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
 
 /// Characters in a grant id (unpadded base64url of 16 bytes).
 pub const GRANT_ID_LEN: usize = 22;
@@ -717,3 +776,42 @@ impl Coded for LinkError {
 }
 
 coded_error_display!(LinkError);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_secret_base64url_round_trip_and_errors() {
+        let secret = LinkSecret::generate();
+        assert_ne!(secret, LinkSecret::generate());
+        let text = secret.to_base64url();
+        assert_eq!(text.len(), LINK_SECRET_B64_LEN);
+        assert_eq!(LinkSecret::parse(text.expose()).unwrap(), secret);
+        let fixed = LinkSecret::from_bytes([0xff; 16]);
+        assert_eq!(fixed.to_base64url().expose(), "_____________________w");
+        assert_eq!(fixed.expose_bytes(), &[0xff; 16]);
+
+        assert_eq!(
+            LinkSecret::parse("AAAA").unwrap_err(),
+            LinkError::BadSecretLength { found: 4 }
+        );
+        assert_eq!(
+            LinkSecret::parse(&"A".repeat(23)).unwrap_err(),
+            LinkError::BadSecretLength { found: 23 }
+        );
+        // Right length, wrong alphabet or non-zero padding bits: damaged, not guessed.
+        assert_eq!(
+            LinkSecret::parse("AAAAAAAAAAAAAAAAAAAA+A").unwrap_err(),
+            LinkError::BadSecret
+        );
+        assert_eq!(
+            LinkSecret::parse("AAAAAAAAAAAAAAAAAAAAAB").unwrap_err(),
+            LinkError::BadSecret
+        );
+        assert_eq!(
+            LinkSecret::parse("AAAAAAAAAAAAAAAAAAAAAé").unwrap_err(),
+            LinkError::BadSecret
+        );
+    }
+}

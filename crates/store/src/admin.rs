@@ -7,8 +7,9 @@ use crate::config::Config;
 use crate::ids;
 use std::sync::Arc;
 
+use crate::backends::open_metadata;
 use crate::storage::fs::create_private_dir;
-use crate::storage::{MetadataStore, UploaderToken, open_metadata};
+use crate::storage::{MetadataStore, UploaderToken};
 
 /// What `token list` shows: never the token, which only its holder has.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,7 @@ use crate::audit::Event;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::metrics::inc;
+use crate::purge::purge_blob;
 use crate::state::{AppState, ClientIp, JsonBody, bearer, parse_json};
 use crate::storage::{GrantRow, PurgeReason, Redeemed, StorageError, TransferRow};
 
@@ -743,46 +744,7 @@ pub async fn revoke_and_purge(
     if s.meta.revoke_transfer(&t.id, now).await? {
         s.audit.record(event, Some(&t.id), None, ip, None).await;
     }
-    purge_blob(s, &t.id, PurgeReason::Revoked, ip).await
-}
-
-pub async fn purge_blob(
-    s: &AppState,
-    transfer_id: &str,
-    reason: PurgeReason,
-    ip: Option<&str>,
-) -> AppResult<()> {
-    // Waits for a PATCH in flight (on any instance), so the blob is not deleted under its
-    // writer.
-    let _guard = s.meta.lock_upload(transfer_id).await?;
-    s.hashers
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(transfer_id);
-    // The claim forgets the blob key first: from then on the blob is unreadable wherever a
-    // copy survives, and only the one claimer audits. Deleting the bytes is then tidying; a
-    // failure is retried when the tombstone is forgotten.
-    let state = s
-        .meta
-        .get_transfer(transfer_id)
-        .await?
-        .and_then(|t| t.blob_state);
-    if s.meta.claim_purge(transfer_id, s.clock.now()).await? {
-        if let Err(e) = s
-            .blobs
-            .backend()
-            .delete(transfer_id, state.as_deref())
-            .await
-        {
-            tracing::warn!(error = %e, "blob delete failed; retried when the tombstone goes");
-        }
-        inc(&s.metrics.purged_blobs, 1);
-        tracing::info!(reason = reason.as_str(), "blob purged");
-        s.audit
-            .record(Event::Purged, Some(transfer_id), None, ip, None)
-            .await;
-    }
-    Ok(())
+    Ok(purge_blob(s, &t.id, PurgeReason::Revoked, ip).await?)
 }
 
 pub async fn revoke_transfer(

@@ -1,33 +1,23 @@
-//! Store configuration: a TOML file, then `KEPIL_STORE_*` environment variables, then
-//! command-line flags, each overriding the one before. Every key has a default, so an empty
-//! file (or none) gives a loopback store under `./kepil-store-data`.
+//! Store configuration: what a store needs to serve, with a default for every key, so an
+//! empty file (or none) gives a loopback store under `./kepil-store-data`. The server binary
+//! (crates/store-server) reads it from a TOML file, `KEPIL_STORE_*` variables and flags; the
+//! desktop app builds one in code ([`Config::for_data_dir`]).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use kepil_core::secret::SecretString;
 use kepil_protocol::Classification;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::storage::MetadataBackend;
-use crate::storage::postgres::PostgresOptions;
+pub use crate::storage::s3::{S3Config, S3Location};
 
 const DAY: u64 = 24 * 60 * 60;
 
+/// A configuration that cannot serve; reading one from files and the environment is the
+/// server binary's job (crates/store-server), which wraps this in its own error.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid config file {path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: Box<toml::de::Error>,
-    },
-    #[error("invalid value {value:?} in {var}")]
-    Env { var: &'static str, value: String },
     #[error("invalid configuration: {0}")]
     Invalid(String),
 }
@@ -99,58 +89,11 @@ pub struct Config {
     pub auto_migrate: bool,
 }
 
-/// How to reach the S3-compatible object store. Unset values fall back to the standard AWS
-/// environment variables (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
-/// `AWS_SECRET_ACCESS_KEY`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct S3Config {
-    /// e.g. `https://rgw.dc1.agensi.gov.my`; default AWS's endpoint for `region`.
-    pub endpoint: Option<String>,
-    /// Default `us-east-1` (what most S3-compatible stores expect).
-    pub region: Option<String>,
-    /// Bucket in the path (`endpoint/bucket/key`) rather than the host name. Default: true
-    /// with an `endpoint` (Ceph RGW, MinIO, SeaweedFS), false for AWS.
-    pub path_style: Option<bool>,
-    /// Allow plain `http://` endpoints (only for an object store on a trusted local network).
-    pub allow_http: bool,
-    pub access_key_id: Option<String>,
-    /// Never serialised back out; prints as `<redacted>`.
-    #[serde(skip_serializing, deserialize_with = "deserialize_secret")]
-    pub secret_access_key: Option<SecretString>,
-    /// Multipart part size in bytes: memory per upload in flight; at least 5 MiB.
-    pub part_size: u64,
-}
-
-impl Default for S3Config {
-    fn default() -> Self {
-        S3Config {
-            endpoint: None,
-            region: None,
-            path_style: None,
-            allow_http: false,
-            access_key_id: None,
-            secret_access_key: None,
-            part_size: 8 << 20,
-        }
-    }
-}
-
-impl S3Config {
-    pub fn path_style(&self) -> bool {
-        self.path_style.unwrap_or(self.endpoint.is_some())
-    }
-}
-
-fn deserialize_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.map(SecretString::new))
-}
-
 /// Where the blob backend keeps blobs, from [`Config::blobs`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlobLocation {
     File(PathBuf),
-    S3(crate::storage::s3::S3Location),
+    S3(S3Location),
 }
 
 /// A database URL; may carry a password, so it prints only redacted.
@@ -243,16 +186,6 @@ impl Default for Config {
     }
 }
 
-/// Command-line values that override the file and the environment.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub data_dir: Option<PathBuf>,
-    pub listen: Option<SocketAddr>,
-    pub behind_proxy: bool,
-    pub blobs: Option<String>,
-    pub metadata: Option<DatabaseUrl>,
-}
-
 impl Config {
     /// A loopback configuration under `data_dir` (tests, the desktop app's embedded store).
     pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
@@ -261,136 +194,6 @@ impl Config {
             listen: "127.0.0.1:0".parse().expect("valid address"),
             ..Config::default()
         }
-    }
-
-    /// File (when given), then environment, then `overrides`; validated.
-    pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
-        let mut config = match path {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-                toml::from_str(&text).map_err(|source| ConfigError::Parse {
-                    path: path.to_path_buf(),
-                    source: Box::new(source),
-                })?
-            }
-            None => Config::default(),
-        };
-        config.apply_env(|k| std::env::var(k).ok())?;
-        if let Some(dir) = &overrides.data_dir {
-            config.data_dir = dir.clone();
-        }
-        if let Some(listen) = overrides.listen {
-            config.listen = listen;
-        }
-        if overrides.behind_proxy {
-            config.behind_proxy = true;
-        }
-        if let Some(blobs) = &overrides.blobs {
-            config.blobs = Some(blobs.clone());
-        }
-        if let Some(url) = &overrides.metadata {
-            config.metadata = Some(url.clone());
-        }
-        config.validate()?;
-        Ok(config)
-    }
-
-    /// The `KEPIL_STORE_*` variables (documented in docs/store.md).
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(var: &'static str, v: String) -> Result<T, ConfigError> {
-            v.trim()
-                .parse()
-                .map_err(|_| ConfigError::Env { var, value: v })
-        }
-        macro_rules! env {
-            ($var:literal, $field:expr) => {
-                if let Some(v) = get($var) {
-                    $field = parse($var, v)?;
-                }
-            };
-        }
-        env!("KEPIL_STORE_LISTEN", self.listen);
-        env!("KEPIL_STORE_DATA_DIR", self.data_dir);
-        if let Some(v) = get("KEPIL_STORE_MASTER_KEY_FILE") {
-            self.master_key_file = Some(v.into());
-        }
-        if let Some(v) = get("KEPIL_STORE_PUBLIC_URL") {
-            self.public_url = Some(v);
-        }
-        match (get("KEPIL_STORE_TLS_CERT"), get("KEPIL_STORE_TLS_KEY")) {
-            (Some(cert), Some(key)) => {
-                self.tls = Some(TlsConfig {
-                    cert: cert.into(),
-                    key: key.into(),
-                })
-            }
-            (None, None) => {}
-            _ => {
-                return Err(ConfigError::Invalid(
-                    "set both KEPIL_STORE_TLS_CERT and KEPIL_STORE_TLS_KEY".into(),
-                ));
-            }
-        }
-        env!("KEPIL_STORE_BEHIND_PROXY", self.behind_proxy);
-        env!("KEPIL_STORE_MAX_BLOB_SIZE", self.max_blob_size);
-        env!("KEPIL_STORE_UPLOADER_QUOTA", self.uploader_quota);
-        env!(
-            "KEPIL_STORE_DEFAULT_MAX_DOWNLOADS",
-            self.default_max_downloads
-        );
-        env!("KEPIL_STORE_MAX_DOWNLOADS", self.max_downloads);
-        env!("KEPIL_STORE_LOCKOUT_THRESHOLD", self.lockout_threshold);
-        env!(
-            "KEPIL_STORE_PROOF_RATE_PER_MINUTE",
-            self.proof_rate_per_minute
-        );
-        env!("KEPIL_STORE_NONCE_TTL_SECS", self.nonce_ttl_secs);
-        env!(
-            "KEPIL_STORE_DOWNLOAD_TOKEN_TTL_SECS",
-            self.download_token_ttl_secs
-        );
-        env!("KEPIL_STORE_UPLOAD_EXPIRY_SECS", self.upload_expiry_secs);
-        env!(
-            "KEPIL_STORE_TOMBSTONE_RETENTION_SECS",
-            self.tombstone_retention_secs
-        );
-        env!("KEPIL_STORE_SWEEP_INTERVAL_SECS", self.sweep_interval_secs);
-        env!(
-            "KEPIL_STORE_REQUEST_TIMEOUT_SECS",
-            self.request_timeout_secs
-        );
-        env!("KEPIL_STORE_IDLE_TIMEOUT_SECS", self.idle_timeout_secs);
-        env!("KEPIL_STORE_CHECKPOINT_BYTES", self.checkpoint_bytes);
-        if let Some(v) = get("KEPIL_STORE_BLOBS") {
-            self.blobs = Some(v);
-        }
-        // The standard AWS variables fill what the file left unset (the file is more specific).
-        let s3 = &mut self.s3;
-        if s3.endpoint.is_none() {
-            s3.endpoint = get("AWS_ENDPOINT_URL_S3").or_else(|| get("AWS_ENDPOINT_URL"));
-        }
-        if s3.region.is_none() {
-            s3.region = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION"));
-        }
-        if s3.access_key_id.is_none() && s3.secret_access_key.is_none() {
-            // Both from the same place, never a key id from one and a secret from another.
-            s3.access_key_id = get("AWS_ACCESS_KEY_ID");
-            s3.secret_access_key = get("AWS_SECRET_ACCESS_KEY").map(SecretString::new);
-        }
-        // Not through `parse`: its error would echo the value, password and all.
-        if let Some(v) = get("KEPIL_STORE_METADATA") {
-            self.metadata = Some(DatabaseUrl::new(v.trim()));
-        }
-        env!("KEPIL_STORE_METADATA_POOL_SIZE", self.metadata_pool_size);
-        env!(
-            "KEPIL_STORE_METADATA_LOCK_POOL_SIZE",
-            self.metadata_lock_pool_size
-        );
-        env!("KEPIL_STORE_AUTO_MIGRATE", self.auto_migrate);
-        Ok(())
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -531,6 +334,8 @@ impl Config {
             return Ok(MetadataBackend::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // Without the driver the URL is only recognised; opening it then fails saying why.
+            #[cfg(feature = "postgres")]
             crate::storage::postgres::connect_options(url)
                 .map_err(|e| ConfigError::Invalid(format!("metadata: {e}")))?;
             return Ok(MetadataBackend::Postgres(url.to_string()));
@@ -547,15 +352,6 @@ impl Config {
             "metadata must be \"sqlite:PATH\" or \"postgres://USER@HOST:PORT/DATABASE\", not a \
              {scheme:?} URL"
         )))
-    }
-
-    /// Pool sizes for the PostgreSQL backend.
-    pub fn postgres_options(&self) -> PostgresOptions {
-        PostgresOptions {
-            max_connections: self.metadata_pool_size,
-            lock_connections: self.metadata_lock_pool_size,
-            ..PostgresOptions::default()
-        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -591,184 +387,5 @@ impl Config {
 
     pub fn audit_path(&self) -> PathBuf {
         self.data_dir.join("audit.jsonl")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn env_overrides_file_values_and_rahsia_is_refused() {
-        let mut c: Config = toml::from_str("max_downloads = 5\nlockout_threshold = 4").unwrap();
-        assert_eq!(c.max_downloads, 5);
-        c.apply_env(|k| (k == "KEPIL_STORE_MAX_DOWNLOADS").then(|| "7".to_string()))
-            .unwrap();
-        assert_eq!(c.max_downloads, 7);
-        assert_eq!(c.lockout_threshold, 4);
-        c.validate().unwrap();
-
-        let bad: Config = toml::from_str(
-            "[[classifications]]\nclassification = \"RAHSIA\"\nmax_expiry_secs = 10\ndefault_expiry_secs = 5",
-        )
-        .unwrap();
-        assert!(bad.validate().is_err());
-        let over: Config = toml::from_str("lockout_threshold = 11").unwrap();
-        assert!(over.validate().is_err());
-    }
-
-    #[test]
-    fn load_reads_the_file_and_flags_win() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.toml");
-        std::fs::write(
-            &path,
-            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/kepil\"\n\
-             public_url = \"https://kepil.agensi.gov.my\"\nmax_blob_size = 1024\n\
-             [tls]\ncert = \"/etc/kepil/cert.pem\"\nkey = \"/etc/kepil/key.pem\"\n",
-        )
-        .unwrap();
-        let overrides = Overrides {
-            data_dir: Some("/tmp/other".into()),
-            ..Overrides::default()
-        };
-        let c = Config::load(Some(&path), &overrides).unwrap();
-        assert_eq!(c.listen.port(), 9000);
-        assert_eq!(c.data_dir, PathBuf::from("/tmp/other"));
-        assert_eq!(c.max_blob_size, 1024);
-        assert_eq!(c.public_url.as_deref(), Some("https://kepil.agensi.gov.my"));
-        assert!(c.tls.is_some());
-        std::fs::write(&path, "no_such_key = 1\n").unwrap();
-        assert!(Config::load(Some(&path), &Overrides::default()).is_err());
-    }
-
-    #[test]
-    fn metadata_backend_is_chosen_by_url_and_never_shows_a_password() {
-        let mut c = Config::for_data_dir("/srv/kepil");
-        assert_eq!(
-            c.metadata_backend().unwrap(),
-            MetadataBackend::Sqlite("/srv/kepil/store.db".into())
-        );
-        c.metadata = Some(DatabaseUrl::new("sqlite:/var/lib/k/meta.db"));
-        assert_eq!(
-            c.metadata_backend().unwrap(),
-            MetadataBackend::Sqlite("/var/lib/k/meta.db".into())
-        );
-        let url = "postgresql://kepil:s3cret@db.agensi.gov.my:5432/kepil?sslmode=verify-full";
-        c.apply_env(|k| (k == "KEPIL_STORE_METADATA").then(|| url.to_string()))
-            .unwrap();
-        c.validate().unwrap();
-        assert_eq!(
-            c.metadata_backend().unwrap(),
-            MetadataBackend::Postgres(url.into())
-        );
-        let shown = format!("{c:?} {:?}", c.metadata_backend().unwrap());
-        assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("db.agensi.gov.my"), "{shown}");
-
-        for bad in [
-            "mysql://u:s3cret@h/db",
-            "sqlite:",
-            "postgres://u:s3cret@h:port/db",
-        ] {
-            c.metadata = Some(DatabaseUrl::new(bad));
-            let e = c.validate().unwrap_err().to_string();
-            assert!(e.contains("metadata"), "{e}");
-            assert!(!e.contains("s3cret"), "{e}");
-        }
-        let t: Config =
-            toml::from_str("metadata = \"postgres://h/db\"\nauto_migrate = true").unwrap();
-        assert!(t.auto_migrate);
-        t.validate().unwrap();
-    }
-
-    #[test]
-    fn plain_http_off_loopback_needs_a_proxy_flag() {
-        let mut c = Config {
-            listen: "0.0.0.0:8080".parse().unwrap(),
-            ..Config::default()
-        };
-        assert!(c.check_listen_safety().is_err());
-        c.behind_proxy = true;
-        assert!(c.check_listen_safety().is_ok());
-    }
-
-    #[test]
-    fn blobs_location_s3_settings_and_the_secret_stays_secret() {
-        let mut c = Config::for_data_dir("/srv/kepil");
-        assert_eq!(
-            c.blob_location().unwrap(),
-            BlobLocation::File("/srv/kepil/blobs".into())
-        );
-        c.blobs = Some("file:/mnt/blobs".into());
-        assert_eq!(
-            c.blob_location().unwrap(),
-            BlobLocation::File("/mnt/blobs".into())
-        );
-        for bad in [
-            "/mnt/blobs",
-            "file:",
-            "s3://",
-            "s3://A_B/x",
-            "s3://ok-bucket/a/../b",
-        ] {
-            c.blobs = Some(bad.into());
-            assert!(c.validate().is_err(), "{bad} accepted");
-        }
-
-        let mut c: Config = toml::from_str(
-            "blobs = \"s3://kepil-blobs/dc1/\"\n[s3]\nendpoint = \"http://10.0.0.5:8333\"\n\
-             access_key_id = \"AKID\"\nsecret_access_key = \"very-secret-key\"\n",
-        )
-        .unwrap();
-        match c.blob_location().unwrap() {
-            BlobLocation::S3(l) => assert_eq!(
-                (l.bucket.as_str(), l.prefix.as_str()),
-                ("kepil-blobs", "dc1")
-            ),
-            other => panic!("{other:?}"),
-        }
-        assert!(c.s3.path_style(), "an explicit endpoint means path style");
-        let err = c.validate().unwrap_err().to_string();
-        assert!(err.contains("allow_http"), "{err}");
-        c.s3.allow_http = true;
-        c.validate().unwrap();
-        c.s3.part_size = 1 << 20;
-        assert!(c.validate().unwrap_err().to_string().contains("part_size"));
-        c.s3.part_size = 8 << 20;
-        let shown = format!("{c:?}");
-        assert!(!shown.contains("very-secret-key"), "{shown}");
-        let written = toml::to_string(&c).unwrap();
-        assert!(!written.contains("very-secret-key"), "{written}");
-
-        // Credentials from the AWS variables only when the file names none; both or neither.
-        let mut c: Config = toml::from_str("blobs = \"s3://kepil-blobs\"").unwrap();
-        assert!(
-            c.validate()
-                .unwrap_err()
-                .to_string()
-                .contains("AWS_ACCESS_KEY_ID")
-        );
-        c.apply_env(|k| match k {
-            "AWS_ACCESS_KEY_ID" => Some("AKENV".into()),
-            "AWS_SECRET_ACCESS_KEY" => Some("env-secret".into()),
-            "AWS_REGION" => Some("my-1".into()),
-            _ => None,
-        })
-        .unwrap();
-        assert_eq!(c.s3.access_key_id.as_deref(), Some("AKENV"));
-        assert_eq!(c.s3.region.as_deref(), Some("my-1"));
-        assert!(!c.s3.path_style(), "AWS itself: virtual-hosted style");
-        c.validate().unwrap();
-        let mut c: Config = toml::from_str("[s3]\naccess_key_id = \"FILE\"").unwrap();
-        c.apply_env(|k| (k == "AWS_SECRET_ACCESS_KEY").then(|| "env-secret".into()))
-            .unwrap();
-        assert!(
-            c.s3.secret_access_key.is_none(),
-            "no mixing of file and environment"
-        );
-        c.apply_env(|k| (k == "KEPIL_STORE_BLOBS").then(|| "file:/x".into()))
-            .unwrap();
-        assert_eq!(c.blobs.as_deref(), Some("file:/x"));
     }
 }

@@ -13,25 +13,33 @@
 //! server.shutdown().await;
 //! # Ok(()) }
 //! ```
-//! `Config::load(Some(path), &Overrides)` reads TOML + `KEPIL_STORE_*` variables (see
-//! docs/store.md). `RunningServer::clock()` lets tests move time forward and
+//! The `kepil-store` binary (crates/store-server) reads a `Config` from TOML + `KEPIL_STORE_*`
+//! variables (see docs/store.md). `RunningServer::clock()` lets tests move time forward and
 //! `RunningServer::sweep_now()` runs the sweeper at once.
 //!
+//! # Features
+//! Without features this is the embedded store: SQLite metadata, blob files, plain HTTP on
+//! loopback. `postgres`, `s3` and `tls` add the scale-out backends and TLS; `server` is all
+//! three (what the binary builds). A configuration naming a backend the build lacks fails at
+//! start with a message saying so.
+//!
 //! # Storage
-//! [`storage::MetadataStore`] and [`storage::BlobStore`] hide the backends (SQLite and files
-//! here); every backend must pass [`storage::conformance`].
+//! [`storage::MetadataStore`] and [`storage::BlobStore`] hide the backends; every backend must
+//! pass the shared suite in the dev-only `kepil-test-support` crate.
 
 #![forbid(unsafe_code)]
 
 pub mod admin;
 pub mod api;
 pub mod audit;
+pub mod backends;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod ids;
 pub mod landing;
 pub mod metrics;
+pub mod purge;
 pub mod ratelimit;
 pub mod sealing;
 pub mod server;
@@ -41,7 +49,7 @@ pub mod sweeper;
 pub mod tus;
 
 pub use clock::Clock;
-pub use config::{Config, DatabaseUrl, Overrides};
+pub use config::{Config, DatabaseUrl};
 pub use server::{RunningServer, Server};
 
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::audit::Audit;
+use crate::backends::{open_blobs, open_metadata};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -22,7 +23,7 @@ use crate::ratelimit::RateLimiter;
 use crate::sealing::{Blobs, MasterKey};
 use crate::state::AppState;
 use crate::storage::fs::create_private_dir;
-use crate::storage::{AuditEvent, MetadataStore, open_metadata};
+use crate::storage::{AuditEvent, MetadataStore};
 use crate::{StoreError, api, landing, sweeper, tus};
 
 /// The store's HTTP service for `state`. Exposed so embedders can mount it themselves.
@@ -106,7 +107,7 @@ pub(crate) async fn open_state(
 ) -> Result<(AppState, Arc<dyn MetadataStore>), StoreError> {
     create_private_dir(&config.data_dir).map_err(StoreError::Io)?;
     let meta = open_metadata(&config).await?;
-    let blobs = crate::storage::open_blobs(&config).await?;
+    let blobs = open_blobs(&config).await?;
     let master = MasterKey::load_or_create(&config.master_key_path())?;
     tracing::info!(
         master_key = %master.fingerprint(),
@@ -130,7 +131,26 @@ pub(crate) async fn open_state(
     Ok((state, meta))
 }
 
-fn tls_config(config: &Config) -> Result<Option<Arc<rustls::ServerConfig>>, StoreError> {
+#[cfg(feature = "tls")]
+type TlsServerConfig = Arc<rustls::ServerConfig>;
+/// Never built: without the `tls` feature a configuration with `tls` is refused.
+#[cfg(not(feature = "tls"))]
+type TlsServerConfig = std::convert::Infallible;
+
+#[cfg(not(feature = "tls"))]
+fn tls_config(config: &Config) -> Result<Option<TlsServerConfig>, StoreError> {
+    match &config.tls {
+        None => Ok(None),
+        Some(_) => Err(StoreError::Tls(
+            "tls is configured, but this build of the store library has no TLS (it is the \
+             embedded store of the desktop app): run the `kepil-store` server binary"
+                .into(),
+        )),
+    }
+}
+
+#[cfg(feature = "tls")]
+fn tls_config(config: &Config) -> Result<Option<TlsServerConfig>, StoreError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let Some(tls) = &config.tls else {
@@ -190,6 +210,9 @@ impl Server {
             };
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serve_task = match tls {
+            #[cfg(not(feature = "tls"))]
+            Some(never) => match never {},
+            #[cfg(feature = "tls")]
             Some(tls) => {
                 let mut server = axum_server::from_tcp_rustls(
                     listener,

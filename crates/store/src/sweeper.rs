@@ -1,8 +1,8 @@
 //! Deletes what must be forgotten: blobs of expired, revoked, used-up and abandoned
 //! transfers, stale nonces and download tokens, and tombstone rows after their retention.
 
-use crate::api::purge_blob;
 use crate::audit::Event;
+use crate::purge::purge_blob;
 use crate::state::AppState;
 use crate::storage::PurgeReason;
 
@@ -34,7 +34,7 @@ pub async fn sweep_once(s: &AppState) -> Result<SweepReport, crate::storage::Sto
                 .await;
         }
         if let Err(e) = purge_blob(s, &t.id, reason, None).await {
-            tracing::error!(error = ?e.0.code, "purge failed; retried next sweep");
+            tracing::error!(error = %e, "purge failed; retried next sweep");
             continue;
         }
         report.purged += 1;

@@ -1,11 +1,9 @@
 //! The HTTP API against a real server on 127.0.0.1:0.
 
-mod common;
-
-use common::*;
 use kepil_protocol::{
     Classification, CreateTransfer, ErrorCode, GrantInfo, KdfParams, StorePolicy, paths, tus,
 };
+use kepil_test_support::store::*;
 use reqwest::StatusCode;
 
 #[tokio::test]

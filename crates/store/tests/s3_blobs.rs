@@ -2,16 +2,14 @@
 //! the shared blob suite, credentials, multipart clean-up, the memory bound, and the store's
 //! own HTTP path with `blobs = s3://…`.
 
-mod common;
-
-use common::seaweed::Seaweed;
-use common::{Store, checksum_b64url, random_bytes};
 use futures_util::TryStreamExt;
 use kepil_protocol::tus;
 use kepil_store::config::S3Config;
 use kepil_store::storage::BlobStore;
-use kepil_store::storage::conformance;
 use kepil_store::storage::s3::S3BlobStore;
+use kepil_test_support::conformance;
+use kepil_test_support::seaweed::Seaweed;
+use kepil_test_support::store::{Store, checksum_b64url, random_bytes};
 use object_store::ObjectStore;
 use object_store::multipart::MultipartStore;
 use object_store::path::Path;
@@ -240,7 +238,7 @@ async fn a_64_mib_upload_buffers_at_most_one_part() {
 #[tokio::test]
 async fn the_store_uploads_and_serves_blobs_from_s3_over_http() {
     let sw = Seaweed::start().await;
-    let s: Store = common::start_with(|c| {
+    let s: Store = kepil_test_support::store::start_with(|c| {
         c.blobs = Some(sw.blobs_url("store"));
         c.s3 = sw.s3_config();
     })

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use kepil_store::storage::{conformance, fs::FsBlobStore, sqlite::SqliteStore};
+use kepil_store::storage::{fs::FsBlobStore, sqlite::SqliteStore};
+use kepil_test_support::conformance;
 
 #[tokio::test]
 async fn sqlite_metadata_store_passes_the_conformance_suite() {

@@ -1,10 +1,8 @@
 //! A third-party tus client (tuspy, from PyPI) uploads to the store; the blob then downloads
 //! byte-exact. CI must `pip install tuspy`; without it this test fails and says so.
 
-mod common;
-
-use common::*;
 use kepil_protocol::paths;
+use kepil_test_support::store::*;
 
 #[tokio::test]
 async fn tuspy_uploads_with_creation_checksum_and_resume_headers() {

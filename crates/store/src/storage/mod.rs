@@ -2,12 +2,14 @@
 //!
 //! - [`MetadataStore`]: tokens, transfers, grants, nonces, download tokens and the audit table.
 //!   The embedded backend is [`sqlite::SqliteStore`]; the scale-out one is
-//!   [`postgres::PostgresStore`], with the same statements in PostgreSQL's dialect.
-//!   [`open_metadata`] picks one from the configuration.
+//!   `postgres::PostgresStore` (feature `postgres`), with the same statements in PostgreSQL's
+//!   dialect. `crate::backends` picks one from the configuration.
 //! - [`BlobStore`]: the ciphertext. The embedded backend is [`fs::FsBlobStore`]; the
-//!   scale-out one is [`s3::S3BlobStore`]. [`open_blobs`] picks one from the config.
+//!   scale-out one is `s3::S3BlobStore` (feature `s3`).
 //!
-//! Every backend must pass [`conformance`], the one shared test suite.
+//! Every backend must pass the one shared suite, `kepil_test_support::conformance` (a dev-only
+//! crate, so the shipped library carries no test code). This module knows nothing of the
+//! configuration: `crate::backends` turns a `Config` into backends.
 //!
 //! Invariants every backend keeps:
 //! - conditional updates are atomic (`issue_download`, `record_failed_proof`,
@@ -15,8 +17,8 @@
 //! - `BlobWriter::commit` returns only after the bytes are durable, and the handlers record
 //!   the new offset only after it returned, so the recorded offset never exceeds what is on disk.
 
-pub mod conformance;
 pub mod fs;
+#[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod s3;
 pub mod sqlite;
@@ -24,7 +26,6 @@ pub mod sqlite;
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio::io::AsyncRead;
@@ -56,19 +57,6 @@ pub enum StorageError {
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
-
-/// The blob backend `config.blobs` names (files under `data_dir/blobs` by default). An S3
-/// backend is checked (bucket reachable, credentials accepted) before this returns.
-pub async fn open_blobs(config: &crate::Config) -> Result<Arc<dyn BlobStore>> {
-    use crate::config::BlobLocation;
-    let location = config
-        .blob_location()
-        .map_err(|e| StorageError::Object(e.to_string()))?;
-    Ok(match location {
-        BlobLocation::File(dir) => Arc::new(fs::FsBlobStore::open(&dir)?),
-        BlobLocation::S3(location) => Arc::new(s3::S3BlobStore::open(location, &config.s3).await?),
-    })
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploaderToken {
@@ -366,54 +354,6 @@ pub fn redact_url(url: &str) -> String {
         parsed.query_pairs_mut().clear().extend_pairs(pairs);
     }
     parsed.to_string()
-}
-
-/// Opens the configured metadata backend, ready to serve.
-///
-/// Migration policy: SQLite is migrated on open (one process owns it). PostgreSQL is shared
-/// by instances of possibly different releases, so it is migrated only by `kepil-store
-/// migrate` or when `auto_migrate` is set; otherwise this refuses a schema older than the
-/// binary needs, naming the command to run.
-pub async fn open_metadata(config: &crate::Config) -> Result<Arc<dyn MetadataStore>> {
-    match config
-        .metadata_backend()
-        .map_err(|e| StorageError::Setup(e.to_string()))?
-    {
-        MetadataBackend::Sqlite(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_private_dir(dir)?;
-            }
-            Ok(Arc::new(sqlite::SqliteStore::open(&path).await?))
-        }
-        MetadataBackend::Postgres(url) => {
-            if config.auto_migrate {
-                let report = postgres::migrate(&url).await?;
-                tracing::info!(%report, "PostgreSQL schema migrated");
-            }
-            let store = postgres::PostgresStore::connect(&url, &config.postgres_options()).await?;
-            if let Err(e) = store.check_schema().await {
-                store.close().await;
-                return Err(e);
-            }
-            Ok(Arc::new(store))
-        }
-    }
-}
-
-/// Applies the configured backend's pending migrations (`kepil-store migrate`).
-pub async fn migrate(config: &crate::Config) -> Result<MigrationReport> {
-    match config
-        .metadata_backend()
-        .map_err(|e| StorageError::Setup(e.to_string()))?
-    {
-        MetadataBackend::Sqlite(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_private_dir(dir)?;
-            }
-            sqlite::migrate(&path).await
-        }
-        MetadataBackend::Postgres(url) => postgres::migrate(&url).await,
-    }
 }
 
 /// What a migration run did.

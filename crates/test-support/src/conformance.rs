@@ -1,6 +1,7 @@
 //! The one test suite every storage backend must pass. Backends call these from their own
-//! tests (`tests/storage_conformance.rs` for SQLite + files); each function panics on the
-//! first broken property.
+//! tests (crates/store/tests/storage_conformance.rs for SQLite + files, s3_blobs.rs for S3,
+//! crates/store-server/tests/postgres.rs for PostgreSQL); each function panics on the first
+//! broken property.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -8,8 +9,10 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
-use super::{BlobStore, GrantRow, MetadataStore, PurgeReason, TransferRow, UploaderToken};
-use crate::ids;
+use kepil_store::ids;
+use kepil_store::storage::{
+    BlobStore, GrantRow, MetadataStore, PurgeReason, TransferRow, UploaderToken,
+};
 
 /// An unfinished transfer row, for backend tests.
 pub fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
@@ -120,7 +123,10 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
     let dup = meta
         .create_transfer(&t, &[grant(&ids::new_id(), &tid, 0, 1)], NO_QUOTA)
         .await;
-    assert!(matches!(dup, Err(super::StorageError::Conflict)), "{dup:?}");
+    assert!(
+        matches!(dup, Err(kepil_store::storage::StorageError::Conflict)),
+        "{dup:?}"
+    );
     let grants = meta.grants_of(&tid).await.unwrap();
     assert_eq!(
         grants.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(),
@@ -402,7 +408,9 @@ pub async fn quota_is_exact_under_concurrency(meta: Arc<dyn MetadataStore>) {
     for t in tasks {
         match t.await.unwrap() {
             Ok(()) => ok += 1,
-            Err(super::StorageError::QuotaExceeded { held }) => assert!(held >= 50, "{held}"),
+            Err(kepil_store::storage::StorageError::QuotaExceeded { held }) => {
+                assert!(held >= 50, "{held}")
+            }
             Err(e) => panic!("unexpected {e:?}"),
         }
     }
@@ -469,10 +477,10 @@ pub async fn upload_lock_excludes(meta: Arc<dyn MetadataStore>) {
 
 pub async fn audit_is_appended(meta: &dyn MetadataStore) {
     let tid = ids::new_id();
-    let events: Vec<super::AuditEvent> = ["created", "upload_complete"]
+    let events: Vec<kepil_store::storage::AuditEvent> = ["created", "upload_complete"]
         .into_iter()
         .enumerate()
-        .map(|(i, name)| super::AuditEvent {
+        .map(|(i, name)| kepil_store::storage::AuditEvent {
             at: i as i64,
             event: name.into(),
             transfer_id: Some(tid.clone()),

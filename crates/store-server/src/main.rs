@@ -5,7 +5,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kepil_store::{Config, Overrides, Server, admin};
+use kepil_store::{Server, admin};
+
+mod load;
+use load::{LoadError, Overrides, load};
+
+/// Everything `run` can fail with; printed as one line.
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Store(#[from] kepil_store::StoreError),
+    #[error(transparent)]
+    Storage(#[from] kepil_store::storage::StorageError),
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -97,7 +111,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), kepil_store::StoreError> {
+async fn run(cli: Cli) -> Result<(), RunError> {
     let mut overrides = Overrides {
         data_dir: cli.data_dir,
         blobs: cli.blobs,
@@ -111,19 +125,19 @@ async fn run(cli: Cli) -> Result<(), kepil_store::StoreError> {
         } => {
             overrides.listen = listen;
             overrides.behind_proxy = behind_proxy;
-            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let config = load(cli.config.as_deref(), &overrides)?;
             let server = Server::bind(config).await?;
             // Scripts and tests read the bound address from here (port 0 picks one).
             println!("listening on {}", server.base_url());
             server.run_until_signal().await;
         }
         Command::Migrate => {
-            let config = Config::load(cli.config.as_deref(), &overrides)?;
-            let report = kepil_store::storage::migrate(&config).await?;
+            let config = load(cli.config.as_deref(), &overrides)?;
+            let report = kepil_store::backends::migrate(&config).await?;
             println!("kepil-store migrate: {report}");
         }
         Command::Token { command } => {
-            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            let config = load(cli.config.as_deref(), &overrides)?;
             match command {
                 TokenCommand::Create { user } => {
                     println!("{}", admin::create_token(&config, &user).await?);
@@ -138,7 +152,8 @@ async fn run(cli: Cli) -> Result<(), kepil_store::StoreError> {
                     if !admin::revoke_token(&config, &id).await? {
                         return Err(kepil_store::StoreError::Invalid(format!(
                             "no active token with id {id}"
-                        )));
+                        ))
+                        .into());
                     }
                     println!("revoked {id}");
                 }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 pub const PG_USER: &str = "kepil";
 pub const PG_PASSWORD: &str = "pg-test-Secret-9f3a";
 
+#[derive(Debug)]
 pub struct Postgres {
     dir: tempfile::TempDir,
     bin: PathBuf,

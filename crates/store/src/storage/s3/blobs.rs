@@ -37,58 +37,12 @@ use object_store::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{BlobReader, BlobStore, BlobWriter, Checkpoint, Result, StorageError};
-use crate::config::S3Config;
+use super::{MAX_PART_SIZE, MIN_PART_SIZE, S3Config, S3Location};
 use crate::ids;
+use crate::storage::{BlobReader, BlobStore, BlobWriter, Checkpoint, Result, StorageError};
 
-/// The smallest part S3 accepts (except for the last part of an upload).
-pub const MIN_PART_SIZE: u64 = 5 << 20;
-/// The largest part S3 accepts.
-pub const MAX_PART_SIZE: u64 = 5 << 30;
 /// S3 allows at most this many parts per upload; with 8 MiB parts that is 78 GiB.
 const MAX_PARTS: usize = 10_000;
-
-/// Where the blobs live: a bucket and a key prefix (no leading or trailing `/`, may be empty).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Location {
-    pub bucket: String,
-    pub prefix: String,
-}
-
-impl S3Location {
-    /// Parses `s3://bucket/prefix` (the prefix is optional).
-    pub fn parse(url: &str) -> std::result::Result<Self, String> {
-        let rest = url
-            .strip_prefix("s3://")
-            .ok_or_else(|| format!("{url:?} is not an s3:// URL (expected s3://bucket/prefix)"))?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        let prefix = prefix.trim_end_matches('/');
-        let bucket_ok = (3..=63).contains(&bucket.len())
-            && bucket
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-            && !bucket.starts_with(['-', '.'])
-            && !bucket.ends_with(['-', '.']);
-        if !bucket_ok {
-            return Err(format!(
-                "{bucket:?} in {url:?} is not a valid S3 bucket name (3-63 lowercase letters, \
-                 digits, '-' or '.')"
-            ));
-        }
-        if (!prefix.is_empty() && Path::parse(prefix).is_err())
-            || prefix.split('/').any(|s| s == "." || s == "..")
-        {
-            return Err(format!(
-                "the key prefix {prefix:?} in {url:?} is not valid: use segments separated by \
-                 single '/', without '.' or '..'"
-            ));
-        }
-        Ok(S3Location {
-            bucket: bucket.to_string(),
-            prefix: prefix.to_string(),
-        })
-    }
-}
 
 /// Blobs in an S3-compatible bucket. Cheap to clone.
 #[derive(Clone)]

@@ -1,14 +1,12 @@
 //! The real `kepil-store` binary: kill -9 mid-upload, SIGTERM, the CLI, and what reaches the
 //! logs and the data directory.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::*;
 use kepil_protocol::{paths, tus};
+use kepil_test_support::store::*;
 use reqwest::StatusCode;
 use sha2::Digest;
 

@@ -3,19 +3,17 @@
 //! advisory locks and what happens when their holder dies, migrations, the `migrate`
 //! subcommand, and a store serving over HTTP on PostgreSQL.
 
-mod common;
-
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::postgres::{PG_PASSWORD, Postgres};
 use kepil_store::DatabaseUrl;
+use kepil_store::backends::open_metadata;
 use kepil_store::ids;
 use kepil_store::storage::postgres::{self, PostgresOptions, PostgresStore};
-use kepil_store::storage::{
-    GrantRow, MetadataStore, Redeemed, StorageError, TransferRow, conformance, open_metadata,
-};
+use kepil_store::storage::{GrantRow, MetadataStore, Redeemed, StorageError, TransferRow};
+use kepil_test_support::conformance;
+use kepil_test_support::postgres::{PG_PASSWORD, Postgres};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kepil-store");
 
@@ -482,11 +480,11 @@ async fn two_stores_on_one_postgres_serve_upload_proof_and_sweep() {
         c.auto_migrate = true;
         c.master_key_file = Some(key.clone());
     };
-    let a = common::start_with(with_pg).await;
-    let b = common::start_with(with_pg).await;
+    let a = kepil_test_support::store::start_with(with_pg).await;
+    let b = kepil_test_support::store::start_with(with_pg).await;
 
     // Created and uploaded through A; both see it, and the download counts once overall.
-    let data = common::random_bytes(4096);
+    let data = kepil_test_support::store::random_bytes(4096);
     let t = a.create(data.len() as u64, 1, Some(1)).await;
     a.upload(t.id(), &data).await;
     let got = b.prove_ok(t.grant(0), &t.keys[0]).await;

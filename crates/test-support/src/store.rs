@@ -1,8 +1,5 @@
-//! Shared helpers: a real store on 127.0.0.1:0 driven over real HTTP with reqwest.
-#![allow(dead_code)]
-
-pub mod postgres;
-pub mod seaweed;
+//! A real store on 127.0.0.1:0 driven over real HTTP with reqwest, in-process or (`remote`)
+//! in another process.
 
 use hmac::{Hmac, Mac};
 use kepil_protocol::{
@@ -14,11 +11,21 @@ use rand::RngCore;
 use reqwest::{Response, StatusCode};
 use sha2::Sha256;
 
+/// A store serving on loopback from a temporary data directory, with an uploader token.
 pub struct Store {
     pub server: RunningServer,
     pub dir: tempfile::TempDir,
     pub token: String,
     pub http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("url", &self.server.base_url())
+            .field("dir", &self.dir.path())
+            .finish_non_exhaustive()
+    }
 }
 
 pub fn test_config(dir: &std::path::Path) -> Config {
@@ -102,6 +109,7 @@ pub async fn expect_code(r: Response, code: ErrorCode) -> ApiError {
 }
 
 /// A created transfer with one key per grant.
+#[derive(Debug)]
 pub struct Transfer {
     pub created: TransferCreated,
     pub keys: Vec<[u8; 32]>,

@@ -3,16 +3,14 @@
 //! other, downloads work through both, counting and lockout are exact across them, and an
 //! instance killed mid-upload leaves an upload the other one finishes.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::postgres::Postgres;
-use common::seaweed::Seaweed;
-use common::*;
 use kepil_protocol::{ErrorCode, tus};
+use kepil_test_support::postgres::Postgres;
+use kepil_test_support::seaweed::Seaweed;
+use kepil_test_support::store::*;
 use reqwest::StatusCode;
 use sha2::Digest;
 
