@@ -21,6 +21,7 @@ pub mod fs;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod s3;
+mod sql;
 pub mod sqlite;
 
 use std::collections::BTreeSet;
