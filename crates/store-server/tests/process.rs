@@ -242,22 +242,6 @@ fn cli_token_list_and_revoke() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--behind-proxy"));
 }
 
-fn all_bytes_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push((path.clone(), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
     let dir = tempfile::tempdir().unwrap();
@@ -267,6 +251,8 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
     let http = reqwest::Client::new();
     let p = spawn(&data_dir, &log);
 
+    // The client never sends the password or the link secret; a careless tus client or a
+    // mangled link may, so they are sent below where such clients put them.
     let password = "KANARIKATALALUAN7";
     let link_secret = "CanaryLinkSecretXyz12";
     let file_name = "Kanari_Laporan_Sulit_2026.pdf";
@@ -295,9 +281,10 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
         .header(
             tus::UPLOAD_METADATA,
             format!(
-                "transfer {},filename {},crc64nvme {}",
+                "transfer {},filename {},password {},crc64nvme {}",
                 b64(&t.transfer_id),
                 b64(file_name),
+                b64(password),
                 b64(&checksum_b64url(&ciphertext))
             ),
         )
@@ -311,9 +298,11 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    // A mail gateway turned '#' into "%23": the secret reaches the store in the path.
+    // A mail gateway turned '#' into "%23": the secret reaches the store in the path; a
+    // careless helper page appended the password as a query. The store sees both, and must
+    // keep neither.
     let r = http
-        .get(p.url(&format!("/t/{grant}%23{link_secret}")))
+        .get(p.url(&format!("/t/{grant}%23{link_secret}?password={password}")))
         .send()
         .await
         .unwrap();
@@ -375,7 +364,7 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
     for s in secrets_everywhere.iter().chain(secrets_in_logs.iter()) {
         assert!(!logs.contains(s), "log leaks {s}");
     }
-    for (path, bytes) in all_bytes_under(&data_dir) {
+    for (path, bytes) in kepil_test_support::canary::files_under(&data_dir) {
         for s in secrets_everywhere.iter().chain(secrets_in_logs.iter()) {
             assert!(
                 !bytes.windows(s.len()).any(|w| w == s.as_bytes()),

@@ -201,16 +201,25 @@ async fn two_instances_share_uploads_downloads_counts_and_lockouts() {
             grant.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            remote::prove(&http, &base, &grant, &key).await.status()
+            let r = remote::prove(&http, &base, &grant, &key).await;
+            match r.status() {
+                StatusCode::OK => None,
+                _ => Some(expect_any(r).await.code),
+            }
         }));
     }
     let mut ok = 0;
+    let mut refused = Vec::new();
     for t in tasks {
-        if t.await.unwrap() == StatusCode::OK {
-            ok += 1;
+        match t.await.unwrap() {
+            None => ok += 1,
+            Some(code) => refused.push(code),
         }
     }
     assert_eq!(ok, 1, "exactly one download counted across both instances");
+    // The other 49 proofs were valid: each must learn the grant is used up, not fail for
+    // another reason (a lost nonce, a locked grant, an internal error) that hides a race.
+    assert_eq!(refused, vec![ErrorCode::UsedUp; 49]);
 
     // Lockout (threshold 4) counted across instances: wrong, wrong on A, wrong, wrong on B.
     let key = random_key();
@@ -320,4 +329,97 @@ async fn an_instance_killed_mid_upload_leaves_an_upload_the_other_finishes() {
     );
     let got = remote::download(&http, &b.base, &t.grants[0].grant_id, &key).await;
     assert_eq!(sha2::Sha256::digest(&got), sha2::Sha256::digest(&blob));
+}
+
+/// The peak resident set of a process (VmHWM), in bytes, as the kernel counts it.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kib * 1024
+}
+
+/// What the operating system sees, not the backend's own account of its buffers: a 256 MiB
+/// upload into S3 through one PATCH must not grow the store process by anything near its size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_s3_backed_store_holds_a_256_mib_upload_in_bounded_memory() {
+    let cluster = Cluster::start().await;
+    let a = cluster.instance("a");
+    let http = reqwest::Client::new();
+    let pid = a.child.id();
+
+    // A first small upload brings the process to its working state (pools, TLS-free S3
+    // client, sealing buffers), so the measure below is what a large upload adds.
+    let warm = random_bytes(1 << 20);
+    let w = remote::create(
+        &http,
+        &a.base,
+        &cluster.token,
+        warm.len() as u64,
+        &[random_key()],
+        None,
+    )
+    .await;
+    let r = remote::patch(&http, &a.base, &cluster.token, &w.transfer_id, 0)
+        .header(tus::KEPIL_BLOB_CRC64, checksum_b64url(&warm))
+        .body(warm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let before = peak_rss(pid);
+
+    let total: usize = 256 << 20;
+    let piece = random_bytes(1 << 20);
+    let mut crc = kepil_protocol::BlobChecksum::new();
+    for _ in 0..total / piece.len() {
+        crc.update(&piece);
+    }
+    let t = remote::create(
+        &http,
+        &a.base,
+        &cluster.token,
+        total as u64,
+        &[random_key()],
+        None,
+    )
+    .await;
+    let (tx, body) = channel_body();
+    let feeder = tokio::spawn(async move {
+        for _ in 0..total / piece.len() {
+            tx.send(piece.clone()).await.unwrap();
+        }
+    });
+    let r = remote::patch(&http, &a.base, &cluster.token, &t.transfer_id, 0)
+        .header(
+            tus::KEPIL_BLOB_CRC64,
+            kepil_protocol::BlobChecksum::encode(crc.value()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    feeder.await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NO_CONTENT,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let grown = peak_rss(pid).saturating_sub(before);
+    eprintln!(
+        "store peak RSS {} MiB before, grew {} MiB over a 256 MiB upload",
+        before >> 20,
+        grown >> 20
+    );
+    // One 8 MiB part in the writer, object_store's copy of it in flight, 1 MiB sealing
+    // buffers and the allocator's slack: tens of MiB, never the upload's size.
+    assert!(
+        grown < 64 << 20,
+        "the store grew by {} MiB while taking a 256 MiB upload",
+        grown >> 20
+    );
 }

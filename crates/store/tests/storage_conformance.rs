@@ -5,7 +5,8 @@ use std::sync::Arc;
 use kepil_store::storage::{fs::FsBlobStore, sqlite::SqliteStore};
 use kepil_test_support::conformance;
 
-#[tokio::test]
+// Multi-threaded: the suite's concurrency checks need tasks that really run at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_metadata_store_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("store.db"))
@@ -14,7 +15,7 @@ async fn sqlite_metadata_store_passes_the_conformance_suite() {
     conformance::metadata_suite(Arc::new(store)).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn file_blob_store_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = FsBlobStore::open(&dir.path().join("blobs")).unwrap();

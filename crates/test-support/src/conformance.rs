@@ -14,6 +14,17 @@ use kepil_store::storage::{
     BlobStore, GrantRow, MetadataStore, PurgeReason, TransferRow, UploaderToken,
 };
 
+/// The concurrency checks prove nothing on a current-thread runtime, where spawned tasks take
+/// turns: refuse to run there.
+fn require_parallel_runtime(check: &str) {
+    assert_eq!(
+        tokio::runtime::Handle::current().runtime_flavor(),
+        tokio::runtime::RuntimeFlavor::MultiThread,
+        "{check} needs #[tokio::test(flavor = \"multi_thread\")]: on one thread the tasks \
+         never race"
+    );
+}
+
 /// An unfinished transfer row, for backend tests.
 pub fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
     TransferRow {
@@ -260,6 +271,7 @@ pub async fn lockout_counts_and_locks(meta: &dyn MetadataStore) {
 }
 
 pub async fn issue_download_is_exact_under_concurrency(meta: Arc<dyn MetadataStore>) {
+    require_parallel_runtime("issue_download_is_exact_under_concurrency");
     let now = 4_000_000;
     let tid = ids::new_id();
     let g = ids::new_id();
@@ -387,6 +399,7 @@ pub async fn purge_candidates_and_tombstones(meta: &dyn MetadataStore) {
 
 /// Twenty simultaneous creates of 10 bytes each under a 50-byte quota: exactly five pass.
 pub async fn quota_is_exact_under_concurrency(meta: Arc<dyn MetadataStore>) {
+    require_parallel_runtime("quota_is_exact_under_concurrency");
     let now = 5_000_000;
     let user = format!("quota-{}@x.my", ids::new_id());
     let tasks: Vec<_> = (0..20)
@@ -420,6 +433,7 @@ pub async fn quota_is_exact_under_concurrency(meta: Arc<dyn MetadataStore>) {
 
 /// Ten simultaneous purges of one transfer: one claims it.
 pub async fn purge_is_claimed_once(meta: Arc<dyn MetadataStore>) {
+    require_parallel_runtime("purge_is_claimed_once");
     let now = 6_000_000;
     let tid = ids::new_id();
     meta.create_transfer(

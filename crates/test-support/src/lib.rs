@@ -3,6 +3,7 @@
 //! and SeaweedFS (S3) servers as fixtures. Missing tools fail a test, naming the package to
 //! install, rather than skipping it.
 
+pub mod canary;
 pub mod conformance;
 pub mod postgres;
 pub mod seaweed;
