@@ -113,6 +113,11 @@ async fn round_trip_of_several_files_to_two_recipients() {
     for g in status["grants"].as_array().unwrap() {
         assert_eq!(g["downloads"], 1);
     }
+    assert_no_canary(
+        &env.homes(),
+        &sent_canaries(&sent),
+        "after the send and both receives",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -530,6 +535,18 @@ async fn a_killed_sender_resumes_with_resume() {
     }
     child.kill().await.unwrap();
     let _ = child.wait().await;
+    // The killed run kept its links and passwords for --resume: the search must see them
+    // there, or its silence after the resume would prove nothing.
+    let tid = env.pending_transfer_id("sender");
+    let pending = env
+        .pending_of("sender", &tid)
+        .expect("links and passwords kept for --resume");
+    let pending_canaries = sent_canaries(&pending);
+    let found = canaries_found(&env.homes(), &pending_canaries);
+    assert!(
+        found.iter().any(|f| f.contains("credentials.toml")),
+        "the pending secrets were not found: {found:?}"
+    );
     let sent_before = proxy.up_bytes.load(Ordering::SeqCst);
     assert!(
         sent_before < size as u64,
@@ -540,7 +557,18 @@ async fn a_killed_sender_resumes_with_resume() {
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let sent = json(&out);
+    assert_eq!(sent["transfer"], tid.as_str());
     assert_eq!(sent["recipients"].as_array().unwrap().len(), 2);
+    for i in 0..2 {
+        assert_eq!(
+            sent["recipients"][i]["link"],
+            pending["recipients"][i]["link"]
+        );
+        assert_eq!(
+            sent["recipients"][i]["password"],
+            pending["recipients"][i]["password"]
+        );
+    }
     let resumed = proxy.up_bytes.load(Ordering::SeqCst) - sent_before;
     // Only what the store did not have (plus at most one PATCH that was in flight).
     assert!(
@@ -558,6 +586,12 @@ async fn a_killed_sender_resumes_with_resume() {
     // Nothing left to resume.
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert_code(&out, 2, "nothing_to_resume");
+    assert!(env.pending_of("sender", &tid).is_none());
+    assert_no_canary(
+        &env.homes(),
+        &pending_canaries,
+        "after the resumed send and the receives",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -598,6 +632,17 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
     child.kill().await.unwrap();
     let _ = child.wait().await;
     proxy.up_rate.store(0, Ordering::SeqCst);
+    let tid = env.pending_transfer_id("sender");
+    let pending = env
+        .pending_of("sender", &tid)
+        .expect("links and passwords kept for --resume");
+    let pending_canaries = sent_canaries(&pending);
+    // Seen while they are kept, so that not seeing them after the refusal means something.
+    let found = canaries_found(&env.homes(), &pending_canaries);
+    assert!(
+        found.iter().any(|f| f.contains("credentials.toml")),
+        "the pending secrets were not found: {found:?}"
+    );
     // Same size, other content: encrypting it again under the same key must not happen.
     write_file(&f, size, 12);
     // The killed sender's last bytes may still sit in the proxy's socket buffers; let them
@@ -626,6 +671,25 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
     assert!(walk(&spool).is_empty(), "journal left: {:?}", walk(&spool));
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert_code(&out, 2, "nothing_to_resume");
+    assert!(
+        env.pending_of("sender", &tid).is_none(),
+        "pending secrets kept"
+    );
+    assert_no_canary(
+        &env.homes(),
+        &pending_canaries,
+        "after the transfer was abandoned",
+    );
+    // Cancelled at the store too, asked with the owner token the sender kept.
+    let out = run(env.kepil("sender").args(["status", &tid, "--json"])).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status = json(&out);
+    assert_eq!(status["upload_complete"], false, "{status}");
+    let grants = status["grants"].as_array().unwrap();
+    assert!(!grants.is_empty(), "{status}");
+    for g in grants {
+        assert_eq!(g["revoked"], true, "{status}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -706,15 +770,15 @@ async fn login_keeps_the_token_and_the_store_in_the_config_directory() {
         ]);
     let out = run(&mut send).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // The owner token for status/revoke went to the same 0600 file; the passwords did not stay.
+    // The owner token for status/revoke went to the same 0600 file; no password or link secret
+    // stayed anywhere.
     let sent = json(&out);
     let creds_text = std::fs::read_to_string(&creds).unwrap();
     assert!(creds_text.contains(&format!(
         "owner-token:{}",
         sent["transfer"].as_str().unwrap()
     )));
-    let (_, pw) = recipient(&sent, 0);
-    assert!(!creds_text.contains(pw));
+    assert_no_canary(&env.homes(), &sent_canaries(&sent), "after the send");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
