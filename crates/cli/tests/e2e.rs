@@ -692,6 +692,19 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
     }
 }
 
+/// Fails, naming the Debian package, when a tool a test needs is not installed: a test that
+/// skips itself would pass without testing anything.
+fn require_tool(tool: &str, package: &str) {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{tool} is missing: install the Debian package {package} (scripts/setup does)"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receive_declines_without_yes_when_there_is_no_terminal_answer() {
     let env = Env::start().await;
@@ -819,28 +832,25 @@ async fn messages_come_in_bahasa_melayu_by_default() {
     );
 }
 
-/// With a real Secret Service (gnome-keyring in a private D-Bus session), tokens go to the
-/// keyring and no credentials file is written. Skipped when the tools are not installed.
+/// With a real Secret Service (gnome-keyring in a private D-Bus session, its files in the
+/// test's HOME), tokens go to the keyring and no credentials file is written. The tools are
+/// required: without them this test fails rather than pass untested.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_go_to_the_os_keyring_when_one_answers() {
-    let have = |tool: &str| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !have("dbus-run-session") || !have("gnome-keyring-daemon") {
-        eprintln!("skipped: dbus-run-session or gnome-keyring-daemon missing");
-        return;
-    }
+    require_tool("dbus-run-session", "dbus-daemon");
+    require_tool("gnome-keyring-daemon", "gnome-keyring");
+    require_tool("secret-tool", "libsecret-tools");
     let env = Env::start().await;
     let f = env.dir("src").join("a.txt");
     write_file(&f, 10, 13);
     let home = env.home("sender");
+    // secret-tool reads the token back from the keyring inside the same session, under the
+    // attributes the keyring crate gives it (service, username = Kepil's key).
     let script = r#"
         set -e
         eval "$(printf kepil-test | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null | sed 's/^/export /')"
         printf '%s\n' "$TEST_TOKEN" | "$KEPIL" login --store "$TEST_STORE" --token-stdin
+        secret-tool lookup service kepil username "uploader-token:$TEST_STORE" > "$HOME/from-keyring"
         "$KEPIL" send "$TEST_FILE" --classification terhad --to a@x --json --store "$TEST_STORE" > "$HOME/sent.json"
         id=$(sed 's/.*"transfer":"\([^"]*\)".*/\1/' "$HOME/sent.json")
         "$KEPIL" status "$id" --json > /dev/null
@@ -869,8 +879,27 @@ async fn tokens_go_to_the_os_keyring_when_one_answers() {
         "{}",
         text(&out.stderr)
     );
+    let from_keyring = home.join("from-keyring");
+    assert_eq!(
+        std::fs::read_to_string(&from_keyring).unwrap().trim(),
+        env.token,
+        "the keyring does not hold the token"
+    );
+    std::fs::remove_file(&from_keyring).unwrap();
     assert!(
         !home.join("credentials.toml").exists(),
         "fell back to the file"
     );
+    // Nowhere under HOME in clear (gnome-keyring's own files there are encrypted), and the
+    // passwords of the send are not either.
+    let mut canaries = vec![Canary {
+        label: "uploader token".into(),
+        bytes: env.token.clone().into_bytes(),
+        ignore_case: false,
+    }];
+    let sent: Value =
+        serde_json::from_slice(&std::fs::read(home.join("sent.json")).unwrap()).expect("sent.json");
+    std::fs::remove_file(home.join("sent.json")).unwrap();
+    canaries.extend(sent_canaries(&sent));
+    assert_no_canary(&home, &canaries, "after login and send with the keyring");
 }
