@@ -107,6 +107,21 @@ impl Env {
         cmd
     }
 
+    /// `program` (a wrapper such as setsid or script, given kepil's path) with the
+    /// environment `kepil(user)` gets.
+    pub fn wrapped(&self, user: &str, program: &str) -> Command {
+        let base = self.kepil(user);
+        let mut cmd = Command::new(program);
+        cmd.env_clear();
+        for (key, value) in base.as_std().get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
+        cmd
+    }
+
     pub fn dir(&self, name: &str) -> PathBuf {
         let dir = self.tmp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
