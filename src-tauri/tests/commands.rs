@@ -2,8 +2,10 @@
 //! IPC path the webview takes (JSON in, `{code, params}` out), with a recording fake desktop
 //! for dialogs, clipboard and opener.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use kepil_app::Kepil;
@@ -16,6 +18,39 @@ use tauri::Listener;
 use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
 };
+
+use common::*;
+
+/// Everything Kepil logs in this test process, at every level of its own crates: a secret in
+/// a log line is a leak even when nobody asked for debug logs today.
+fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        // Installed before the app's own init_tracing, which then keeps it (try_init).
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "kepil_app=trace,kepil_client=trace,kepil_core=trace,kepil_store=trace,info",
+            ))
+            .with_ansi(false)
+            .with_writer(move || LogSink(sink.clone()))
+            .init();
+        logs
+    })
+}
+
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 #[derive(Default)]
 struct FakeDesktop {
@@ -68,6 +103,7 @@ impl Harness {
     }
 
     fn with_secrets(policy: Option<&str>, prepare: impl FnOnce(&SecretStore)) -> Harness {
+        logs();
         kepil_app::init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
@@ -166,9 +202,32 @@ impl Harness {
         path
     }
 
-    fn shutdown(self) {
+    /// Where the app keeps everything: config, credentials file, history, the local store.
+    fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+
+    /// Every event payload so far, as one text.
+    fn events_text(&self) -> String {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(name, payload)| format!("{name} {payload}\n"))
+            .collect()
+    }
+
+    /// Stops the local store and the app; answers the test's directory, still there for a
+    /// last look at what was left on disk.
+    fn shutdown(self) -> tempfile::TempDir {
         let kepil = tauri::Manager::state::<Kepil>(&self.app);
         tauri::async_runtime::block_on(kepil.shutdown());
+        let Harness {
+            _dir, app, webview, ..
+        } = self;
+        drop(webview);
+        drop(app);
+        _dir
     }
 }
 
@@ -225,12 +284,17 @@ fn send_then_receive_through_the_local_store() {
             .iter()
             .any(|(n, p)| n == "send-progress" && p["phase"] == "uploading")
     );
-    // The done event carries links, never passwords.
-    assert!(!done.to_string().contains("password\":\""));
 
     let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
     let password = password.as_str().unwrap().to_string();
     assert_eq!(password.len(), 19, "{password}");
+    let password_b = h.ok("reveal_password", json!({ "jobId": job, "index": 1 }));
+    let password_b = password_b.as_str().unwrap().to_string();
+    let mut passwords = password_canaries(&password);
+    passwords.extend(password_canaries(&password_b));
+    // The done event carries links, never the passwords (in any form).
+    let leaked = canaries_in(done.to_string().as_bytes(), &passwords);
+    assert!(leaked.is_empty(), "send-done carries {leaked:?}: {done}");
     let qr = h.ok("password_qr", json!({ "jobId": job, "index": 0 }));
     assert!(qr.as_str().unwrap().contains("<svg"));
 
@@ -306,7 +370,27 @@ fn send_then_receive_through_the_local_store() {
     let status = h.ok("history_status", json!({ "transferId": tid }));
     assert_eq!(status["grants"][1]["revoked"], true);
     assert_eq!(status["grants"][0]["revoked"], false);
-    h.shutdown();
+
+    // Never the passwords: not in any event (sending and receiving), not in any log line, not
+    // in any file the app or its local store wrote. Nor the links' secrets, on disk or in logs.
+    let leaked = canaries_in(h.events_text().as_bytes(), &passwords);
+    assert!(leaked.is_empty(), "events carry {leaked:?}");
+    let mut secrets = passwords.clone();
+    for r in recipients {
+        secrets.extend(link_secret_canaries(r["link"].as_str().unwrap()));
+    }
+    let logged = logs().lock().unwrap().clone();
+    // The capture works, or its silence would prove nothing.
+    assert!(
+        String::from_utf8_lossy(&logged).contains("local store at"),
+        "no log captured"
+    );
+    let leaked = canaries_in(&logged, &secrets);
+    assert!(leaked.is_empty(), "logs carry {leaked:?}");
+    assert_no_canary(&h.home(), &secrets, "after send, receive and revoke");
+    let dir = h.shutdown();
+    // The store's database is closed (and checkpointed) only now.
+    assert_no_canary(&dir.path().join("home"), &secrets, "after the app stopped");
 }
 
 #[test]
