@@ -607,21 +607,69 @@ fn a_send_can_be_cancelled() {
             "recipients": [{ "email": "a@agensi.gov.my" }] }}),
     );
     let job = job.as_str().unwrap().to_string();
+    // Cancelled once the upload runs, so there is a transfer at the store to cancel and
+    // pending secrets on this side to remove.
+    let uploading = (0..600).any(|_| {
+        let seen = h.events.lock().unwrap().iter().any(|(n, p)| {
+            n == "send-progress" && p["jobId"] == job.as_str() && p["phase"] == "uploading"
+        });
+        if !seen {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        seen
+    });
+    assert!(uploading, "the upload never started: {}", h.events_text());
+    let history = h.ok("history_list", json!({}));
+    let tid = history[0]["transferId"].as_str().unwrap().to_string();
+    let secrets = SecretStore::file_only(&Dirs::under(&h.home()));
+    let pending = secrets
+        .get(&format!("pending:{tid}"))
+        .unwrap()
+        .expect("the running send keeps its link and password for a resume");
+    let pending: Value = serde_json::from_str(pending.expose()).unwrap();
+    let mut canaries = password_canaries(pending["recipients"][0]["password"].as_str().unwrap());
+    canaries.extend(link_secret_canaries(
+        pending["recipients"][0]["link"].as_str().unwrap(),
+    ));
+    // Seen while kept, so that not seeing them after the cancel means something.
+    let kept = std::fs::read(h.home().join("credentials.toml")).unwrap();
+    assert!(
+        !canaries_in(&kept, &canaries).is_empty(),
+        "the pending secrets were not found"
+    );
+
     h.ok("send_cancel", json!({ "jobId": job }));
+    let mut ended = None;
     for _ in 0..300 {
-        let ended = h
+        ended = h
             .events
             .lock()
             .unwrap()
             .iter()
             .find(|(n, p)| n != "send-progress" && p["jobId"] == job.as_str())
             .map(|(_, p)| p.clone());
-        if let Some(p) = ended {
-            assert_eq!(p["error"]["code"], "cancelled", "{p}");
-            h.shutdown();
-            return;
+        if ended.is_some() {
+            break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("the cancelled send never ended");
+    let ended = ended.expect("the cancelled send never ended");
+    assert_eq!(ended["error"]["code"], "cancelled", "{ended}");
+
+    // Cancelled at the store (asked with the owner token), and nothing of it left here.
+    let status = h.ok("history_status", json!({ "transferId": tid }));
+    assert_eq!(status["upload_complete"], false, "{status}");
+    assert_eq!(status["grants"][0]["revoked"], true, "{status}");
+    assert!(
+        secrets.get(&format!("pending:{tid}")).unwrap().is_none(),
+        "pending secrets kept after the cancel"
+    );
+    assert!(
+        walk(&h.home().join("cache").join("spool")).is_empty(),
+        "journal kept after the cancel"
+    );
+    assert_no_canary(&h.home(), &canaries, "after the cancel");
+    let leaked = canaries_in(h.events_text().as_bytes(), &canaries);
+    assert!(leaked.is_empty(), "events carry {leaked:?}");
+    h.shutdown();
 }
