@@ -306,6 +306,10 @@ fn send_then_receive_through_the_local_store() {
     );
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(h.desktop.clipboard_read(), None);
+    // The link is not a secret on its own: it stays on the clipboard.
+    h.ok("copy_link", json!({ "jobId": job, "index": 0 }));
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(h.desktop.clipboard_read().as_deref(), Some(link.as_str()));
 
     // Compose: link and instructions, never the password.
     h.ok("compose_email", json!({ "jobId": job, "index": 0 }));
@@ -354,6 +358,16 @@ fn send_then_receive_through_the_local_store() {
     h.ok("open_folder", json!({ "folder": folder }));
     let e = h.err("open_folder", json!({ "folder": "/etc" }));
     assert_eq!(e["code"], "open_failed");
+
+    // Cancelled after the manifest: the unlocked download is dropped, nothing can be saved.
+    let link_b = recipients[1]["link"].as_str().unwrap();
+    let unlocked_b = h.ok(
+        "receive_unlock",
+        json!({ "link": link_b, "password": password_b }),
+    );
+    h.ok("receive_cancel", json!({ "jobId": unlocked_b["jobId"] }));
+    let e = h.err("receive_save", json!({ "folder": folder }));
+    assert_eq!(e["code"], "nothing_unlocked", "{e}");
 
     // History: the transfer, its status, revoke one recipient.
     let history = h.ok("history_list", json!({}));
@@ -428,6 +442,18 @@ fn invalid_input_is_refused_with_codes() {
         "send_start",
         json!({ "request": {
             "fileIds": ["f999"], "classification": "SULIT",
+            "recipients": [{ "email": "a@agensi.gov.my" }] }}),
+    );
+    assert_eq!(e["code"], "unknown_file");
+    // A file removed from the list cannot be sent.
+    let path = h.file("dibuang.txt", b"x");
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    h.ok("remove_file", json!({ "id": picked[0]["id"] }));
+    let e = h.err(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [picked[0]["id"]], "classification": "SULIT",
             "recipients": [{ "email": "a@agensi.gov.my" }] }}),
     );
     assert_eq!(e["code"], "unknown_file");
