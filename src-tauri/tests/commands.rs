@@ -2,8 +2,10 @@
 //! IPC path the webview takes (JSON in, `{code, params}` out), with a recording fake desktop
 //! for dialogs, clipboard and opener.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use kepil_app::Kepil;
@@ -16,6 +18,39 @@ use tauri::Listener;
 use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
 };
+
+use common::*;
+
+/// Everything Kepil logs in this test process, at every level of its own crates: a secret in
+/// a log line is a leak even when nobody asked for debug logs today.
+fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        // Installed before the app's own init_tracing, which then keeps it (try_init).
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "kepil_app=trace,kepil_client=trace,kepil_core=trace,kepil_store=trace,info",
+            ))
+            .with_ansi(false)
+            .with_writer(move || LogSink(sink.clone()))
+            .init();
+        logs
+    })
+}
+
+struct LogSink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 #[derive(Default)]
 struct FakeDesktop {
@@ -68,6 +103,7 @@ impl Harness {
     }
 
     fn with_secrets(policy: Option<&str>, prepare: impl FnOnce(&SecretStore)) -> Harness {
+        logs();
         kepil_app::init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
@@ -166,9 +202,32 @@ impl Harness {
         path
     }
 
-    fn shutdown(self) {
+    /// Where the app keeps everything: config, credentials file, history, the local store.
+    fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+
+    /// Every event payload so far, as one text.
+    fn events_text(&self) -> String {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(name, payload)| format!("{name} {payload}\n"))
+            .collect()
+    }
+
+    /// Stops the local store and the app; answers the test's directory, still there for a
+    /// last look at what was left on disk.
+    fn shutdown(self) -> tempfile::TempDir {
         let kepil = tauri::Manager::state::<Kepil>(&self.app);
         tauri::async_runtime::block_on(kepil.shutdown());
+        let Harness {
+            _dir, app, webview, ..
+        } = self;
+        drop(webview);
+        drop(app);
+        _dir
     }
 }
 
@@ -225,12 +284,17 @@ fn send_then_receive_through_the_local_store() {
             .iter()
             .any(|(n, p)| n == "send-progress" && p["phase"] == "uploading")
     );
-    // The done event carries links, never passwords.
-    assert!(!done.to_string().contains("password\":\""));
 
     let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
     let password = password.as_str().unwrap().to_string();
     assert_eq!(password.len(), 19, "{password}");
+    let password_b = h.ok("reveal_password", json!({ "jobId": job, "index": 1 }));
+    let password_b = password_b.as_str().unwrap().to_string();
+    let mut passwords = password_canaries(&password);
+    passwords.extend(password_canaries(&password_b));
+    // The done event carries links, never the passwords (in any form).
+    let leaked = canaries_in(done.to_string().as_bytes(), &passwords);
+    assert!(leaked.is_empty(), "send-done carries {leaked:?}: {done}");
     let qr = h.ok("password_qr", json!({ "jobId": job, "index": 0 }));
     assert!(qr.as_str().unwrap().contains("<svg"));
 
@@ -242,6 +306,10 @@ fn send_then_receive_through_the_local_store() {
     );
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(h.desktop.clipboard_read(), None);
+    // The link is not a secret on its own: it stays on the clipboard.
+    h.ok("copy_link", json!({ "jobId": job, "index": 0 }));
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(h.desktop.clipboard_read().as_deref(), Some(link.as_str()));
 
     // Compose: link and instructions, never the password.
     h.ok("compose_email", json!({ "jobId": job, "index": 0 }));
@@ -291,6 +359,16 @@ fn send_then_receive_through_the_local_store() {
     let e = h.err("open_folder", json!({ "folder": "/etc" }));
     assert_eq!(e["code"], "open_failed");
 
+    // Cancelled after the manifest: the unlocked download is dropped, nothing can be saved.
+    let link_b = recipients[1]["link"].as_str().unwrap();
+    let unlocked_b = h.ok(
+        "receive_unlock",
+        json!({ "link": link_b, "password": password_b }),
+    );
+    h.ok("receive_cancel", json!({ "jobId": unlocked_b["jobId"] }));
+    let e = h.err("receive_save", json!({ "folder": folder }));
+    assert_eq!(e["code"], "nothing_unlocked", "{e}");
+
     // History: the transfer, its status, revoke one recipient.
     let history = h.ok("history_list", json!({}));
     let tid = done["transferId"].clone();
@@ -306,7 +384,27 @@ fn send_then_receive_through_the_local_store() {
     let status = h.ok("history_status", json!({ "transferId": tid }));
     assert_eq!(status["grants"][1]["revoked"], true);
     assert_eq!(status["grants"][0]["revoked"], false);
-    h.shutdown();
+
+    // Never the passwords: not in any event (sending and receiving), not in any log line, not
+    // in any file the app or its local store wrote. Nor the links' secrets, on disk or in logs.
+    let leaked = canaries_in(h.events_text().as_bytes(), &passwords);
+    assert!(leaked.is_empty(), "events carry {leaked:?}");
+    let mut secrets = passwords.clone();
+    for r in recipients {
+        secrets.extend(link_secret_canaries(r["link"].as_str().unwrap()));
+    }
+    let logged = logs().lock().unwrap().clone();
+    // The capture works, or its silence would prove nothing.
+    assert!(
+        String::from_utf8_lossy(&logged).contains("local store at"),
+        "no log captured"
+    );
+    let leaked = canaries_in(&logged, &secrets);
+    assert!(leaked.is_empty(), "logs carry {leaked:?}");
+    assert_no_canary(&h.home(), &secrets, "after send, receive and revoke");
+    let dir = h.shutdown();
+    // The store's database is closed (and checkpointed) only now.
+    assert_no_canary(&dir.path().join("home"), &secrets, "after the app stopped");
 }
 
 #[test]
@@ -344,6 +442,18 @@ fn invalid_input_is_refused_with_codes() {
         "send_start",
         json!({ "request": {
             "fileIds": ["f999"], "classification": "SULIT",
+            "recipients": [{ "email": "a@agensi.gov.my" }] }}),
+    );
+    assert_eq!(e["code"], "unknown_file");
+    // A file removed from the list cannot be sent.
+    let path = h.file("dibuang.txt", b"x");
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    h.ok("remove_file", json!({ "id": picked[0]["id"] }));
+    let e = h.err(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [picked[0]["id"]], "classification": "SULIT",
             "recipients": [{ "email": "a@agensi.gov.my" }] }}),
     );
     assert_eq!(e["code"], "unknown_file");
@@ -523,21 +633,69 @@ fn a_send_can_be_cancelled() {
             "recipients": [{ "email": "a@agensi.gov.my" }] }}),
     );
     let job = job.as_str().unwrap().to_string();
+    // Cancelled once the upload runs, so there is a transfer at the store to cancel and
+    // pending secrets on this side to remove.
+    let uploading = (0..600).any(|_| {
+        let seen = h.events.lock().unwrap().iter().any(|(n, p)| {
+            n == "send-progress" && p["jobId"] == job.as_str() && p["phase"] == "uploading"
+        });
+        if !seen {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        seen
+    });
+    assert!(uploading, "the upload never started: {}", h.events_text());
+    let history = h.ok("history_list", json!({}));
+    let tid = history[0]["transferId"].as_str().unwrap().to_string();
+    let secrets = SecretStore::file_only(&Dirs::under(&h.home()));
+    let pending = secrets
+        .get(&format!("pending:{tid}"))
+        .unwrap()
+        .expect("the running send keeps its link and password for a resume");
+    let pending: Value = serde_json::from_str(pending.expose()).unwrap();
+    let mut canaries = password_canaries(pending["recipients"][0]["password"].as_str().unwrap());
+    canaries.extend(link_secret_canaries(
+        pending["recipients"][0]["link"].as_str().unwrap(),
+    ));
+    // Seen while kept, so that not seeing them after the cancel means something.
+    let kept = std::fs::read(h.home().join("credentials.toml")).unwrap();
+    assert!(
+        !canaries_in(&kept, &canaries).is_empty(),
+        "the pending secrets were not found"
+    );
+
     h.ok("send_cancel", json!({ "jobId": job }));
+    let mut ended = None;
     for _ in 0..300 {
-        let ended = h
+        ended = h
             .events
             .lock()
             .unwrap()
             .iter()
             .find(|(n, p)| n != "send-progress" && p["jobId"] == job.as_str())
             .map(|(_, p)| p.clone());
-        if let Some(p) = ended {
-            assert_eq!(p["error"]["code"], "cancelled", "{p}");
-            h.shutdown();
-            return;
+        if ended.is_some() {
+            break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("the cancelled send never ended");
+    let ended = ended.expect("the cancelled send never ended");
+    assert_eq!(ended["error"]["code"], "cancelled", "{ended}");
+
+    // Cancelled at the store (asked with the owner token), and nothing of it left here.
+    let status = h.ok("history_status", json!({ "transferId": tid }));
+    assert_eq!(status["upload_complete"], false, "{status}");
+    assert_eq!(status["grants"][0]["revoked"], true, "{status}");
+    assert!(
+        secrets.get(&format!("pending:{tid}")).unwrap().is_none(),
+        "pending secrets kept after the cancel"
+    );
+    assert!(
+        walk(&h.home().join("cache").join("spool")).is_empty(),
+        "journal kept after the cancel"
+    );
+    assert_no_canary(&h.home(), &canaries, "after the cancel");
+    let leaked = canaries_in(h.events_text().as_bytes(), &canaries);
+    assert!(leaked.is_empty(), "events carry {leaked:?}");
+    h.shutdown();
 }

@@ -3,9 +3,10 @@
 //! (the app must embed ui/dist, not load the dev server). One test at a time: the
 //! single-instance plugin hands a second app's launch over to the first.
 //!
-//! Each test isolates the app's folders (XDG_*), keeps secrets in a 0600 file
-//! (KEPIL_NO_KEYRING), points the system policy at a missing file, and answers the native
-//! dialogs through KEPIL_E2E_PICK_FILES / KEPIL_E2E_PICK_FOLDER (read only in `e2e` builds).
+//! Each test isolates every process it starts, the second launches included (HOME and
+//! XDG_*), keeps secrets in a 0600 file (KEPIL_NO_KEYRING), points the system policy at a
+//! missing file, and answers the native dialogs through KEPIL_E2E_PICK_FILES /
+//! KEPIL_E2E_PICK_FOLDER (read only in `e2e` builds).
 //! Screenshots of each screen go to $KEPIL_SCREENSHOT_DIR (default: target tmp dir).
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,53 @@ fn screenshot_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"))
 }
 
+/// HOME, the XDG directories and Kepil's settings of every process a test starts, all under
+/// the test's `root`: the user's real files, keyring and desktop registrations stay untouched.
+fn isolate(cmd: &mut Command, root: &Path) {
+    for (var, sub) in [
+        ("HOME", "home"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ] {
+        let dir = root.join(sub);
+        std::fs::create_dir_all(&dir).unwrap();
+        cmd.env(var, dir);
+    }
+    cmd.env("KEPIL_NO_KEYRING", "1")
+        .env("KEPIL_POLICY_FILE", root.join("no-policy.toml"))
+        .env_remove("KEPIL_STORE")
+        .env_remove("KEPIL_TOKEN")
+        .env_remove("KEPIL_CONFIG_DIR")
+        .env_remove("KEPIL_DATA_DIR")
+        .env_remove("KEPIL_CACHE_DIR");
+}
+
+/// Runs `cmd` to its end; kills it and fails if that takes longer than `limit`.
+async fn run_with_timeout(mut cmd: Command, limit: Duration) -> std::process::ExitStatus {
+    let what = format!("{:?}", cmd.get_program());
+    tokio::task::spawn_blocking(move || {
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{what} did not exit within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+    .await
+    .unwrap()
+}
+
 struct Session {
     driver: Child,
     client: Client,
@@ -68,29 +116,14 @@ impl Session {
             &native_port.to_string(),
         ]);
         // Inherited by WebKitWebDriver and from it by the app.
-        for (var, sub) in [
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_CACHE_HOME", "cache"),
-        ] {
-            let dir = root.path().join(sub);
-            std::fs::create_dir_all(&dir).unwrap();
-            cmd.env(var, dir);
-        }
-        cmd.env("KEPIL_NO_KEYRING", "1")
-            .env("KEPIL_POLICY_FILE", root.path().join("no-policy.toml"))
-            .env(
-                "KEPIL_E2E_PICK_FILES",
-                std::env::join_paths(pick_files).unwrap(),
-            )
-            .env("KEPIL_E2E_PICK_FOLDER", pick_folder)
-            .env_remove("KEPIL_STORE")
-            .env_remove("KEPIL_TOKEN")
-            .env_remove("KEPIL_CONFIG_DIR")
-            .env_remove("KEPIL_DATA_DIR")
-            .env_remove("KEPIL_CACHE_DIR")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+        isolate(&mut cmd, root.path());
+        cmd.env(
+            "KEPIL_E2E_PICK_FILES",
+            std::env::join_paths(pick_files).unwrap(),
+        )
+        .env("KEPIL_E2E_PICK_FOLDER", pick_folder)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
         let driver = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver().display()));
@@ -302,17 +335,14 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
     // second instance, which hands the link over through the single-instance plugin and exits.
     let grant = "QapRutSsgTY7ab82qtgcUQ";
     let link = format!("kepil://http/127.0.0.1:9/t/{grant}#DaVjun08l9HUn5D8eR6yIw");
-    let status = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_kepil-app"))
-            .arg(&link)
-            .env("KEPIL_NO_KEYRING", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let mut second = Command::new(env!("CARGO_BIN_EXE_kepil-app"));
+    isolate(&mut second, s.root.path());
+    second
+        .arg(&link)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    // A second instance that failed to find the first would open a window and never exit.
+    let status = run_with_timeout(second, Duration::from_secs(30)).await;
     assert!(status.success(), "second instance: {status}");
     let start = std::time::Instant::now();
     loop {
@@ -327,21 +357,18 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
     // The OS route: the app registered itself for kepil:// at startup (debug builds register
     // the binary in XDG_DATA_HOME; the .deb ships the .desktop file). `gio open` (not
     // xdg-open, which needs a desktop environment) launches the handler with the link.
-    if which("gio") {
+    assert!(
+        which("gio"),
+        "gio is missing: install the Debian package libglib2.0-bin (scripts/setup does)"
+    );
+    {
         let grant2 = "ZZpRutSsgTY7ab82qtgcUQ";
         let link = format!("kepil://http/127.0.0.1:9/t/{grant2}#DaVjun08l9HUn5D8eR6yIw");
-        let root = s.root.path().to_path_buf();
-        let status = tokio::task::spawn_blocking(move || {
-            Command::new("gio")
-                .args(["open", &link])
-                .env("XDG_DATA_HOME", root.join("data"))
-                .env("XDG_CONFIG_HOME", root.join("config"))
-                .env("KEPIL_NO_KEYRING", "1")
-                .status()
-        })
-        .await
-        .unwrap()
-        .unwrap();
+        // The handler gio launches inherits gio's (isolated) environment.
+        let mut gio = Command::new("gio");
+        isolate(&mut gio, s.root.path());
+        gio.args(["open", &link]);
+        let status = run_with_timeout(gio, Duration::from_secs(30)).await;
         assert!(status.success(), "gio open: {status}");
         let start = std::time::Instant::now();
         while !s.text("receive-link").await.contains(grant2) {

@@ -113,6 +113,11 @@ async fn round_trip_of_several_files_to_two_recipients() {
     for g in status["grants"].as_array().unwrap() {
         assert_eq!(g["downloads"], 1);
     }
+    assert_no_canary(
+        &env.homes(),
+        &sent_canaries(&sent),
+        "after the send and both receives",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -530,6 +535,18 @@ async fn a_killed_sender_resumes_with_resume() {
     }
     child.kill().await.unwrap();
     let _ = child.wait().await;
+    // The killed run kept its links and passwords for --resume: the search must see them
+    // there, or its silence after the resume would prove nothing.
+    let tid = env.pending_transfer_id("sender");
+    let pending = env
+        .pending_of("sender", &tid)
+        .expect("links and passwords kept for --resume");
+    let pending_canaries = sent_canaries(&pending);
+    let found = canaries_found(&env.homes(), &pending_canaries);
+    assert!(
+        found.iter().any(|f| f.contains("credentials.toml")),
+        "the pending secrets were not found: {found:?}"
+    );
     let sent_before = proxy.up_bytes.load(Ordering::SeqCst);
     assert!(
         sent_before < size as u64,
@@ -540,7 +557,18 @@ async fn a_killed_sender_resumes_with_resume() {
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let sent = json(&out);
+    assert_eq!(sent["transfer"], tid.as_str());
     assert_eq!(sent["recipients"].as_array().unwrap().len(), 2);
+    for i in 0..2 {
+        assert_eq!(
+            sent["recipients"][i]["link"],
+            pending["recipients"][i]["link"]
+        );
+        assert_eq!(
+            sent["recipients"][i]["password"],
+            pending["recipients"][i]["password"]
+        );
+    }
     let resumed = proxy.up_bytes.load(Ordering::SeqCst) - sent_before;
     // Only what the store did not have (plus at most one PATCH that was in flight).
     assert!(
@@ -558,6 +586,12 @@ async fn a_killed_sender_resumes_with_resume() {
     // Nothing left to resume.
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert_code(&out, 2, "nothing_to_resume");
+    assert!(env.pending_of("sender", &tid).is_none());
+    assert_no_canary(
+        &env.homes(),
+        &pending_canaries,
+        "after the resumed send and the receives",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -598,6 +632,17 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
     child.kill().await.unwrap();
     let _ = child.wait().await;
     proxy.up_rate.store(0, Ordering::SeqCst);
+    let tid = env.pending_transfer_id("sender");
+    let pending = env
+        .pending_of("sender", &tid)
+        .expect("links and passwords kept for --resume");
+    let pending_canaries = sent_canaries(&pending);
+    // Seen while they are kept, so that not seeing them after the refusal means something.
+    let found = canaries_found(&env.homes(), &pending_canaries);
+    assert!(
+        found.iter().any(|f| f.contains("credentials.toml")),
+        "the pending secrets were not found: {found:?}"
+    );
     // Same size, other content: encrypting it again under the same key must not happen.
     write_file(&f, size, 12);
     // The killed sender's last bytes may still sit in the proxy's socket buffers; let them
@@ -626,10 +671,134 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
     assert!(walk(&spool).is_empty(), "journal left: {:?}", walk(&spool));
     let out = run(env.kepil("sender").args(["send", "--resume", "--json"])).await;
     assert_code(&out, 2, "nothing_to_resume");
+    assert!(
+        env.pending_of("sender", &tid).is_none(),
+        "pending secrets kept"
+    );
+    assert_no_canary(
+        &env.homes(),
+        &pending_canaries,
+        "after the transfer was abandoned",
+    );
+    // Cancelled at the store too, asked with the owner token the sender kept.
+    let out = run(env.kepil("sender").args(["status", &tid, "--json"])).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status = json(&out);
+    assert_eq!(status["upload_complete"], false, "{status}");
+    let grants = status["grants"].as_array().unwrap();
+    assert!(!grants.is_empty(), "{status}");
+    for g in grants {
+        assert_eq!(g["revoked"], true, "{status}");
+    }
+}
+
+/// Fails, naming the Debian package, when a tool a test needs is not installed: a test that
+/// skips itself would pass without testing anything.
+fn require_tool(tool: &str, package: &str) {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{tool} is missing: install the Debian package {package} (scripts/setup does)"
+    );
+}
+
+/// A SULIT transfer of one small file to one recipient, with downloads to spare.
+async fn send_one(env: &Env, seed: u8) -> (std::path::PathBuf, Value) {
+    let f = env.dir("src").join("a.txt");
+    write_file(&f, 10, seed);
+    let sent = env
+        .send(&[
+            f.to_str().unwrap(),
+            "--classification",
+            "sulit",
+            "--to",
+            "a@x",
+            "--max-downloads",
+            "3",
+        ])
+        .await;
+    (f, sent)
+}
+
+async fn downloads(env: &Env, sent: &Value) -> Value {
+    let tid = sent["transfer"].as_str().unwrap();
+    let out = run(env.kepil("sender").args(["status", tid, "--json"])).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    json(&out)["grants"][0]["downloads"].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receive_declines_without_yes_when_there_is_no_terminal_answer() {
+    require_tool("setsid", "util-linux");
+    let env = Env::start().await;
+    let (f, sent) = send_one(&env, 11).await;
+    let (link, pw) = recipient(&sent, 0);
+    let out_dir = env.dir("out");
+    // setsid: no controlling terminal even when the tests run from one, so /dev/tty cannot
+    // answer the question and a developer's terminal is never asked.
+    let mut cmd = env.wrapped("r", "setsid");
+    cmd.arg("--wait")
+        .arg(KEPIL)
+        .args(["receive", link, "--json", "--password-stdin", "-o"])
+        .arg(&out_dir);
+    let out = run_with_stdin(&mut cmd, format!("{pw}\n")).await;
+    assert_code(&out, 2, "no_terminal");
+    assert!(
+        text(&out.stderr).contains("Use --yes"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(walk(&out_dir).is_empty(), "saved: {:?}", walk(&out_dir));
+    // The manifest (what is asked about) is inside the ciphertext, so the question comes after
+    // the proof, which counts the download (docs/cli.md): one counted, the others still there.
+    assert_eq!(downloads(&env, &sent).await, 1);
+    let out = env.receive("r", link, pw, &out_dir).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(sha256_file(&out_dir.join("a.txt")), sha256_file(&f));
+    assert_eq!(downloads(&env, &sent).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receive_saves_nothing_when_the_user_answers_no() {
+    // script(1) runs kepil on a pseudo-terminal: its /dev/tty is the terminal the question
+    // goes to, and what is written to script's stdin is typed on it.
+    require_tool("script", "bsdutils");
+    let env = Env::start().await;
+    let (_, sent) = send_one(&env, 14).await;
+    let (link, pw) = recipient(&sent, 0);
+    let out_dir = env.dir("out");
+    let mut cmd = env.wrapped("r", "script");
+    cmd.env("SHELL", "/bin/sh")
+        .env("KEPIL", KEPIL)
+        .env("LINK", link)
+        .env("OUT", &out_dir)
+        .args([
+            "--quiet",
+            "--return",
+            "--log-out",
+            "/dev/null",
+            "--command",
+            r#"exec "$KEPIL" receive "$LINK" --password-stdin -o "$OUT""#,
+        ]);
+    let out = run_with_stdin(&mut cmd, format!("{pw}\nn\n")).await;
+    // On a terminal stdout and stderr are one stream: script's stdout.
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(10), "{shown}{}", text(&out.stderr));
+    assert!(shown.contains("[y/N]"), "never asked: {shown}");
+    assert!(
+        shown.contains("a.txt"),
+        "the manifest was not shown: {shown}"
+    );
+    assert!(shown.contains("Not saved. [declined]"), "{shown}");
+    assert!(walk(&out_dir).is_empty(), "saved: {:?}", walk(&out_dir));
+    assert_eq!(downloads(&env, &sent).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receive_with_yes_saves_a_terbuka_link_without_asking_a_password() {
     let env = Env::start().await;
     let f = env.dir("src").join("a.txt");
     write_file(&f, 10, 11);
@@ -644,7 +813,7 @@ async fn receive_declines_without_yes_when_there_is_no_terminal_answer() {
         .await;
     assert!(sent["recipients"][0]["password"].is_null());
     let link = sent["recipients"][0]["link"].as_str().unwrap();
-    // TERBUKA: link only, no password asked.
+    // TERBUKA: link only, no password asked (stdin is empty: a prompt would fail).
     let out_dir = env.dir("out");
     let out = run(env.kepil("r").args([
         "receive",
@@ -706,15 +875,15 @@ async fn login_keeps_the_token_and_the_store_in_the_config_directory() {
         ]);
     let out = run(&mut send).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // The owner token for status/revoke went to the same 0600 file; the passwords did not stay.
+    // The owner token for status/revoke went to the same 0600 file; no password or link secret
+    // stayed anywhere.
     let sent = json(&out);
     let creds_text = std::fs::read_to_string(&creds).unwrap();
     assert!(creds_text.contains(&format!(
         "owner-token:{}",
         sent["transfer"].as_str().unwrap()
     )));
-    let (_, pw) = recipient(&sent, 0);
-    assert!(!creds_text.contains(pw));
+    assert_no_canary(&env.homes(), &sent_canaries(&sent), "after the send");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -755,28 +924,25 @@ async fn messages_come_in_bahasa_melayu_by_default() {
     );
 }
 
-/// With a real Secret Service (gnome-keyring in a private D-Bus session), tokens go to the
-/// keyring and no credentials file is written. Skipped when the tools are not installed.
+/// With a real Secret Service (gnome-keyring in a private D-Bus session, its files in the
+/// test's HOME), tokens go to the keyring and no credentials file is written. The tools are
+/// required: without them this test fails rather than pass untested.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_go_to_the_os_keyring_when_one_answers() {
-    let have = |tool: &str| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !have("dbus-run-session") || !have("gnome-keyring-daemon") {
-        eprintln!("skipped: dbus-run-session or gnome-keyring-daemon missing");
-        return;
-    }
+    require_tool("dbus-run-session", "dbus-daemon");
+    require_tool("gnome-keyring-daemon", "gnome-keyring");
+    require_tool("secret-tool", "libsecret-tools");
     let env = Env::start().await;
     let f = env.dir("src").join("a.txt");
     write_file(&f, 10, 13);
     let home = env.home("sender");
+    // secret-tool reads the token back from the keyring inside the same session, under the
+    // attributes the keyring crate gives it (service, username = Kepil's key).
     let script = r#"
         set -e
         eval "$(printf kepil-test | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null | sed 's/^/export /')"
         printf '%s\n' "$TEST_TOKEN" | "$KEPIL" login --store "$TEST_STORE" --token-stdin
+        secret-tool lookup service kepil username "uploader-token:$TEST_STORE" > "$HOME/from-keyring"
         "$KEPIL" send "$TEST_FILE" --classification terhad --to a@x --json --store "$TEST_STORE" > "$HOME/sent.json"
         id=$(sed 's/.*"transfer":"\([^"]*\)".*/\1/' "$HOME/sent.json")
         "$KEPIL" status "$id" --json > /dev/null
@@ -805,8 +971,27 @@ async fn tokens_go_to_the_os_keyring_when_one_answers() {
         "{}",
         text(&out.stderr)
     );
+    let from_keyring = home.join("from-keyring");
+    assert_eq!(
+        std::fs::read_to_string(&from_keyring).unwrap().trim(),
+        env.token,
+        "the keyring does not hold the token"
+    );
+    std::fs::remove_file(&from_keyring).unwrap();
     assert!(
         !home.join("credentials.toml").exists(),
         "fell back to the file"
     );
+    // Nowhere under HOME in clear (gnome-keyring's own files there are encrypted), and the
+    // passwords of the send are not either.
+    let mut canaries = vec![Canary {
+        label: "uploader token".into(),
+        bytes: env.token.clone().into_bytes(),
+        ignore_case: false,
+    }];
+    let sent: Value =
+        serde_json::from_slice(&std::fs::read(home.join("sent.json")).unwrap()).expect("sent.json");
+    std::fs::remove_file(home.join("sent.json")).unwrap();
+    canaries.extend(sent_canaries(&sent));
+    assert_no_canary(&home, &canaries, "after login and send with the keyring");
 }

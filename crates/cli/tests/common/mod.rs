@@ -107,6 +107,21 @@ impl Env {
         cmd
     }
 
+    /// `program` (a wrapper such as setsid or script, given kepil's path) with the
+    /// environment `kepil(user)` gets.
+    pub fn wrapped(&self, user: &str, program: &str) -> Command {
+        let base = self.kepil(user);
+        let mut cmd = Command::new(program);
+        cmd.env_clear();
+        for (key, value) in base.as_std().get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
+        cmd
+    }
+
     pub fn dir(&self, name: &str) -> PathBuf {
         let dir = self.tmp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
@@ -369,5 +384,145 @@ impl Proxy {
             return true;
         }
         false
+    }
+}
+
+/// One way a secret could have been written down; `ignore_case` for text forms, since a
+/// leak in lower case is still a leak.
+#[derive(Debug, Clone)]
+pub struct Canary {
+    pub label: String,
+    pub bytes: Vec<u8>,
+    pub ignore_case: bool,
+}
+
+/// A recipient's password in every form Kepil could write it: as shown
+/// (`XXXX-XXXX-XXXX-XXXX`), the 16 canonical symbols, and spaced as dictated.
+pub fn password_canaries(password: &str) -> Vec<Canary> {
+    let grouped = kepil_core::password::Password::parse(password)
+        .unwrap_or_else(|e| panic!("not a password {password:?}: {e}"))
+        .expose()
+        .to_string();
+    let canonical = grouped.replace('-', "");
+    assert_eq!(canonical.len(), 16, "{grouped}");
+    let spaced = grouped.replace('-', " ");
+    [
+        ("grouped", grouped),
+        ("canonical", canonical),
+        ("spaced", spaced),
+    ]
+    .into_iter()
+    .map(|(form, text)| Canary {
+        label: format!("password {form} {text}"),
+        bytes: text.into_bytes(),
+        ignore_case: true,
+    })
+    .collect()
+}
+
+/// A link's secret (its fragment) as base64url text, as raw bytes and as hex.
+pub fn link_secret_canaries(link: &str) -> Vec<Canary> {
+    let parsed =
+        kepil_core::link::Link::parse(link).unwrap_or_else(|e| panic!("not a link {link:?}: {e}"));
+    let raw = parsed.secret.expose_bytes().to_vec();
+    let text = kepil_protocol::b64_encode(&raw);
+    assert!(link.contains(&text), "{link} does not carry {text}");
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    vec![
+        Canary {
+            label: format!("link secret {text}"),
+            bytes: text.into_bytes(),
+            ignore_case: false,
+        },
+        Canary {
+            label: format!("link secret as hex {hex}"),
+            bytes: hex.into_bytes(),
+            ignore_case: true,
+        },
+        Canary {
+            label: "link secret as raw bytes".into(),
+            bytes: raw,
+            ignore_case: false,
+        },
+    ]
+}
+
+/// The passwords and link secrets of every recipient of a `send --json` answer.
+pub fn sent_canaries(sent: &Value) -> Vec<Canary> {
+    let mut out = vec![];
+    for r in sent["recipients"].as_array().expect("recipients") {
+        out.extend(link_secret_canaries(r["link"].as_str().unwrap()));
+        if let Some(pw) = r["password"].as_str() {
+            out.extend(password_canaries(pw));
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8], ignore_case: bool) -> bool {
+    !needle.is_empty()
+        && haystack.windows(needle.len()).any(|w| {
+            if ignore_case {
+                w.eq_ignore_ascii_case(needle)
+            } else {
+                w == needle
+            }
+        })
+}
+
+/// Every (canary, file) pair where a file under `root` (recursively: config, data, cache,
+/// state, keyring files, SQLite -wal/-shm) holds the canary.
+pub fn canaries_found(root: &Path, canaries: &[Canary]) -> Vec<String> {
+    assert!(!canaries.is_empty(), "no canary to look for");
+    let mut found = vec![];
+    for file in walk(root) {
+        // A file that vanished between the listing and the read cannot hold anything.
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        for c in canaries {
+            if contains(&bytes, &c.bytes, c.ignore_case) {
+                found.push(format!("{} in {}", c.label, file.display()));
+            }
+        }
+    }
+    found
+}
+
+pub fn assert_no_canary(root: &Path, canaries: &[Canary], when: &str) {
+    let files = walk(root);
+    assert!(
+        !files.is_empty(),
+        "{when}: nothing under {}",
+        root.display()
+    );
+    let found = canaries_found(root, canaries);
+    assert!(found.is_empty(), "{when}: secrets left on disk: {found:#?}");
+}
+
+impl Env {
+    /// Every user's home (HOME and KEPIL_CONFIG_DIR: config, data, cache, spool, credentials).
+    pub fn homes(&self) -> PathBuf {
+        self.tmp.path().join("homes")
+    }
+
+    /// The links, passwords and key of an unfinished send, as the sender keeps them for
+    /// `--resume` (the credentials file: these tests run with KEPIL_NO_KEYRING).
+    pub fn pending_of(&self, user: &str, transfer_id: &str) -> Option<Value> {
+        let dirs = kepil_client::settings::Dirs::under(&self.home(user));
+        let store = kepil_client::secrets::SecretStore::file_only(&dirs);
+        let text = store.get(&format!("pending:{transfer_id}")).unwrap()?;
+        Some(serde_json::from_str(text.expose()).unwrap())
+    }
+
+    /// The one unfinished send of `user`, from its journal's name.
+    pub fn pending_transfer_id(&self, user: &str) -> String {
+        let journals: Vec<String> = walk(&self.home(user).join("cache").join("spool"))
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(journals.len(), 1, "journals: {journals:?}");
+        journals.into_iter().next().unwrap()
     }
 }

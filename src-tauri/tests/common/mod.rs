@@ -1,0 +1,140 @@
+//! Looking for secrets where they must not be: every file under a directory tree, and any
+//! text (events, logs), in every form Kepil could have written them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// One way a secret could have been written down; `ignore_case` for text forms, since a
+/// leak in lower case is still a leak.
+#[derive(Debug, Clone)]
+pub struct Canary {
+    pub label: String,
+    pub bytes: Vec<u8>,
+    pub ignore_case: bool,
+}
+
+impl Canary {
+    pub fn text(label: &str, text: &str) -> Canary {
+        Canary {
+            label: label.to_string(),
+            bytes: text.as_bytes().to_vec(),
+            ignore_case: false,
+        }
+    }
+}
+
+/// A password as shown (`XXXX-XXXX-XXXX-XXXX`), as its 16 canonical symbols, and spaced as
+/// dictated.
+pub fn password_canaries(password: &str) -> Vec<Canary> {
+    let grouped = kepil_core::password::Password::parse(password)
+        .unwrap_or_else(|e| panic!("not a password {password:?}: {e}"))
+        .expose()
+        .to_string();
+    let canonical = grouped.replace('-', "");
+    assert_eq!(canonical.len(), 16, "{grouped}");
+    let spaced = grouped.replace('-', " ");
+    [
+        ("grouped", grouped),
+        ("canonical", canonical),
+        ("spaced", spaced),
+    ]
+    .into_iter()
+    .map(|(form, text)| Canary {
+        label: format!("password {form} {text}"),
+        bytes: text.into_bytes(),
+        ignore_case: true,
+    })
+    .collect()
+}
+
+/// A link's secret (its fragment) as base64url text, as raw bytes and as hex.
+pub fn link_secret_canaries(link: &str) -> Vec<Canary> {
+    let parsed =
+        kepil_core::link::Link::parse(link).unwrap_or_else(|e| panic!("not a link {link:?}: {e}"));
+    let raw = parsed.secret.expose_bytes().to_vec();
+    let text = kepil_protocol::b64_encode(&raw);
+    assert!(link.contains(&text), "{link} does not carry {text}");
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    vec![
+        Canary {
+            label: format!("link secret {text}"),
+            bytes: text.into_bytes(),
+            ignore_case: false,
+        },
+        Canary {
+            label: format!("link secret as hex {hex}"),
+            bytes: hex.into_bytes(),
+            ignore_case: true,
+        },
+        Canary {
+            label: "link secret as raw bytes".into(),
+            bytes: raw,
+            ignore_case: false,
+        },
+    ]
+}
+
+pub fn contains(haystack: &[u8], canary: &Canary) -> bool {
+    let needle = &canary.bytes;
+    !needle.is_empty()
+        && haystack.windows(needle.len()).any(|w| {
+            if canary.ignore_case {
+                w.eq_ignore_ascii_case(needle)
+            } else {
+                w == needle.as_slice()
+            }
+        })
+}
+
+/// The canaries `text` holds.
+pub fn canaries_in(text: &[u8], canaries: &[Canary]) -> Vec<String> {
+    canaries
+        .iter()
+        .filter(|c| contains(text, c))
+        .map(|c| c.label.clone())
+        .collect()
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every (canary, file) pair where a file under `root` (recursively, SQLite -wal/-shm and
+/// keyring files included) holds the canary.
+pub fn canaries_found(root: &Path, canaries: &[Canary]) -> Vec<String> {
+    assert!(!canaries.is_empty(), "no canary to look for");
+    let mut found = vec![];
+    for file in walk(root) {
+        // A file that vanished between the listing and the read cannot hold anything.
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        for label in canaries_in(&bytes, canaries) {
+            found.push(format!("{label} in {}", file.display()));
+        }
+    }
+    found
+}
+
+pub fn assert_no_canary(root: &Path, canaries: &[Canary], when: &str) {
+    assert!(
+        !walk(root).is_empty(),
+        "{when}: nothing under {}",
+        root.display()
+    );
+    let found = canaries_found(root, canaries);
+    assert!(found.is_empty(), "{when}: secrets left on disk: {found:#?}");
+}

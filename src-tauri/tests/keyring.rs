@@ -1,0 +1,231 @@
+//! The app's secrets with a real Secret Service: gnome-keyring, unlocked, in a private D-Bus
+//! session, with HOME and every XDG directory inside a temporary directory, so the user's own
+//! keyring, session bus and files are never touched.
+//!
+//! The test runs itself again inside `dbus-run-session` (the keyring must answer on the bus of
+//! the process that opens it); the inner run saves the uploader token through the `token_save`
+//! command, as the Settings page does, and reads it back with `secret-tool`. The outer run then
+//! looks for the token in every file under the temporary HOME.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kepil_app::Kepil;
+use kepil_app::desktop::Desktop;
+use kepil_client::secrets::SecretStore;
+use kepil_client::settings::Dirs;
+use serde_json::{Value, json};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+
+use common::*;
+
+const TEST_NAME: &str = "the_uploader_token_goes_to_the_keyring_and_to_no_file";
+/// Set (to the marker file's path) in the inner run.
+const INNER: &str = "KEPIL_TEST_KEYRING_INNER";
+const STORE: &str = "https://kepil.agensi.gov.my";
+const TOKEN: &str = "kpl_kanari-token-9f2c41d7e0b3";
+
+/// Fails, naming the Debian package, when a tool is missing: a test that skipped itself would
+/// pass without testing anything.
+fn require_tool(tool: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
+    assert!(
+        found,
+        "{tool} is missing: install the Debian package {package} (scripts/setup does)"
+    );
+}
+
+#[test]
+fn the_uploader_token_goes_to_the_keyring_and_to_no_file() {
+    if let Some(marker) = std::env::var_os(INNER) {
+        inner(Path::new(&marker));
+        return;
+    }
+    require_tool("dbus-run-session", "dbus-daemon");
+    require_tool("gnome-keyring-daemon", "gnome-keyring");
+    require_tool("secret-tool", "libsecret-tools");
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let marker = root.path().join("inner-ran");
+    let mut cmd = Command::new("dbus-run-session");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("LANG", "C.UTF-8")
+        .env(INNER, &marker)
+        .env("TEST_EXE", std::env::current_exe().unwrap());
+    for (var, sub) in [
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_RUNTIME_DIR", "run"),
+    ] {
+        let dir = home.join(sub);
+        std::fs::create_dir_all(&dir).unwrap();
+        cmd.env(var, dir);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // gnome-keyring refuses a runtime directory others can read.
+        std::fs::set_permissions(home.join("run"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    // The same unlock as scripts/test; the inner run is this one test of this binary.
+    cmd.args([
+        "--",
+        "sh",
+        "-c",
+        r#"eval "$(printf kepil-test | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
+           exec "$TEST_EXE" --exact "$0" --nocapture --test-threads=1"#,
+        TEST_NAME,
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let out = run_with_timeout(cmd, Duration::from_secs(120));
+    let shown = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "the keyring session failed: {shown}");
+    // `--exact` with a wrong name runs nothing and succeeds: the marker says it ran.
+    assert!(marker.exists(), "the inner test never ran: {shown}");
+    assert_no_canary(
+        &home,
+        &[Canary::text("uploader token", TOKEN)],
+        "after the session ended",
+    );
+}
+
+fn run_with_timeout(mut cmd: Command, limit: Duration) -> std::process::Output {
+    let mut child = cmd.spawn().expect("dbus-run-session starts");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the keyring session did not end within {limit:?}: {}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
+struct NoDesktop;
+
+impl Desktop for NoDesktop {
+    fn pick_files(&self) -> Vec<PathBuf> {
+        vec![]
+    }
+    fn pick_folder(&self) -> Option<PathBuf> {
+        None
+    }
+    fn clipboard_write(&self, _: &str) -> Result<(), String> {
+        Err("no clipboard".into())
+    }
+    fn clipboard_read(&self) -> Option<String> {
+        None
+    }
+    fn clipboard_clear(&self) -> Result<(), String> {
+        Ok(())
+    }
+    fn open_url(&self, _: &str) -> Result<(), String> {
+        Err("no opener".into())
+    }
+    fn open_folder(&self, _: &Path) -> Result<(), String> {
+        Err("no opener".into())
+    }
+}
+
+/// Inside the private session: the app's own way of opening its secrets (lib.rs `run`).
+fn inner(marker: &Path) {
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "not in a D-Bus session"
+    );
+    let dirs = Dirs::from_env().unwrap();
+    assert!(dirs.config.starts_with(&home), "{dirs:?}");
+    let secrets = SecretStore::open(&dirs);
+    assert_eq!(
+        secrets.backend_name(),
+        "keyring",
+        "no Secret Service answered"
+    );
+    let config_dir = dirs.config.clone();
+    let kepil = Kepil::new(
+        dirs,
+        secrets,
+        &home.join("no-policy.toml"),
+        Arc::new(NoDesktop),
+    );
+    let app = mock_builder()
+        .invoke_handler(kepil_app::kepil_handler!())
+        .manage(kepil)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let call = |cmd: &str, args: Value| -> Value {
+        get_ipc_response(
+            &webview,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+        .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    };
+    let state = call("settings_save", json!({ "request": { "storeUrl": STORE } }));
+    assert_eq!(state["tokenSet"], false, "{state}");
+    call("token_save", json!({ "token": TOKEN }));
+    // The app reads it back (from the keyring: there is no other copy)...
+    let state = call("app_state", json!({}));
+    assert_eq!(state["tokenSet"], true, "{state}");
+    // ...and so does any Secret Service client, under Kepil's service and key.
+    let out = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "kepil",
+            "username",
+            &format!("uploader-token:{STORE}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "secret-tool: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), TOKEN);
+    assert!(
+        !config_dir.join("credentials.toml").exists(),
+        "the token fell back to the file"
+    );
+    assert_no_canary(
+        &home,
+        &[Canary::text("uploader token", TOKEN)],
+        "with the app running",
+    );
+    let kepil = tauri::Manager::state::<Kepil>(&app);
+    tauri::async_runtime::block_on(kepil.shutdown());
+    std::fs::write(marker, "ran").unwrap();
+}
