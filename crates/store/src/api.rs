@@ -1,4 +1,6 @@
 //! JSON routes: policy, create transfer, grant info, challenge, proof, blob, status, revoke.
+//! Each parses its request, calls `crate::domain`, and writes the answer; errors become
+//! answers through `crate::error`.
 
 use std::pin::Pin;
 use std::str::FromStr;
@@ -19,15 +21,11 @@ use kepil_protocol::{
 use time::OffsetDateTime;
 
 use crate::audit::Event;
+use crate::domain::{grants, transfers};
 use crate::error::{AppError, AppResult};
-use crate::ids;
 use crate::metrics::inc;
-use crate::purge::purge_blob;
 use crate::state::{AppState, ClientIp, JsonBody, bearer, parse_json};
-use crate::storage::{GrantRow, PurgeReason, Redeemed, StorageError, TransferRow};
-
-pub const MAX_GRANTS: usize = 50;
-pub const MAX_LABEL_CHARS: usize = 320;
+use crate::storage::TransferRow;
 
 pub fn ts(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -69,227 +67,26 @@ pub async fn create_transfer(
 ) -> AppResult<Response> {
     let uploader = s.uploader(&headers).await?;
     let req: CreateTransfer = parse_json(&body)?;
-    let c = &s.config;
-
-    if req.classification.check_sendable().is_err() {
-        return Err(AppError::new(
-            ErrorCode::ClassificationRefused,
-            format!(
-                "{} may not be sent through a temporary store (guideline 3.2 A ii 6).",
-                req.classification.as_str()
-            ),
-        ));
-    }
-    let Some(limit) = c.limit_for(req.classification) else {
-        return Err(AppError::new(
-            ErrorCode::ClassificationRefused,
-            format!(
-                "This store does not accept {}.",
-                req.classification.as_str()
-            ),
-        ));
-    };
-    if req.size == 0 {
-        return Err(AppError::bad_request("size must be at least 1 byte"));
-    }
-    if req.size > c.max_blob_size {
-        return Err(AppError::new(
-            ErrorCode::TooLarge,
-            "The file is larger than this store accepts.",
-        )
-        .with_limit(c.max_blob_size));
-    }
-    if req.expires_in_secs == 0 {
-        return Err(AppError::bad_request("expires_in_secs must be at least 1"));
-    }
-    if req.expires_in_secs > limit.max_expiry_secs {
-        return Err(AppError::new(
-            ErrorCode::ExpiryTooLong,
-            format!(
-                "{} transfers may live at most {} seconds.",
-                req.classification.as_str(),
-                limit.max_expiry_secs
-            ),
-        )
-        .with_limit(limit.max_expiry_secs));
-    }
-    if req.grants.is_empty() || req.grants.len() > MAX_GRANTS {
-        return Err(AppError::bad_request(format!(
-            "a transfer needs between 1 and {MAX_GRANTS} grants"
-        ))
-        .with_limit(MAX_GRANTS as u64));
-    }
-
-    // The client proposes the id because it is the HKDF context of the auth keys it sends
-    // in this very request; the store only checks its shape and that it is unused.
-    if !ids::is_valid_id(&req.transfer_id) {
-        return Err(AppError::bad_request(
-            "transfer_id must be 16 random bytes as unpadded base64url (22 characters)",
-        ));
-    }
-    if s.meta.get_transfer(&req.transfer_id).await?.is_some() {
-        return Err(conflict());
-    }
-    let now = s.clock.now();
-    let transfer_id = req.transfer_id.clone();
-    let mut grants = Vec::with_capacity(req.grants.len());
-    for (position, spec) in req.grants.iter().enumerate() {
-        let label_chars = spec.label.chars().count();
-        if label_chars == 0
-            || label_chars > MAX_LABEL_CHARS
-            || spec.label.chars().any(char::is_control)
-        {
-            return Err(AppError::bad_request(format!(
-                "grant label must be 1 to {MAX_LABEL_CHARS} printable characters"
-            )));
-        }
-        let auth_key = kepil_protocol::b64_decode(&spec.auth_key)
-            .filter(|k| k.len() == 32)
-            .ok_or_else(|| AppError::bad_request("auth_key must be 32 bytes of base64url"))?;
-        if let Err(e) = spec.kdf.check() {
-            return Err(AppError::new(
-                ErrorCode::KdfRejected,
-                format!("Key-derivation parameters refused: {e}"),
-            ));
-        }
-        let max_downloads = match spec.max_downloads {
-            None => c.default_max_downloads,
-            Some(0) => return Err(AppError::bad_request("max_downloads must be at least 1")),
-            Some(n) if n > c.max_downloads => {
-                return Err(AppError::new(
-                    ErrorCode::TooManyDownloads,
-                    format!("At most {} downloads per recipient.", c.max_downloads),
-                )
-                .with_limit(c.max_downloads as u64));
-            }
-            Some(n) => n,
-        };
-        grants.push(GrantRow {
-            id: ids::new_id(),
-            transfer_id: transfer_id.clone(),
-            position: position as u32,
-            label: spec.label.clone(),
-            auth_key,
-            kdf_version: spec.kdf.version,
-            kdf_m_kib: spec.kdf.m_kib,
-            kdf_t: spec.kdf.t,
-            kdf_p: spec.kdf.p,
-            max_downloads,
-            downloads: 0,
-            failed_proofs: 0,
-            locked: false,
-            revoked_at: None,
-        });
-    }
-
-    let owner_token = ids::new_token();
-    let expires_at = now.saturating_add(req.expires_in_secs as i64);
-    let transfer = TransferRow {
-        id: transfer_id.clone(),
-        user: uploader.user.clone(),
-        owner_hash: ids::hash_token(&owner_token),
-        classification: req.classification.as_str().to_string(),
-        size: req.size,
-        created_at: now,
-        expires_at,
-        upload_offset: 0,
-        upload_expires_at: now.saturating_add(c.upload_expiry_secs as i64),
-        expected_checksum: None,
-        complete: false,
-        revoked_at: None,
-        purged_at: None,
-        blob_key: Some(s.blobs.new_wrapped_key(&transfer_id)),
-        blob_state: None,
-    };
-    match s
-        .meta
-        .create_transfer(&transfer, &grants, c.uploader_quota)
-        .await
-    {
-        Ok(()) => {}
-        Err(StorageError::Conflict) => return Err(conflict()),
-        Err(StorageError::QuotaExceeded { .. }) => {
-            return Err(AppError::new(
-                ErrorCode::QuotaExceeded,
-                "Your storage quota on this store is used up; revoke or wait for older transfers.",
-            )
-            .with_limit(c.uploader_quota));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    inc(&s.metrics.transfers_created, 1);
-    s.audit
-        .record(
-            Event::Created,
-            Some(&transfer_id),
-            None,
-            Some(&ip.text()),
-            Some(req.size),
-        )
-        .await;
-
-    let created = TransferCreated {
-        transfer_id: transfer_id.clone(),
-        owner_token,
-        upload_url: format!("{}{}", s.public_url, paths::upload(&transfer_id)),
-        expires_at: ts(expires_at),
-        grants: grants
-            .iter()
-            .map(|g| GrantCreated {
-                grant_id: g.id.clone(),
-                label: g.label.clone(),
-                max_downloads: g.max_downloads,
-            })
-            .collect(),
-    };
-    Ok(no_store((StatusCode::CREATED, Json(created))))
-}
-
-fn conflict() -> AppError {
-    AppError::new(
-        ErrorCode::Conflict,
-        "This transfer id is already taken; derive the keys again with a new one.",
-    )
-}
-
-/// Loads a grant and its transfer by an id from a path; anything wrong is `unavailable`.
-async fn load_grant(s: &AppState, grant_id: &str) -> AppResult<(GrantRow, TransferRow)> {
-    if !ids::is_valid_id(grant_id) {
-        return Err(AppError::unavailable());
-    }
-    let grant = s
-        .meta
-        .get_grant(grant_id)
-        .await?
-        .ok_or_else(AppError::unavailable)?;
-    let transfer = s
-        .meta
-        .get_transfer(&grant.transfer_id)
-        .await?
-        .ok_or_else(AppError::unavailable)?;
-    Ok((grant, transfer))
-}
-
-/// Why a grant can no longer be downloaded, told only to a caller with a valid proof.
-fn dead_reason(g: &GrantRow, t: &TransferRow, now: i64) -> Option<ErrorCode> {
-    if g.revoked_at.is_some() || t.revoked_at.is_some() {
-        Some(ErrorCode::Revoked)
-    } else if g.downloads >= g.max_downloads {
-        Some(ErrorCode::UsedUp)
-    } else if t.expires_at <= now || t.purged_at.is_some() {
-        Some(ErrorCode::Expired)
-    } else {
-        None
-    }
-}
-
-fn kdf_of(g: &GrantRow) -> KdfParams {
-    KdfParams {
-        version: g.kdf_version,
-        m_kib: g.kdf_m_kib,
-        t: g.kdf_t,
-        p: g.kdf_p,
-    }
+    let created = transfers::create(&s, &uploader, &req, &ip.text()).await?;
+    let id = &created.transfer.id;
+    Ok(no_store((
+        StatusCode::CREATED,
+        Json(TransferCreated {
+            transfer_id: id.clone(),
+            owner_token: created.owner_token,
+            upload_url: format!("{}{}", s.public_url, paths::upload(id)),
+            expires_at: ts(created.transfer.expires_at),
+            grants: created
+                .grants
+                .iter()
+                .map(|g| GrantCreated {
+                    grant_id: g.id.clone(),
+                    label: g.label.clone(),
+                    max_downloads: g.max_downloads,
+                })
+                .collect(),
+        }),
+    )))
 }
 
 fn classification_of(t: &TransferRow) -> AppResult<Classification> {
@@ -303,13 +100,13 @@ pub async fn grant_info(
     State(s): State<AppState>,
     Path(grant_id): Path<String>,
 ) -> AppResult<Response> {
-    let (g, t) = load_grant(&s, &grant_id).await?;
+    let (g, t) = grants::load(&s, &grant_id).await?;
     Ok(no_store(Json(GrantInfo {
         grant_id: g.id.clone(),
         transfer_id: t.id.clone(),
         classification: classification_of(&t)?,
         size: t.size,
-        kdf: kdf_of(&g),
+        kdf: grants::kdf_of(&g),
         expires_at: ts(t.expires_at),
         ready: t.complete,
     })))
@@ -332,24 +129,11 @@ pub async fn challenge(
     Path(grant_id): Path<String>,
 ) -> AppResult<Response> {
     rate_limit(&s, ip)?;
-    let (g, _t) = load_grant(&s, &grant_id).await?;
-    let nonce = ids::new_token();
-    let expires_at = s.clock.now().saturating_add(s.config.nonce_ttl_secs as i64);
-    s.meta
-        .insert_nonce(&g.id, &ids::hash_token(&nonce), expires_at)
-        .await?;
+    let c = grants::challenge(&s, &grant_id).await?;
     Ok(no_store(Json(Challenge {
-        nonce,
-        expires_at: ts(expires_at),
+        nonce: c.nonce,
+        expires_at: ts(c.expires_at),
     })))
-}
-
-/// Constant-time check of HMAC-SHA256(auth_key, nonce) through the core library.
-fn mac_matches(auth_key: &[u8], nonce: &[u8], mac: &[u8]) -> bool {
-    let Ok(key) = <[u8; 32]>::try_from(auth_key) else {
-        return false;
-    };
-    kepil_core::kdf::AuthKey::from_bytes(key).verify(nonce, mac)
 }
 
 pub async fn proof(
@@ -359,171 +143,14 @@ pub async fn proof(
     JsonBody(body): JsonBody,
 ) -> AppResult<Response> {
     rate_limit(&s, ip)?;
-    let (g, t) = load_grant(&s, &grant_id).await?;
     let req: Proof = parse_json(&body)?;
-    let nonce_bytes = kepil_protocol::b64_decode(&req.nonce)
-        .filter(|n| n.len() == 32)
-        .ok_or_else(|| AppError::bad_request("nonce must be 32 bytes of base64url"))?;
-    let mac = kepil_protocol::b64_decode(&req.mac)
-        .filter(|m| m.len() == 32)
-        .ok_or_else(|| AppError::bad_request("mac must be 32 bytes of base64url"))?;
-    let now = s.clock.now();
-    let ip_text = ip.text();
-
-    let nonce_hash = ids::hash_token(&req.nonce);
-    let dead = dead_reason(&g, &t, now);
-    let stale = || {
-        if dead.is_some() {
-            AppError::unavailable()
-        } else {
-            AppError::new(
-                ErrorCode::ChallengeExpired,
-                "The challenge expired or was already used; ask for a new one.",
-            )
-        }
-    };
-    // Checking the MAC first only costs CPU; the nonce is burnt on every path below.
-    let valid = mac_matches(&g.auth_key, &nonce_bytes, &mac);
-
-    if valid && !g.locked && dead.is_none() && t.complete {
-        // Hot path: burn the nonce and count the download in one transaction.
-        let token = ids::new_token();
-        let token_expires = now.saturating_add(s.config.download_token_ttl_secs as i64);
-        let outcome = s
-            .meta
-            .redeem(
-                &g.id,
-                &nonce_hash,
-                &ids::hash_token(&token),
-                token_expires,
-                now,
-            )
-            .await?;
-        if outcome == Redeemed::StaleNonce {
-            return Err(stale());
-        }
-        inc(&s.metrics.proofs_ok, 1);
-        s.audit
-            .record(
-                Event::ProofOk,
-                Some(&t.id),
-                Some(&g.id),
-                Some(&ip_text),
-                None,
-            )
-            .await;
-        return match outcome {
-            Redeemed::Issued(downloads_left) => {
-                inc(&s.metrics.tokens_issued, 1);
-                s.audit
-                    .record(
-                        Event::TokenIssued,
-                        Some(&t.id),
-                        Some(&g.id),
-                        Some(&ip_text),
-                        None,
-                    )
-                    .await;
-                Ok(no_store(Json(DownloadGrant {
-                    download_token: token,
-                    expires_at: ts(token_expires),
-                    size: t.size,
-                    downloads_left,
-                })))
-            }
-            _ => {
-                // Lost a race (another proof took the last download, a lock or a revoke
-                // landed): answer from the state now.
-                let (g, t) = load_grant(&s, &grant_id).await?;
-                if g.locked {
-                    return Err(locked_error());
-                }
-                Err(reason_error(
-                    dead_reason(&g, &t, s.clock.now()).unwrap_or(ErrorCode::UsedUp),
-                ))
-            }
-        };
-    }
-
-    if !s.meta.consume_nonce(&g.id, &nonce_hash, now).await? {
-        return Err(stale());
-    }
-    if g.locked {
-        return Err(locked_error());
-    }
-    if !valid {
-        if dead.is_some() {
-            return Err(AppError::unavailable());
-        }
-        inc(&s.metrics.proofs_failed, 1);
-        s.audit
-            .record(
-                Event::ProofFailed,
-                Some(&t.id),
-                Some(&g.id),
-                Some(&ip_text),
-                None,
-            )
-            .await;
-        let threshold = s.config.lockout_threshold;
-        let outcome = s.meta.record_failed_proof(&g.id, threshold).await?;
-        if outcome.locked_now {
-            inc(&s.metrics.grants_locked, 1);
-            s.audit
-                .record(
-                    Event::Locked,
-                    Some(&t.id),
-                    Some(&g.id),
-                    Some(&ip_text),
-                    None,
-                )
-                .await;
-        }
-        if outcome.locked {
-            return Err(locked_error());
-        }
-        let mut e = AppError::new(ErrorCode::WrongPassword, "The password is wrong.");
-        e.0.tries_left = Some(threshold.saturating_sub(outcome.failed_proofs));
-        return Err(e);
-    }
-
-    // A valid proof on a dead grant learns why; on an unfinished upload, to wait.
-    inc(&s.metrics.proofs_ok, 1);
-    s.audit
-        .record(
-            Event::ProofOk,
-            Some(&t.id),
-            Some(&g.id),
-            Some(&ip_text),
-            None,
-        )
-        .await;
-    Err(match dead {
-        Some(code) => reason_error(code),
-        None => AppError::new(
-            ErrorCode::NotReady,
-            "The sender's upload has not finished yet; try again later.",
-        ),
-    })
-}
-
-fn locked_error() -> AppError {
-    let mut e = AppError::new(
-        ErrorCode::Locked,
-        "Too many wrong passwords: this link is locked. Ask the sender for a new one.",
-    );
-    e.0.tries_left = Some(0);
-    e
-}
-
-fn reason_error(code: ErrorCode) -> AppError {
-    let message = match code {
-        ErrorCode::Expired => "This transfer has expired; ask the sender to send it again.",
-        ErrorCode::Revoked => "The sender revoked this link.",
-        ErrorCode::UsedUp => "This link has no downloads left; ask the sender for a new one.",
-        _ => "This link is not available.",
-    };
-    AppError::new(code, message)
+    let issued = grants::prove(&s, &grant_id, &req.nonce, &req.mac, &ip.text()).await?;
+    Ok(no_store(Json(DownloadGrant {
+        download_token: issued.download_token,
+        expires_at: ts(issued.expires_at),
+        size: issued.size,
+        downloads_left: issued.downloads_left,
+    })))
 }
 
 /// Parses a single `bytes=` range against `len`; `Err` for an unsatisfiable one.
@@ -564,27 +191,8 @@ pub async fn blob(
     Path(grant_id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    if !ids::is_valid_id(&grant_id) {
-        return Err(AppError::unavailable());
-    }
     let token = bearer(&headers).ok_or_else(AppError::unauthorized)?;
-    let now = s.clock.now();
-    let row = s
-        .meta
-        .find_download_token(&ids::hash_token(token))
-        .await?
-        .filter(|r| r.grant_id == grant_id && r.expires_at > now)
-        .ok_or_else(AppError::unauthorized)?;
-    let (g, t) = load_grant(&s, &row.grant_id).await?;
-    if g.revoked_at.is_some() || !t.is_live(now) {
-        return Err(AppError::unavailable());
-    }
-    if !t.complete {
-        return Err(AppError::new(
-            ErrorCode::NotReady,
-            "The upload has not finished.",
-        ));
-    }
+    let (g, t) = grants::open_download(&s, &grant_id, token).await?;
     let len = t.size;
     let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
         Some(v) => match parse_range(v, len) {
@@ -687,19 +295,7 @@ async fn owned_transfer(
     headers: &HeaderMap,
 ) -> AppResult<TransferRow> {
     let token = bearer(headers).ok_or_else(AppError::unauthorized)?;
-    if !ids::is_valid_id(transfer_id) {
-        return Err(AppError::unavailable());
-    }
-    let t = s
-        .meta
-        .get_transfer(transfer_id)
-        .await?
-        .ok_or_else(AppError::unavailable)?;
-    // Hashes of 256-bit random tokens: comparing them leaks nothing usable by timing.
-    if t.owner_hash != ids::hash_token(token) {
-        return Err(AppError::unavailable());
-    }
-    Ok(t)
+    Ok(transfers::owned(s, transfer_id, token).await?)
 }
 
 pub async fn status(
@@ -733,20 +329,6 @@ pub async fn status(
     })))
 }
 
-/// Revokes the whole transfer and deletes its blob at once.
-pub async fn revoke_and_purge(
-    s: &AppState,
-    t: &TransferRow,
-    ip: Option<&str>,
-    event: Event,
-) -> AppResult<()> {
-    let now = s.clock.now();
-    if s.meta.revoke_transfer(&t.id, now).await? {
-        s.audit.record(event, Some(&t.id), None, ip, None).await;
-    }
-    Ok(purge_blob(s, &t.id, PurgeReason::Revoked, ip).await?)
-}
-
 pub async fn revoke_transfer(
     State(s): State<AppState>,
     ip: ClientIp,
@@ -754,7 +336,7 @@ pub async fn revoke_transfer(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let t = owned_transfer(&s, &transfer_id, &headers).await?;
-    revoke_and_purge(&s, &t, Some(&ip.text()), Event::Revoked).await?;
+    transfers::revoke(&s, &t, Some(&ip.text()), Event::Revoked).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -765,27 +347,7 @@ pub async fn revoke_grant(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let t = owned_transfer(&s, &transfer_id, &headers).await?;
-    if !ids::is_valid_id(&grant_id) {
-        return Err(AppError::unavailable());
-    }
-    let ip = ip.text();
-    let left = s
-        .meta
-        .revoke_grant(&t.id, &grant_id, s.clock.now())
-        .await?
-        .ok_or_else(AppError::unavailable)?;
-    s.audit
-        .record(
-            Event::Revoked,
-            Some(&t.id),
-            Some(&grant_id),
-            Some(&ip),
-            None,
-        )
-        .await;
-    if left == 0 {
-        revoke_and_purge(&s, &t, Some(&ip), Event::Revoked).await?;
-    }
+    transfers::revoke_grant(&s, &t, &grant_id, &ip.text()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -1,8 +1,12 @@
 //! Every failure answers `{code, message}` with a stable code; internal details go to the log.
+//! The domain's error enums (`crate::domain`) become answers here and nowhere else.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kepil_protocol::{ApiError, ErrorCode};
+
+use crate::domain::grants::{DownloadError, GrantError, ProofError};
+use crate::domain::transfers::{CreateError, MAX_GRANTS, MAX_LABEL_CHARS, OwnerError};
 
 #[derive(Debug)]
 pub struct AppError(pub ApiError);
@@ -66,5 +70,151 @@ impl IntoResponse for AppError {
             headers.insert(header::RETRY_AFTER, v);
         }
         response
+    }
+}
+
+// The one mapping from the domain's errors to the wire: status (through the code), code,
+// message and the numbers a client shows (`limit`, `tries_left`, `retry_after_secs`).
+
+impl From<CreateError> for AppError {
+    fn from(e: CreateError) -> Self {
+        match e {
+            CreateError::Refused(c) => AppError::new(
+                ErrorCode::ClassificationRefused,
+                format!(
+                    "{} may not be sent through a temporary store (guideline 3.2 A ii 6).",
+                    c.as_str()
+                ),
+            ),
+            CreateError::NotAccepted(c) => AppError::new(
+                ErrorCode::ClassificationRefused,
+                format!("This store does not accept {}.", c.as_str()),
+            ),
+            CreateError::Empty => AppError::bad_request("size must be at least 1 byte"),
+            CreateError::TooLarge { limit } => AppError::new(
+                ErrorCode::TooLarge,
+                "The file is larger than this store accepts.",
+            )
+            .with_limit(limit),
+            CreateError::NoExpiry => AppError::bad_request("expires_in_secs must be at least 1"),
+            CreateError::ExpiryTooLong {
+                classification,
+                limit,
+            } => AppError::new(
+                ErrorCode::ExpiryTooLong,
+                format!(
+                    "{} transfers may live at most {limit} seconds.",
+                    classification.as_str()
+                ),
+            )
+            .with_limit(limit),
+            CreateError::GrantCount => AppError::bad_request(format!(
+                "a transfer needs between 1 and {MAX_GRANTS} grants"
+            ))
+            .with_limit(MAX_GRANTS as u64),
+            CreateError::BadTransferId => AppError::bad_request(
+                "transfer_id must be 16 random bytes as unpadded base64url (22 characters)",
+            ),
+            CreateError::Conflict => AppError::new(
+                ErrorCode::Conflict,
+                "This transfer id is already taken; derive the keys again with a new one.",
+            ),
+            CreateError::BadLabel => AppError::bad_request(format!(
+                "grant label must be 1 to {MAX_LABEL_CHARS} printable characters"
+            )),
+            CreateError::BadAuthKey => {
+                AppError::bad_request("auth_key must be 32 bytes of base64url")
+            }
+            CreateError::Kdf(e) => AppError::new(
+                ErrorCode::KdfRejected,
+                format!("Key-derivation parameters refused: {e}"),
+            ),
+            CreateError::NoDownloads => AppError::bad_request("max_downloads must be at least 1"),
+            CreateError::TooManyDownloads { limit } => AppError::new(
+                ErrorCode::TooManyDownloads,
+                format!("At most {limit} downloads per recipient."),
+            )
+            .with_limit(limit as u64),
+            CreateError::QuotaExceeded { limit } => AppError::new(
+                ErrorCode::QuotaExceeded,
+                "Your storage quota on this store is used up; revoke or wait for older transfers.",
+            )
+            .with_limit(limit),
+            CreateError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<OwnerError> for AppError {
+    fn from(e: OwnerError) -> Self {
+        match e {
+            OwnerError::Unavailable => AppError::unavailable(),
+            OwnerError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<GrantError> for AppError {
+    fn from(e: GrantError) -> Self {
+        match e {
+            GrantError::Unavailable => AppError::unavailable(),
+            GrantError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ProofError> for AppError {
+    fn from(e: ProofError) -> Self {
+        match e {
+            ProofError::Unavailable => AppError::unavailable(),
+            ProofError::BadNonce => AppError::bad_request("nonce must be 32 bytes of base64url"),
+            ProofError::BadMac => AppError::bad_request("mac must be 32 bytes of base64url"),
+            ProofError::ChallengeExpired => AppError::new(
+                ErrorCode::ChallengeExpired,
+                "The challenge expired or was already used; ask for a new one.",
+            ),
+            ProofError::WrongPassword { tries_left } => {
+                let mut e = AppError::new(ErrorCode::WrongPassword, "The password is wrong.");
+                e.0.tries_left = Some(tries_left);
+                e
+            }
+            ProofError::Locked => {
+                let mut e = AppError::new(
+                    ErrorCode::Locked,
+                    "Too many wrong passwords: this link is locked. Ask the sender for a new one.",
+                );
+                e.0.tries_left = Some(0);
+                e
+            }
+            ProofError::Expired => AppError::new(
+                ErrorCode::Expired,
+                "This transfer has expired; ask the sender to send it again.",
+            ),
+            ProofError::Revoked => {
+                AppError::new(ErrorCode::Revoked, "The sender revoked this link.")
+            }
+            ProofError::UsedUp => AppError::new(
+                ErrorCode::UsedUp,
+                "This link has no downloads left; ask the sender for a new one.",
+            ),
+            ProofError::NotReady => AppError::new(
+                ErrorCode::NotReady,
+                "The sender's upload has not finished yet; try again later.",
+            ),
+            ProofError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<DownloadError> for AppError {
+    fn from(e: DownloadError) -> Self {
+        match e {
+            DownloadError::Unauthorized => AppError::unauthorized(),
+            DownloadError::Unavailable => AppError::unavailable(),
+            DownloadError::NotReady => {
+                AppError::new(ErrorCode::NotReady, "The upload has not finished.")
+            }
+            DownloadError::Storage(e) => e.into(),
+        }
     }
 }

@@ -39,6 +39,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Opens the data directory and the backends without serving HTTP: for tests of
+    /// `crate::domain` and embedders that route requests themselves. The sweeper does not run.
+    pub async fn open(config: Config) -> Result<AppState, crate::StoreError> {
+        config.validate()?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        Ok(crate::server::open_state(config, public_url).await?.0)
+    }
+
     /// The uploader token from `Authorization: Bearer`, when valid and unrevoked.
     pub async fn uploader(&self, headers: &HeaderMap) -> AppResult<UploaderToken> {
         let token = bearer(headers).ok_or_else(AppError::unauthorized)?;

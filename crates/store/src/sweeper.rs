@@ -2,7 +2,7 @@
 //! transfers, stale nonces and download tokens, and tombstone rows after their retention.
 
 use crate::audit::Event;
-use crate::purge::purge_blob;
+use crate::domain::purge::purge_blob;
 use crate::state::AppState;
 use crate::storage::PurgeReason;
 
