@@ -52,7 +52,8 @@ async fn create_checks_the_policy_before_writing_anything() {
     })
     .await;
     let key = random_key();
-    let cases: Vec<(CreateTransfer, fn(&CreateError) -> bool)> = vec![
+    type Expect = fn(&CreateError) -> bool;
+    let cases: Vec<(CreateTransfer, Expect)> = vec![
         (request(Classification::Rahsia, &[key], None), |e| {
             matches!(e, CreateError::Refused(Classification::Rahsia))
         }),
