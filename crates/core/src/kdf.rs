@@ -662,65 +662,83 @@ mod tests {
         assert_eq!(err.code(), "kdf_failed");
     }
 
-    // Known answers for our own derivation, so that it can never drift silently (a drift would
-    // make every transfer in flight undecryptable). The values were computed independently of
-    // this crate with Python `cryptography` 48 (Argon2id + HKDF) and checked with `age-keygen -y`
-    // (recipient) and a reference Bech32 decoder (identity bytes).
-    const KAT_PASSWORD: &str = "7K3M-Q9XD-2HRT-B8ZW";
-    const KAT_SECRET: &[u8; 16] = b"0123456789abcdef";
-    const KAT_TRANSFER: &str = "tr_known_answer";
-    const KAT_WITH_PASSWORD: (&str, &str, &str) = (
-        "AGE-SECRET-KEY-18LNQWY7MHFZLZQ3YXNZUPK4MFR73P9APT80JLPJJVMM24JJLU97Q92RMN3",
-        "age1melskcg4a0rumhjfz4r72le6a7ynqyec2z7jyfx3x9a93uhfj9vsx8xh7d",
-        "ab08f08b58f9b761db0fb482121b34b0f867c061a25bb9e24800959d211c499b",
-    );
-    const KAT_LINK_ONLY: (&str, &str, &str) = (
-        "AGE-SECRET-KEY-1C4NDUL6Q8CQWGTUZP769LA070F7Y4KH4H22JEKM3UEQWVUGMVZ2Q02F872",
-        "age15yhgwj8hnf798z3pawxatjjcyskydnxnnu3m7tcz3xgypg39g48s936408",
-        "7bad5076d759e613595e92d4d265ed9fbf960ae1630a17f0c952c7e5774b0ba1",
-    );
+    /// One known answer of `crates/test-support/data/kdf-vectors.json` (see its comment for
+    /// how the values were computed).
+    #[derive(serde::Deserialize)]
+    struct Vector {
+        name: String,
+        password: Option<String>,
+        /// The 16 bytes of the link secret, as ASCII.
+        link_secret: String,
+        transfer_id: String,
+        kdf: KdfParams,
+        identity: String,
+        recipient: String,
+        auth_key_hex: String,
+    }
 
-    fn assert_kat(keys: &GrantKeys, (identity, recipient, auth): (&str, &str, &str)) {
-        assert_eq!(keys.export_identity().expose(), identity);
-        assert_eq!(keys.recipient().to_string(), recipient);
-        assert_eq!(hex(keys.auth_key.expose_bytes()), auth);
+    fn vectors() -> Vec<Vector> {
+        #[derive(serde::Deserialize)]
+        struct File {
+            vectors: Vec<Vector>,
+        }
+        let text = include_str!("../../test-support/data/kdf-vectors.json");
+        let file: File = serde_json::from_str(text).expect("kdf-vectors.json");
+        assert!(file.vectors.len() >= 2, "with and without a password");
+        file.vectors
+    }
+
+    fn secret_of(v: &Vector) -> LinkSecret {
+        LinkSecret::from_bytes(v.link_secret.as_bytes().try_into().expect("16 bytes"))
+    }
+
+    fn assert_kat(keys: &GrantKeys, v: &Vector) {
+        assert_eq!(keys.export_identity().expose(), v.identity, "{}", v.name);
+        assert_eq!(keys.recipient().to_string(), v.recipient, "{}", v.name);
+        assert_eq!(
+            hex(keys.auth_key.expose_bytes()),
+            v.auth_key_hex,
+            "{}",
+            v.name
+        );
     }
 
     #[test]
-    fn derive_known_answer_with_password() {
-        let password = Password::parse(KAT_PASSWORD).unwrap();
-        let secret = LinkSecret::from_bytes(*KAT_SECRET);
-        let keys = derive(Some(&password), &secret, KAT_TRANSFER, &KdfParams::DEFAULT).unwrap();
-        assert_kat(&keys, KAT_WITH_PASSWORD);
-    }
-
-    #[test]
-    fn derive_known_answer_link_only() {
-        let secret = LinkSecret::from_bytes(*KAT_SECRET);
-        let keys = derive(None, &secret, KAT_TRANSFER, &KdfParams::DEFAULT).unwrap();
-        assert_kat(&keys, KAT_LINK_ONLY);
+    fn derive_gives_the_known_answers() {
+        for v in vectors() {
+            let password = v.password.as_deref().map(|p| Password::parse(p).unwrap());
+            let keys = derive(password.as_ref(), &secret_of(&v), &v.transfer_id, &v.kdf).unwrap();
+            assert_kat(&keys, &v);
+        }
     }
 
     #[test]
     fn derive_many_matches_derive_in_order() {
-        // Through the public, bounds-checked path at the default cost, against the known
-        // answers (so this also proves parallel derivation gives the sequential result).
-        let password = Password::parse(KAT_PASSWORD).unwrap();
-        let secret = LinkSecret::from_bytes(*KAT_SECRET);
-        let inputs = [
-            GrantInput {
-                password: Some(&password),
-                secret: &secret,
-            },
-            GrantInput {
-                password: None,
-                secret: &secret,
-            },
-        ];
-        let keys = derive_many(&inputs, KAT_TRANSFER, &KdfParams::DEFAULT).unwrap();
-        assert_eq!(keys.len(), 2);
-        assert_kat(&keys[0], KAT_WITH_PASSWORD);
-        assert_kat(&keys[1], KAT_LINK_ONLY);
+        // Through the public, bounds-checked path, against the known answers (so this also
+        // proves parallel derivation gives the sequential result).
+        let vs = vectors();
+        assert!(
+            vs.iter()
+                .all(|v| v.transfer_id == vs[0].transfer_id && v.kdf == vs[0].kdf)
+        );
+        let passwords: Vec<Option<Password>> = vs
+            .iter()
+            .map(|v| v.password.as_deref().map(|p| Password::parse(p).unwrap()))
+            .collect();
+        let secrets: Vec<LinkSecret> = vs.iter().map(secret_of).collect();
+        let inputs: Vec<GrantInput<'_>> = passwords
+            .iter()
+            .zip(&secrets)
+            .map(|(password, secret)| GrantInput {
+                password: password.as_ref(),
+                secret,
+            })
+            .collect();
+        let keys = derive_many(&inputs, &vs[0].transfer_id, &vs[0].kdf).unwrap();
+        assert_eq!(keys.len(), vs.len());
+        for (k, v) in keys.iter().zip(&vs) {
+            assert_kat(k, v);
+        }
     }
 
     #[test]

@@ -6,14 +6,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+// Not every test binary that includes this module uses every helper.
+#[allow(unused_imports)]
+pub use kepil_test_support::canary::{
+    Canary, assert_no_canary, canaries_found, link_secret_canaries, password_canaries, walk,
+};
+pub use kepil_test_support::proxy::Proxy;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 pub const KEPIL: &str = env!("CARGO_BIN_EXE_kepil");
@@ -173,22 +176,6 @@ impl Env {
     }
 }
 
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 pub async fn run(cmd: &mut Command) -> Output {
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -249,204 +236,6 @@ pub fn recipient(sent: &Value, i: usize) -> (&str, &str) {
     (r["link"].as_str().unwrap(), r["password"].as_str().unwrap())
 }
 
-/// A loopback TCP proxy between kepil and the store. It counts bytes each way, can cut the
-/// connection carrying a given cumulative byte (client→store or store→client), and can
-/// throttle client→store traffic.
-#[derive(Clone)]
-pub struct Proxy {
-    addr: std::net::SocketAddr,
-    upstream: Arc<std::sync::Mutex<Option<std::net::SocketAddr>>>,
-    pub up_bytes: Arc<AtomicU64>,
-    pub down_bytes: Arc<AtomicU64>,
-    up_cuts: Arc<std::sync::Mutex<Vec<u64>>>,
-    down_cuts: Arc<std::sync::Mutex<Vec<u64>>>,
-    /// Bytes per second client→store; 0 = unthrottled.
-    pub up_rate: Arc<AtomicU64>,
-    pub cuts_done: Arc<AtomicU64>,
-    closed: Arc<AtomicBool>,
-}
-
-impl Proxy {
-    pub async fn bind() -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let proxy = Proxy {
-            addr: listener.local_addr().unwrap(),
-            upstream: Default::default(),
-            up_bytes: Default::default(),
-            down_bytes: Default::default(),
-            up_cuts: Default::default(),
-            down_cuts: Default::default(),
-            up_rate: Default::default(),
-            cuts_done: Default::default(),
-            closed: Default::default(),
-        };
-        let p = proxy.clone();
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let p = p.clone();
-                tokio::spawn(async move { p.serve(client).await });
-            }
-        });
-        proxy
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub fn set_upstream(&self, addr: std::net::SocketAddr) {
-        *self.upstream.lock().unwrap() = Some(addr);
-    }
-
-    /// Cut the connection that carries these cumulative client→store byte counts.
-    pub fn cut_up_at(&self, points: &[u64]) {
-        let mut cuts = self.up_cuts.lock().unwrap();
-        cuts.extend_from_slice(points);
-        cuts.sort_unstable();
-    }
-
-    pub fn cut_down_at(&self, points: &[u64]) {
-        let mut cuts = self.down_cuts.lock().unwrap();
-        cuts.extend_from_slice(points);
-        cuts.sort_unstable();
-    }
-
-    async fn serve(&self, client: TcpStream) {
-        let Some(upstream) = *self.upstream.lock().unwrap() else {
-            return;
-        };
-        let Ok(server) = TcpStream::connect(upstream).await else {
-            return;
-        };
-        let (mut cr, mut cw) = client.into_split();
-        let (mut sr, mut sw) = server.into_split();
-        let up = {
-            let p = self.clone();
-            async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                loop {
-                    let n = match cr.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    let rate = p.up_rate.load(Ordering::Relaxed);
-                    if rate > 0 {
-                        tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate as f64)).await;
-                    }
-                    let before = p.up_bytes.fetch_add(n as u64, Ordering::SeqCst);
-                    if p.should_cut(&p.up_cuts, before, n) {
-                        // Deliver part of the buffer, then drop: the store sees a short body.
-                        let _ = sw.write_all(&buf[..n / 2]).await;
-                        break;
-                    }
-                    if sw.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                }
-                let _ = sw.shutdown().await;
-            }
-        };
-        let down = {
-            let p = self.clone();
-            async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                loop {
-                    let n = match sr.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    let before = p.down_bytes.fetch_add(n as u64, Ordering::SeqCst);
-                    if p.should_cut(&p.down_cuts, before, n) {
-                        let _ = cw.write_all(&buf[..n / 2]).await;
-                        break;
-                    }
-                    if cw.write_all(&buf[..n]).await.is_err() {
-                        break;
-                    }
-                }
-                let _ = cw.shutdown().await;
-            }
-        };
-        // Either direction ending (or being cut) ends the whole connection.
-        tokio::select! {
-            _ = up => {},
-            _ = down => {},
-        }
-    }
-
-    fn should_cut(&self, cuts: &std::sync::Mutex<Vec<u64>>, before: u64, n: usize) -> bool {
-        let mut cuts = cuts.lock().unwrap();
-        if let Some(&first) = cuts.first()
-            && first < before + n as u64
-        {
-            cuts.remove(0);
-            self.cuts_done.fetch_add(1, Ordering::SeqCst);
-            return true;
-        }
-        false
-    }
-}
-
-/// One way a secret could have been written down; `ignore_case` for text forms, since a
-/// leak in lower case is still a leak.
-#[derive(Debug, Clone)]
-pub struct Canary {
-    pub label: String,
-    pub bytes: Vec<u8>,
-    pub ignore_case: bool,
-}
-
-/// A recipient's password in every form Kepil could write it: as shown
-/// (`XXXX-XXXX-XXXX-XXXX`), the 16 canonical symbols, and spaced as dictated.
-pub fn password_canaries(password: &str) -> Vec<Canary> {
-    let grouped = kepil_core::password::Password::parse(password)
-        .unwrap_or_else(|e| panic!("not a password {password:?}: {e}"))
-        .expose()
-        .to_string();
-    let canonical = grouped.replace('-', "");
-    assert_eq!(canonical.len(), 16, "{grouped}");
-    let spaced = grouped.replace('-', " ");
-    [
-        ("grouped", grouped),
-        ("canonical", canonical),
-        ("spaced", spaced),
-    ]
-    .into_iter()
-    .map(|(form, text)| Canary {
-        label: format!("password {form} {text}"),
-        bytes: text.into_bytes(),
-        ignore_case: true,
-    })
-    .collect()
-}
-
-/// A link's secret (its fragment) as base64url text, as raw bytes and as hex.
-pub fn link_secret_canaries(link: &str) -> Vec<Canary> {
-    let parsed =
-        kepil_core::link::Link::parse(link).unwrap_or_else(|e| panic!("not a link {link:?}: {e}"));
-    let raw = parsed.secret.expose_bytes().to_vec();
-    let text = kepil_protocol::b64_encode(&raw);
-    assert!(link.contains(&text), "{link} does not carry {text}");
-    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-    vec![
-        Canary {
-            label: format!("link secret {text}"),
-            bytes: text.into_bytes(),
-            ignore_case: false,
-        },
-        Canary {
-            label: format!("link secret as hex {hex}"),
-            bytes: hex.into_bytes(),
-            ignore_case: true,
-        },
-        Canary {
-            label: "link secret as raw bytes".into(),
-            bytes: raw,
-            ignore_case: false,
-        },
-    ]
-}
-
 /// The passwords and link secrets of every recipient of a `send --json` answer.
 pub fn sent_canaries(sent: &Value) -> Vec<Canary> {
     let mut out = vec![];
@@ -457,47 +246,6 @@ pub fn sent_canaries(sent: &Value) -> Vec<Canary> {
         }
     }
     out
-}
-
-fn contains(haystack: &[u8], needle: &[u8], ignore_case: bool) -> bool {
-    !needle.is_empty()
-        && haystack.windows(needle.len()).any(|w| {
-            if ignore_case {
-                w.eq_ignore_ascii_case(needle)
-            } else {
-                w == needle
-            }
-        })
-}
-
-/// Every (canary, file) pair where a file under `root` (recursively: config, data, cache,
-/// state, keyring files, SQLite -wal/-shm) holds the canary.
-pub fn canaries_found(root: &Path, canaries: &[Canary]) -> Vec<String> {
-    assert!(!canaries.is_empty(), "no canary to look for");
-    let mut found = vec![];
-    for file in walk(root) {
-        // A file that vanished between the listing and the read cannot hold anything.
-        let Ok(bytes) = std::fs::read(&file) else {
-            continue;
-        };
-        for c in canaries {
-            if contains(&bytes, &c.bytes, c.ignore_case) {
-                found.push(format!("{} in {}", c.label, file.display()));
-            }
-        }
-    }
-    found
-}
-
-pub fn assert_no_canary(root: &Path, canaries: &[Canary], when: &str) {
-    let files = walk(root);
-    assert!(
-        !files.is_empty(),
-        "{when}: nothing under {}",
-        root.display()
-    );
-    let found = canaries_found(root, canaries);
-    assert!(found.is_empty(), "{when}: secrets left on disk: {found:#?}");
 }
 
 impl Env {
