@@ -9,6 +9,7 @@ pub mod canary;
 #[cfg(feature = "store")]
 pub mod conformance;
 pub mod postgres;
+pub mod process;
 pub mod proxy;
 #[cfg(feature = "store")]
 pub mod seaweed;
