@@ -7,6 +7,7 @@ use kepil_protocol::{ApiError, ErrorCode};
 
 use crate::domain::grants::{DownloadError, GrantError, ProofError};
 use crate::domain::transfers::{CreateError, MAX_GRANTS, MAX_LABEL_CHARS, OwnerError};
+use crate::domain::uploads::UploadError;
 
 #[derive(Debug)]
 pub struct AppError(pub ApiError);
@@ -215,6 +216,27 @@ impl From<DownloadError> for AppError {
                 AppError::new(ErrorCode::NotReady, "The upload has not finished.")
             }
             DownloadError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<UploadError> for AppError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::Unavailable => AppError::unavailable(),
+            UploadError::WrongLength { size } => AppError::bad_request(
+                "Upload-Length differs from the size declared when the transfer was created",
+            )
+            .with_limit(size),
+            UploadError::Complete => {
+                AppError::new(ErrorCode::UploadComplete, "The upload is already complete.")
+            }
+            UploadError::OffsetMismatch { offset } => AppError::new(
+                ErrorCode::OffsetMismatch,
+                format!("Upload-Offset must be {offset}; nothing was changed."),
+            )
+            .with_limit(offset),
+            UploadError::Storage(e) => e.into(),
         }
     }
 }

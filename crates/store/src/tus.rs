@@ -22,8 +22,8 @@ use kepil_protocol::{BlobChecksum, ErrorCode, paths, tus};
 use sha2::{Digest, Sha256};
 
 use crate::audit::Event;
+use crate::domain::uploads;
 use crate::error::{AppError, AppResult};
-use crate::ids;
 use crate::metrics::inc;
 use crate::state::{AppState, ClientIp};
 use crate::storage::{Checkpoint, TransferRow};
@@ -97,26 +97,14 @@ fn retired_blob_hash() -> AppError {
     )
 }
 
-/// The transfer behind an upload URL, for its own uploader only; anything else is
-/// `unavailable`, so upload ids cannot be probed with another uploader's token.
+/// The transfer behind an upload URL, for the uploader whose token the request carries.
 async fn upload_transfer(
     s: &AppState,
     headers: &HeaderMap,
     transfer_id: &str,
 ) -> AppResult<TransferRow> {
     let uploader = s.uploader(headers).await?;
-    if !ids::is_valid_id(transfer_id) {
-        return Err(AppError::unavailable());
-    }
-    let t = s
-        .meta
-        .get_transfer(transfer_id)
-        .await?
-        .ok_or_else(AppError::unavailable)?;
-    if t.user != uploader.user || !t.is_live(s.clock.now()) {
-        return Err(AppError::unavailable());
-    }
-    Ok(t)
+    Ok(uploads::session(s, &uploader, transfer_id).await?)
 }
 
 pub async fn options(State(s): State<AppState>) -> Response {
@@ -194,22 +182,8 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap) -> AppResult<
             })
         })
         .transpose()?;
-    let t = upload_transfer(&s, &headers, transfer_id.trim()).await?;
-    if length != t.size {
-        return Err(AppError::bad_request(
-            "Upload-Length differs from the size declared when the transfer was created",
-        )
-        .with_limit(t.size));
-    }
-    if t.complete {
-        return Err(AppError::new(
-            ErrorCode::UploadComplete,
-            "The upload is already complete.",
-        ));
-    }
-    if let Some(c) = expected {
-        s.meta.set_expected_checksum(&t.id, c).await?;
-    }
+    let uploader = s.uploader(&headers).await?;
+    let t = uploads::attach(&s, &uploader, transfer_id.trim(), length, expected).await?;
     let mut r = StatusCode::CREATED.into_response();
     tus_headers(&mut r);
     let location = format!("{}{}", s.public_url, paths::upload(&t.id));
@@ -305,23 +279,7 @@ pub async fn patch(
     upload_transfer(&s, &headers, &transfer_id).await?;
     let _guard = s.meta.lock_upload(&transfer_id).await?;
     let t = upload_transfer(&s, &headers, &transfer_id).await?;
-    if t.complete {
-        return Err(AppError::new(
-            ErrorCode::UploadComplete,
-            "The upload is already complete.",
-        ));
-    }
-    if claimed != t.upload_offset {
-        let mut e = AppError::new(
-            ErrorCode::OffsetMismatch,
-            format!(
-                "Upload-Offset must be {}; nothing was changed.",
-                t.upload_offset
-            ),
-        );
-        e.0.limit = Some(t.upload_offset);
-        return Err(e);
-    }
+    uploads::check_offset(&t, claimed)?;
     if let Some(c) = blob_checksum {
         s.meta.set_expected_checksum(&t.id, c).await?;
     }

@@ -1,5 +1,5 @@
 //! What the store does, apart from how it is asked over HTTP: create, status and revoke a
-//! transfer, a grant's challenge and proof, purging. Each operation takes the store's state and
+//! transfer, a grant's challenge and proof, an upload session, purging. Each operation takes the store's state and
 //! typed inputs, returns typed outcomes, and fails with its own error enum; `crate::error` maps
 //! every one of them to the wire (status, code, message) in one place, and the handlers in
 //! `api` and `tus` only parse requests and write responses. Tests call these without HTTP.
@@ -7,3 +7,4 @@
 pub mod grants;
 pub mod purge;
 pub mod transfers;
+pub mod uploads;
