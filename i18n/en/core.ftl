@@ -23,18 +23,15 @@ cancelled-do = { $direction ->
 language_unknown = Language "{ $input }" is not supported.
     .bare = Language not supported.
 language_unknown-do = Use "ms" (Bahasa Melayu) or "en" (English).
-language_unknown-do-app = Choose Bahasa Melayu or English.
 
 ## Classification
 
 classification_unknown = Classification "{ $input }" is not recognised.
     .bare = Unknown classification.
 classification_unknown-do = Choose one of: TERBUKA (OPEN), TERHAD (RESTRICTED), SULIT (CONFIDENTIAL), RAHSIA (SECRET), RAHSIA BESAR (TOP SECRET).
-classification_unknown-do-app = Choose TERBUKA, TERHAD or SULIT.
 classification_refused = { $classification } ({ $classification_en }) information cannot be sent through Kepil: sending and storing official secrets classified RAHSIA or RAHSIA BESAR is NOT ALLOWED (MyGovUC guideline 3.2 A ii 6 and 1.4.1 l iii).
     .bare = This classification cannot be sent through Kepil: sending and storing official secrets classified RAHSIA or RAHSIA BESAR is NOT ALLOWED (MyGovUC guideline 3.2 A ii 6 and 1.4.1 l iii).
 classification_refused-do = Use a channel approved by your agency's Government Security Officer.
-classification_refused-do-app = Hand the document over as the Security Instructions require, for example by hand through a method approved by your department's Security Officer.
 
 ## Passwords (the messages never repeat the password)
 

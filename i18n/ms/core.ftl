@@ -23,18 +23,15 @@ cancelled-do = { $direction ->
 language_unknown = Bahasa "{ $input }" tidak disokong.
     .bare = Bahasa tidak disokong.
 language_unknown-do = Gunakan "ms" (Bahasa Melayu) atau "en" (English).
-language_unknown-do-app = Pilih Bahasa Melayu atau English.
 
 ## Klasifikasi
 
 classification_unknown = Klasifikasi "{ $input }" tidak dikenali.
     .bare = Klasifikasi tidak dikenali.
 classification_unknown-do = Pilih salah satu: TERBUKA (OPEN), TERHAD (RESTRICTED), SULIT (CONFIDENTIAL), RAHSIA (SECRET), RAHSIA BESAR (TOP SECRET).
-classification_unknown-do-app = Pilih TERBUKA, TERHAD atau SULIT.
 classification_refused = Maklumat { $classification } tidak boleh dihantar melalui Kepil: penghantaran dan penyimpanan maklumat rahsia rasmi RAHSIA dan RAHSIA BESAR adalah TIDAK DIBENARKAN (Garis Panduan MyGovUC 3.2 A ii 6 dan 1.4.1 l iii).
     .bare = Klasifikasi ini tidak boleh dihantar melalui Kepil: penghantaran dan penyimpanan maklumat rahsia rasmi RAHSIA dan RAHSIA BESAR adalah TIDAK DIBENARKAN (Garis Panduan MyGovUC 3.2 A ii 6 dan 1.4.1 l iii).
 classification_refused-do = Gunakan saluran yang diluluskan oleh Pegawai Keselamatan Kerajaan agensi anda.
-classification_refused-do-app = Serahkan dokumen ini mengikut Arahan Keselamatan, contohnya secara tangan melalui kaedah yang diluluskan oleh Pegawai Keselamatan Jabatan anda.
 
 ## Kata laluan (mesej tidak pernah mengulang kata laluan)
 
