@@ -768,7 +768,7 @@ fn wrappers_forward_the_code_and_params_of_what_they_wrap() {
         source: NetError::Http { status: 502 },
     };
     assert!(
-        e.message(Lang::En).contains("HTTP 502"),
+        e.message(Lang::En).contains("HTTP 502)."),
         "{}",
         e.message(Lang::En)
     );

@@ -151,7 +151,11 @@ fn args<'a>(lang: Lang, params: &'a [(&'a str, String)]) -> FluentArgs<'a> {
                 Some(Ok(t) | Err(t)) => t,
                 None => value.clone(),
             };
-            out.set(*name, FluentValue::from(what));
+            // Shown inside the outer sentence: "The upload stopped (… HTTP 502)."
+            out.set(
+                *name,
+                FluentValue::from(what.trim_end_matches('.').to_owned()),
+            );
         } else {
             out.set(*name, FluentValue::from(value.as_str()));
         }

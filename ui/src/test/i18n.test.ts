@@ -166,7 +166,7 @@ describe('the shared catalogue in the UI bundle', () => {
 
   it('names the file of a wrapped error and the cause of an interrupted upload', () => {
     expect(describeError({ code: 'package_file_unreadable', params: { path: 'Surat.pdf', reason: 'denied' } }, 'en')).toMatch(/Surat\.pdf/);
-    expect(describeError({ code: 'upload_interrupted', params: { transfer_id: 'T1', cause: 'http_error', status: '502' } }, 'en')).toMatch(/HTTP 502/);
+    expect(describeError({ code: 'upload_interrupted', params: { transfer_id: 'T1', cause: 'http_error', status: '502' } }, 'en')).toMatch(/HTTP 502\)\./);
   });
 
   it('keeps the guideline citations and puts no bidi isolation marks around params', () => {

@@ -87,7 +87,8 @@ export function messageParts(lang: Lang, code: string, params: Record<string, st
   if (params.cause !== undefined) {
     const { cause, ...inner } = params;
     const innerWhat = render(lang, `${cause}-app`, inner) ?? render(lang, cause, inner);
-    args.cause = innerWhat?.text ?? cause;
+    // Shown inside the outer sentence: "The upload stopped (… HTTP 502)."
+    args.cause = (innerWhat?.text ?? cause).replace(/\.$/, '');
   }
   const what = render(lang, `${code}-app`, args) ?? render(lang, code, args);
   if (!what) return null;
