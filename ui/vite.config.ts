@@ -2,6 +2,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { resolve } from 'node:path';
 
 // Tauri serves ui/dist (frontendDist) and uses http://localhost:5173 in dev (devUrl).
 export default defineConfig({
@@ -9,7 +10,14 @@ export default defineConfig({
   // Component tests mount Svelte's client build in happy-dom.
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   clearScreen: false,
-  server: { port: 5173, strictPort: true, host: 'localhost' },
+  server: {
+    port: 5173,
+    strictPort: true,
+    host: 'localhost',
+    // The message catalogue lives at the repository root (i18n/<lang>/*.ftl), shared with the
+    // Rust crates; src/lib/i18n/catalogue.ts imports it with `?raw`, so the build embeds it.
+    fs: { allow: [resolve(import.meta.dirname), resolve(import.meta.dirname, '../i18n')] },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -206,7 +206,7 @@ fn register_files(kepil: &Kepil, paths: Vec<PathBuf>) -> UiResult<Vec<PickedFile
     for path in paths {
         let meta = std::fs::metadata(&path).map_err(|_| {
             UiError::new("package_file_unreadable").with(
-                "name",
+                "path",
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
@@ -214,7 +214,7 @@ fn register_files(kepil: &Kepil, paths: Vec<PathBuf>) -> UiResult<Vec<PickedFile
         })?;
         if !meta.is_file() {
             return Err(UiError::new("package_not_a_file").with(
-                "name",
+                "path",
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),

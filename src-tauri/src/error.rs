@@ -1,12 +1,37 @@
 //! The one error shape that crosses into the webview: `{ "code": "...", "params": {...} }`.
-//! `code` is the `Coded::code()` of the library error (or one of the app's own codes listed in
-//! docs/app.md); the UI translates it. No variant of any library error holds a secret, so the
-//! English text is logged; it never crosses.
+//! `code` is the `Coded::code()` of the library error (or one of the app's own codes,
+//! [`APP_CODES`]) and `params` are its `Coded::params()`; the UI looks the message up in the
+//! same catalogue as the Rust side (i18n/<lang>/*.ftl). No variant of any library error holds
+//! a secret, so the English text is logged; it never crosses.
 
 use std::collections::BTreeMap;
 
 use kepil_core::message::Coded;
 use serde::Serialize;
+
+/// The app's own codes (beyond the library errors') and the params each may give; their
+/// messages are in i18n/<lang>/app.ftl. src-tauri/tests/catalogue.rs fails when a
+/// `UiError::new` uses a code that is neither a library code nor listed here.
+pub const APP_CODES: &[(&str, &[&str])] = &[
+    ("setting_locked", &["setting"]),
+    ("token_empty", &[]),
+    ("dialog_failed", &[]),
+    ("file_not_dropped", &[]),
+    ("recipient_invalid", &["recipient"]),
+    ("phone_invalid", &["phone"]),
+    ("unknown_file", &[]),
+    ("unknown_job", &[]),
+    ("no_password", &[]),
+    ("qr_failed", &[]),
+    ("clipboard_failed", &[]),
+    ("open_failed", &[]),
+    ("sms_unavailable", &[]),
+    ("sms_no_phone", &[]),
+    ("sms_failed", &["status"]),
+    ("nothing_unlocked", &[]),
+    ("local_store_failed", &[]),
+    ("policy_invalid", &["path"]),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UiError {

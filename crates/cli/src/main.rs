@@ -302,13 +302,9 @@ impl App {
             .map_err(|e| Failure::new(&SendError::from(e)))?;
         let expires_in = match a.expires.as_deref() {
             Some(text) => Some(duration::parse(text).ok_or_else(|| {
-                Failure::usage(
+                Failure::coded(
                     "bad_duration",
-                    t(
-                        self.lang,
-                        &format!("Tempoh tidak sah: {text}. Contoh: 3d, 12h, 90m."),
-                        &format!("Invalid duration: {text}. Examples: 3d, 12h, 90m."),
-                    ),
+                    vec![("input", text.chars().take(40).collect())],
                 )
             })?),
             None => None,
@@ -366,20 +362,11 @@ impl App {
             std::io::stdin()
                 .lock()
                 .read_line(&mut line)
-                .map_err(|e| Failure::other("stdin", e.to_string()))?;
+                .map_err(|e| Failure::coded("stdin", vec![("reason", e.to_string())]))?;
             line
         } else {
             rpassword::prompt_password(t(self.lang, "Kata laluan: ", "Password: ")).map_err(
-                |_| {
-                    Failure::usage(
-                        "no_terminal",
-                        t(
-                            self.lang,
-                            "Tiada terminal untuk meminta kata laluan. Gunakan --password-stdin.",
-                            "No terminal to ask for the password. Use --password-stdin.",
-                        ),
-                    )
-                },
+                |_| Failure::coded("no_terminal", vec![("flag", "--password-stdin".into())]),
             )?
         };
         let password =
@@ -449,13 +436,9 @@ impl App {
         } else if let Ok(tty) = std::fs::File::open("/dev/tty") {
             std::io::BufReader::new(tty).read_line(&mut answer).ok();
         } else {
-            return Err(Failure::usage(
+            return Err(Failure::coded(
                 "no_terminal",
-                t(
-                    self.lang,
-                    "Tiada terminal untuk bertanya. Gunakan --yes.",
-                    "No terminal to ask. Use --yes.",
-                ),
+                vec![("flag", "--yes".into())],
             ));
         }
         let answer = answer.trim().to_ascii_lowercase();
@@ -537,20 +520,19 @@ impl App {
             std::io::stdin()
                 .lock()
                 .read_line(&mut line)
-                .map_err(|e| Failure::other("stdin", e.to_string()))?;
+                .map_err(|e| Failure::coded("stdin", vec![("reason", e.to_string())]))?;
             SecretString::new(line.trim())
         } else {
             SecretString::new(
                 rpassword::prompt_password(t(self.lang, "Token pemuat naik: ", "Uploader token: "))
-                    .map_err(|e| Failure::other("no_terminal", e.to_string()))?
+                    .map_err(|_| {
+                        Failure::coded("no_terminal", vec![("flag", "--token-stdin".into())])
+                    })?
                     .trim(),
             )
         };
         if token.expose().is_empty() {
-            return Err(Failure::usage(
-                "empty_token",
-                t(self.lang, "Token kosong.", "Empty token."),
-            ));
+            return Err(Failure::coded("empty_token", vec![]));
         }
         let secrets = self.secrets();
         let backend =

@@ -16,12 +16,11 @@ pub fn t(lang: Lang, ms: &str, en: &str) -> String {
     }
 }
 
-/// An error ready to print in either language, with its exit code.
+/// An error ready to print in either language, with its exit code: a code and its params,
+/// worded by the message catalogue (i18n/<lang>/*.ftl) when printed.
 #[derive(Debug)]
 pub struct Failure {
     code: String,
-    ms: String,
-    en: String,
     params: Vec<(&'static str, String)>,
 }
 
@@ -29,21 +28,20 @@ impl Failure {
     pub fn new(error: &dyn Coded) -> Failure {
         Failure {
             code: error.code().to_string(),
-            ms: error.message(Lang::Ms),
-            en: error.message(Lang::En),
             params: error.params(),
         }
     }
-    pub fn usage(code: &str, message: String) -> Failure {
+
+    /// One of the CLI's own codes (messages in i18n/<lang>/cli.ftl).
+    pub fn coded(code: &str, params: Vec<(&'static str, String)>) -> Failure {
         Failure {
             code: code.to_string(),
-            ms: message.clone(),
-            en: message,
-            params: vec![],
+            params,
         }
     }
-    pub fn other(code: &str, message: String) -> Failure {
-        Failure::usage(code, message)
+
+    pub fn message(&self, lang: Lang) -> String {
+        kepil_core::catalogue::describe(lang, &self.code, &self.params)
     }
 
     /// Exit codes (documented in docs/cli.md): scripts branch on these.
@@ -91,10 +89,7 @@ impl Failure {
 
 pub fn fail(failure: &Failure, lang: Lang, json: bool) -> ExitCode {
     crate::progress::clear();
-    let message = match lang {
-        Lang::Ms => &failure.ms,
-        Lang::En => &failure.en,
-    };
+    let message = failure.message(lang);
     if json {
         let params: serde_json::Map<String, serde_json::Value> = failure
             .params

@@ -1,21 +1,30 @@
-//! One error enum per operation. Each implements [`Coded`]: a stable code, a BM and an EN
-//! message that says what happened and what to do, and the values a UI interpolates.
+//! One error enum per operation. Each implements [`Coded`]: a stable code and the params its
+//! message names; the messages (BM and EN, what happened and what to do) are in the
+//! catalogue, i18n/<lang>/client.ftl. A wrapper gives the code and the params of what it wraps.
 //! No variant holds a secret, so `Debug` and `Display` are safe to log.
 
 use std::path::PathBuf;
 
-use kepil_core::message::{Coded, Lang};
+use kepil_core::message::Coded;
 use kepil_protocol::{ApiError, ErrorCode};
 use thiserror::Error;
 
 use crate::duration;
 use crate::secrets::SecretStoreError;
 
-fn say(lang: Lang, ms: String, en: String) -> String {
-    match lang {
-        Lang::Ms => ms,
-        Lang::En => en,
+/// Text from outside (an OS error, a URL, the store's English) as a param: short, no
+/// control characters.
+fn clip(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(200).collect();
+    if chars.next().is_some() {
+        out.push('…');
     }
+    out.chars().filter(|c| !c.is_control()).collect()
+}
+
+fn shown(path: &std::path::Path) -> String {
+    clip(&path.display().to_string())
 }
 
 /// A failed exchange with the store.
@@ -80,50 +89,29 @@ impl Coded for NetError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn params(&self) -> Vec<(&'static str, String)> {
         match self {
-            NetError::Transport(e) => say(
-                lang,
-                format!("Tidak dapat berhubung dengan stor Kepil ({e}). Semak sambungan rangkaian dan cuba lagi."),
-                format!("Could not reach the Kepil store ({e}). Check the network connection and try again."),
-            ),
-            NetError::Api { error, .. } => match error.code {
-                ErrorCode::Unauthorized => say(
-                    lang,
-                    "Stor menolak token anda. Log masuk semula dengan `kepil login` atau minta token baharu daripada pentadbir.".into(),
-                    "The store refused your token. Log in again with `kepil login` or ask the administrator for a new token.".into(),
-                ),
-                ErrorCode::RateLimited => say(
-                    lang,
-                    format!("Terlalu banyak permintaan. Tunggu {} saat dan cuba lagi.", error.retry_after_secs.unwrap_or(60)),
-                    format!("Too many requests. Wait {} seconds and try again.", error.retry_after_secs.unwrap_or(60)),
-                ),
-                _ => say(
-                    lang,
-                    format!("Stor Kepil menolak permintaan ({}): {}", error.code, error.message),
-                    format!("The Kepil store refused the request ({}): {}", error.code, error.message),
-                ),
-            },
-            NetError::Http { status } => say(
-                lang,
-                format!("Stor Kepil memberi jawapan HTTP {status} yang tidak dijangka. Semak alamat stor atau cuba sebentar lagi."),
-                format!("The Kepil store answered with an unexpected HTTP {status}. Check the store address or try again later."),
-            ),
-            NetError::Protocol(what) => say(
-                lang,
-                format!("Jawapan stor tidak mengikut protokol Kepil ({what}). Semak alamat stor; laporkan kepada pentadbir jika berulang."),
-                format!("The store's answer does not follow the Kepil protocol ({what}). Check the store address; report it to the administrator if it persists."),
-            ),
-            NetError::BadUrl(url) => say(
-                lang,
-                format!("Alamat tidak sah: {url}"),
-                format!("Invalid address: {url}"),
-            ),
-            NetError::BadCertificate(why) => say(
-                lang,
-                format!("Sijil CA agensi tidak dapat dibaca ({why}). Minta pentadbir ICT membetulkan fail sijil dalam polisi Kepil."),
-                format!("The agency CA certificate cannot be read ({why}). Ask ICT to fix the certificate file named in the Kepil policy."),
-            ),
+            NetError::Transport(e) => vec![("reason", clip(&e.to_string()))],
+            NetError::Api { status, error } => {
+                let mut out = vec![
+                    ("status", status.to_string()),
+                    ("detail", clip(&error.message)),
+                ];
+                if let Some(n) = error.tries_left {
+                    out.push(("tries_left", n.to_string()));
+                }
+                if let Some(n) = error.limit {
+                    out.push(("limit", n.to_string()));
+                }
+                if let Some(n) = error.retry_after_secs {
+                    out.push(("retry_after_secs", n.to_string()));
+                }
+                out
+            }
+            NetError::Http { status } => vec![("status", status.to_string())],
+            NetError::Protocol(what) => vec![("reason", clip(what))],
+            NetError::BadUrl(url) => vec![("url", clip(url))],
+            NetError::BadCertificate(why) => vec![("reason", clip(why))],
         }
     }
 }
@@ -163,43 +151,18 @@ impl Coded for ConfigError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn params(&self) -> Vec<(&'static str, String)> {
         match self {
-            ConfigError::NoHomeDirectory => say(
-                lang,
-                "Tiada direktori rumah untuk menyimpan tetapan. Tetapkan KEPIL_CONFIG_DIR.".into(),
-                "There is no home directory to keep settings in. Set KEPIL_CONFIG_DIR.".into(),
-            ),
-            ConfigError::BadConfigFile { path, reason } => say(
-                lang,
-                format!("Fail tetapan {} rosak ({reason}). Betulkan atau padamkannya.", path.display()),
-                format!("The config file {} is malformed ({reason}). Fix or remove it.", path.display()),
-            ),
-            ConfigError::Io { path, source } => say(
-                lang,
-                format!("Tidak dapat membaca atau menulis {} ({source}).", path.display()),
-                format!("Cannot read or write {} ({source}).", path.display()),
-            ),
-            ConfigError::BadStoreUrl { url } => say(
-                lang,
-                format!("Alamat stor tidak sah: {url}. Gunakan https://... (http hanya untuk 127.0.0.1/localhost)."),
-                format!("Invalid store address: {url}. Use https://... (http only for 127.0.0.1/localhost)."),
-            ),
-            ConfigError::NoStore => say(
-                lang,
-                "Tiada stor Kepil ditetapkan. Gunakan --store URL, KEPIL_STORE atau `store` dalam config.toml.".into(),
-                "No Kepil store is configured. Use --store URL, KEPIL_STORE or `store` in config.toml.".into(),
-            ),
-            ConfigError::NoToken { store } => say(
-                lang,
-                format!("Tiada token pemuat naik untuk {store}. Jalankan `kepil login` atau tetapkan KEPIL_TOKEN."),
-                format!("No uploader token for {store}. Run `kepil login` or set KEPIL_TOKEN."),
-            ),
-            ConfigError::Secrets(e) => say(
-                lang,
-                format!("Storan kelayakan tidak dapat digunakan ({e})."),
-                format!("The credential store cannot be used ({e})."),
-            ),
+            ConfigError::NoHomeDirectory | ConfigError::NoStore => vec![],
+            ConfigError::BadConfigFile { path, reason } => {
+                vec![("path", shown(path)), ("reason", clip(reason))]
+            }
+            ConfigError::Io { path, source } => {
+                vec![("path", shown(path)), ("reason", clip(&source.to_string()))]
+            }
+            ConfigError::BadStoreUrl { url } => vec![("url", clip(url))],
+            ConfigError::NoToken { store } => vec![("store", clip(store))],
+            ConfigError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
         }
     }
 }
@@ -293,86 +256,26 @@ impl Coded for SendError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            SendError::Classification(e) => e.message(lang),
-            SendError::NoFiles => say(lang, "Tiada fail untuk dihantar. Namakan sekurang-kurangnya satu fail.".into(), "No files to send. Name at least one file.".into()),
-            SendError::NoRecipients => say(lang, "Tiada penerima. Gunakan --to sekurang-kurangnya sekali.".into(), "No recipients. Use --to at least once.".into()),
-            SendError::DuplicateRecipient(r) => say(lang, format!("Penerima {r} dinamakan dua kali. Setiap penerima hanya sekali."), format!("Recipient {r} is named twice. Name each recipient once.")),
-            SendError::Files(e) => e.message(lang),
-            SendError::ClassificationNotAccepted { classification } => say(
-                lang,
-                format!("Stor ini tidak menerima fail {classification}. Hubungi pentadbir stor."),
-                format!("This store does not accept {classification} files. Contact the store's administrator."),
-            ),
-            SendError::ExpiryTooLong { requested_secs, limit_secs } => say(
-                lang,
-                format!("Tempoh luput {} melebihi had stor ({}) bagi klasifikasi ini. Pilih --expires {} atau kurang; tiada apa-apa dimuat naik.", duration::format(*requested_secs), duration::format(*limit_secs), duration::format(*limit_secs)),
-                format!("Expiry {} is above the store's maximum ({}) for this classification. Choose --expires {} or less; nothing was uploaded.", duration::format(*requested_secs), duration::format(*limit_secs), duration::format(*limit_secs)),
-            ),
-            SendError::TooManyDownloads { requested, limit } => say(
-                lang,
-                format!("{requested} muat turun melebihi had stor ({limit}) bagi setiap penerima. Pilih --max-downloads {limit} atau kurang; tiada apa-apa dimuat naik."),
-                format!("{requested} downloads is above the store's maximum ({limit}) per recipient. Choose --max-downloads {limit} or less; nothing was uploaded."),
-            ),
-            SendError::TooLarge { size, limit } => say(
-                lang,
-                format!("Pakej tersulit ({size} bait) melebihi had stor ({limit} bait). Hantar fail yang lebih kecil atau bahagikannya."),
-                format!("The encrypted package ({size} bytes) is above the store's maximum ({limit} bytes). Send smaller files or split them."),
-            ),
-            SendError::QuotaExceeded { .. } => say(
-                lang,
-                "Kuota muat naik anda di stor telah penuh. Batalkan pemindahan lama dengan `kepil revoke` atau hubungi pentadbir.".into(),
-                "Your upload quota on the store is full. Revoke old transfers with `kepil revoke` or contact the administrator.".into(),
-            ),
-            SendError::Unauthorized => say(
-                lang,
-                "Stor menolak token pemuat naik anda. Jalankan `kepil login` dengan token yang sah.".into(),
-                "The store refused your uploader token. Run `kepil login` with a valid token.".into(),
-            ),
-            SendError::Config(e) => e.message(lang),
-            SendError::Kdf(e) => e.message(lang),
-            SendError::Encrypt(e) => e.message(lang),
-            SendError::Spool { path, source } => say(
-                lang,
-                format!("Tidak dapat menggunakan fail spool {} ({source}). Semak ruang cakera.", path.display()),
-                format!("Cannot use the spool file {} ({source}). Check the free disk space.", path.display()),
-            ),
-            SendError::Secrets(e) => say(lang, format!("Storan kelayakan tidak dapat digunakan ({e})."), format!("The credential store cannot be used ({e}).")),
-            SendError::Interrupted { transfer_id, source } => say(
-                lang,
-                format!("Muat naik terhenti ({}). Sambung semula dengan `kepil send --resume {transfer_id}`.", source.message(lang)),
-                format!("The upload stopped ({}). Resume it with `kepil send --resume {transfer_id}`.", source.message(lang)),
-            ),
-            SendError::Store(e) => e.message(lang),
-            SendError::Cancelled => say(lang, "Dibatalkan.".into(), "Cancelled.".into()),
-            SendError::NothingToResume => say(lang, "Tiada muat naik tergendala untuk disambung.".into(), "There is no interrupted upload to resume.".into()),
-            SendError::ResumeAmbiguous { ids } => say(
-                lang,
-                format!("Beberapa muat naik tergendala: {}. Namakan satu: `kepil send --resume ID`.", ids.join(", ")),
-                format!("Several interrupted uploads: {}. Name one: `kepil send --resume ID`.", ids.join(", ")),
-            ),
-            SendError::ResumeImpossible { transfer_id, reason } => say(
-                lang,
-                format!("Muat naik {transfer_id} tidak dapat disambung ({reason}). Batalkannya dengan `kepil revoke {transfer_id}` dan hantar semula."),
-                format!("The upload of {transfer_id} cannot be resumed ({reason}). Revoke it with `kepil revoke {transfer_id}` and send again."),
-            ),
-            SendError::FilesChanged { transfer_id, path } => say(
-                lang,
-                format!("Fail {} berubah selepas muat naik {transfer_id} bermula, jadi muat naik itu tidak dapat disiapkan. Pemindahan itu telah dibatalkan: hantar fail semula.", path.display()),
-                format!("The file {} changed after the upload of {transfer_id} started, so that upload cannot be completed. The transfer was cancelled: send the files again.", path.display()),
-            ),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
+            SendError::Classification(e) => e.params(),
+            SendError::Files(e) | SendError::Encrypt(e) => e.params(),
+            SendError::Config(e) => e.params(),
+            SendError::Kdf(e) => e.params(),
+            SendError::Store(e) => e.params(),
+            SendError::NoFiles | SendError::NoRecipients | SendError::NothingToResume => vec![],
+            SendError::DuplicateRecipient(r) => vec![("recipient", clip(r))],
+            SendError::ClassificationNotAccepted { classification } => {
+                vec![("classification", clip(classification))]
+            }
             SendError::ExpiryTooLong {
                 requested_secs,
                 limit_secs,
             } => vec![
                 ("requested_secs", requested_secs.to_string()),
                 ("limit_secs", limit_secs.to_string()),
+                ("requested", duration::format(*requested_secs)),
+                ("limit", duration::format(*limit_secs)),
             ],
             SendError::TooManyDownloads { requested, limit } => {
                 vec![
@@ -383,13 +286,38 @@ impl Coded for SendError {
             SendError::TooLarge { size, limit } => {
                 vec![("size", size.to_string()), ("limit", limit.to_string())]
             }
-            SendError::Interrupted { transfer_id, .. }
-            | SendError::ResumeImpossible { transfer_id, .. }
-            | SendError::FilesChanged { transfer_id, .. } => {
-                vec![("transfer_id", transfer_id.clone())]
+            SendError::QuotaExceeded { limit } => limit
+                .map(|l| vec![("limit", l.to_string())])
+                .unwrap_or_default(),
+            SendError::Unauthorized => vec![("role", "uploader".to_owned())],
+            SendError::Spool { path, source } => {
+                vec![("path", shown(path)), ("reason", clip(&source.to_string()))]
             }
-            SendError::Classification(e) => e.params(),
-            _ => vec![],
+            SendError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
+            SendError::Interrupted {
+                transfer_id,
+                source,
+            } => {
+                // The wrapped error names what stopped the upload: its code and its params.
+                let mut out = vec![
+                    ("transfer_id", transfer_id.clone()),
+                    ("cause", source.code().to_owned()),
+                ];
+                out.extend(source.params());
+                out
+            }
+            SendError::Cancelled => vec![("direction", "send".to_owned())],
+            SendError::ResumeAmbiguous { ids } => vec![("ids", clip(&ids.join(", ")))],
+            SendError::ResumeImpossible {
+                transfer_id,
+                reason,
+            } => vec![
+                ("transfer_id", transfer_id.clone()),
+                ("reason", clip(reason)),
+            ],
+            SendError::FilesChanged { transfer_id, path } => {
+                vec![("transfer_id", transfer_id.clone()), ("path", shown(path))]
+            }
         }
     }
 }
@@ -493,64 +421,41 @@ impl Coded for ReceiveError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            ReceiveError::Link(e) => e.message(lang),
-            ReceiveError::Password(e) => e.message(lang),
-            ReceiveError::PasswordRequired => say(lang, "Pemindahan ini memerlukan kata laluan yang dihantar kepada anda melalui saluran lain (SMS atau telefon).".into(), "This transfer needs the password sent to you by another channel (SMS or phone).".into()),
-            ReceiveError::Kdf(e) => e.message(lang),
-            ReceiveError::WrongPassword { tries_left: Some(n) } => say(
-                lang,
-                format!("Kata laluan salah. Tinggal {n} cubaan lagi sebelum pautan dikunci. Semak kata laluan dengan penghantar."),
-                format!("Wrong password. {n} tries left before the link locks. Check the password with the sender."),
-            ),
-            ReceiveError::WrongPassword { tries_left: None } => say(
-                lang,
-                "Kata laluan salah. Semak kata laluan dengan penghantar.".into(),
-                "Wrong password. Check the password with the sender.".into(),
-            ),
-            ReceiveError::Locked => say(
-                lang,
-                "Pautan ini dikunci selepas terlalu banyak kata laluan salah. Minta penghantar menghantar semula (pautan dan kata laluan baharu).".into(),
-                "This link is locked after too many wrong passwords. Ask the sender to re-issue it (a new link and password).".into(),
-            ),
-            ReceiveError::Expired => say(lang, "Pemindahan ini telah luput. Minta penghantar menghantar semula.".into(), "This transfer has expired. Ask the sender to send it again.".into()),
-            ReceiveError::Revoked => say(lang, "Penghantar telah membatalkan pautan ini. Hubungi penghantar jika anda masih memerlukan fail.".into(), "The sender revoked this link. Contact the sender if you still need the files.".into()),
-            ReceiveError::UsedUp => say(lang, "Pautan ini telah digunakan sebanyak yang dibenarkan. Minta penghantar menghantar semula jika perlu.".into(), "This link has been used as many times as allowed. Ask the sender to send it again if needed.".into()),
-            ReceiveError::Unavailable => say(
-                lang,
-                "Pautan ini tidak wujud atau tidak lagi tersedia (luput, dibatalkan atau telah digunakan). Semak pautan, atau minta penghantar menghantar semula.".into(),
-                "This link does not exist or is no longer available (expired, revoked or used up). Check the link, or ask the sender to send again.".into(),
-            ),
-            ReceiveError::NotReady => say(lang, "Penghantar belum selesai memuat naik. Cuba lagi sebentar.".into(), "The sender has not finished uploading. Try again shortly.".into()),
-            ReceiveError::RateLimited { retry_after_secs } => say(
-                lang,
-                format!("Terlalu banyak cubaan dari alamat ini. Tunggu {} saat dan cuba lagi.", retry_after_secs.unwrap_or(60)),
-                format!("Too many attempts from this address. Wait {} seconds and try again.", retry_after_secs.unwrap_or(60)),
-            ),
-            ReceiveError::Decrypt(e) => e.message(lang),
-            ReceiveError::Io { path, source } => say(lang, format!("Tidak dapat menulis {} ({source}).", path.display()), format!("Cannot write {} ({source}).", path.display())),
-            ReceiveError::OutputExists { path } => say(lang, format!("{} sudah wujud. Pilih nama lain.", path.display()), format!("{} already exists. Choose another name.", path.display())),
-            ReceiveError::Network(e) => say(
-                lang,
-                format!("Muat turun terhenti ({}). Cuba lagi; pautan yang sama boleh digunakan jika masih ada baki muat turun.", e.message(lang)),
-                format!("The download stopped ({}). Try again; the same link works while downloads remain.", e.message(lang)),
-            ),
-            ReceiveError::Store(e) => e.message(lang),
-            ReceiveError::Cancelled => say(lang, "Dibatalkan. Tiada fail disimpan.".into(), "Cancelled. No file was saved.".into()),
-            ReceiveError::Declined => say(lang, "Tidak disimpan.".into(), "Not saved.".into()),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
+            ReceiveError::Link(e) => e.params(),
+            ReceiveError::Password(e) => e.params(),
+            ReceiveError::Kdf(e) => e.params(),
+            ReceiveError::Decrypt(e) => e.params(),
+            ReceiveError::Store(e) => e.params(),
+            ReceiveError::Network(e) => {
+                let mut out = e.params();
+                out.push(("direction", "receive".to_owned()));
+                out
+            }
             ReceiveError::WrongPassword {
                 tries_left: Some(n),
             } => vec![("tries_left", n.to_string())],
             ReceiveError::RateLimited {
                 retry_after_secs: Some(s),
             } => vec![("retry_after_secs", s.to_string())],
-            _ => vec![],
+            ReceiveError::Unavailable => vec![("role", "recipient".to_owned())],
+            ReceiveError::Io { path, source } => {
+                vec![("path", shown(path)), ("reason", clip(&source.to_string()))]
+            }
+            ReceiveError::OutputExists { path } => vec![("path", shown(path))],
+            ReceiveError::Cancelled => vec![("direction", "receive".to_owned())],
+            ReceiveError::PasswordRequired
+            | ReceiveError::WrongPassword { tries_left: None }
+            | ReceiveError::Locked
+            | ReceiveError::Expired
+            | ReceiveError::Revoked
+            | ReceiveError::UsedUp
+            | ReceiveError::NotReady
+            | ReceiveError::RateLimited {
+                retry_after_secs: None,
+            }
+            | ReceiveError::Declined => vec![],
         }
     }
 }
@@ -603,55 +508,25 @@ impl Coded for ManageError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
+    fn params(&self) -> Vec<(&'static str, String)> {
         match self {
-            ManageError::UnknownTransfer { id } => say(
-                lang,
-                format!(
-                    "Tiada pemindahan {id} dalam sejarah penghantaran komputer ini. Gunakan ID pemindahan atau pautan yang anda hantar dari komputer ini."
-                ),
-                format!(
-                    "No transfer {id} in this computer's send history. Use a transfer ID or a link you sent from this computer."
-                ),
-            ),
-            ManageError::NoOwnerToken { transfer_id } => say(
-                lang,
-                format!(
-                    "Token pemilik bagi {transfer_id} tiada dalam storan kelayakan; status dan pembatalan hanya boleh dibuat dari komputer yang menghantarnya."
-                ),
-                format!(
-                    "The owner token for {transfer_id} is not in the credential store; status and revoke work only from the computer that sent it."
-                ),
-            ),
+            ManageError::UnknownTransfer { id } => vec![("id", clip(id))],
+            ManageError::NoOwnerToken { transfer_id } => {
+                vec![("transfer_id", transfer_id.clone())]
+            }
             ManageError::UnknownRecipient {
                 transfer_id,
                 recipient,
-            } => say(
-                lang,
-                format!(
-                    "Tiada penerima {recipient} dalam pemindahan {transfer_id}. Semak `kepil status {transfer_id}`."
-                ),
-                format!(
-                    "No recipient {recipient} in transfer {transfer_id}. Check `kepil status {transfer_id}`."
-                ),
-            ),
-            ManageError::Unauthorized => say(
-                lang,
-                "Stor menolak token pemilik.".into(),
-                "The store refused the owner token.".into(),
-            ),
-            ManageError::Unavailable => say(
-                lang,
-                "Pemindahan ini tiada lagi di stor (luput, dibatalkan atau dibuang).".into(),
-                "This transfer is no longer on the store (expired, revoked or purged).".into(),
-            ),
-            ManageError::Config(e) => e.message(lang),
-            ManageError::Secrets(e) => say(
-                lang,
-                format!("Storan kelayakan tidak dapat digunakan ({e})."),
-                format!("The credential store cannot be used ({e})."),
-            ),
-            ManageError::Store(e) => e.message(lang),
+            } => vec![
+                ("transfer_id", transfer_id.clone()),
+                ("recipient", clip(recipient)),
+            ],
+            ManageError::Unauthorized | ManageError::Unavailable => {
+                vec![("role", "owner".to_owned())]
+            }
+            ManageError::Config(e) => e.params(),
+            ManageError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
+            ManageError::Store(e) => e.params(),
         }
     }
 }

@@ -166,9 +166,6 @@ pub enum ClassificationError {
     Refused { classification: Classification },
 }
 
-const ACCEPTED: &str = "TERBUKA (OPEN), TERHAD (RESTRICTED), SULIT (CONFIDENTIAL), \
-                        RAHSIA (SECRET), RAHSIA BESAR (TOP SECRET)";
-
 impl Coded for ClassificationError {
     fn code(&self) -> &'static str {
         match self {
@@ -177,38 +174,16 @@ impl Coded for ClassificationError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (ClassificationError::Unknown { input }, Lang::Ms) => {
-                format!("Klasifikasi \"{input}\" tidak dikenali. Pilih salah satu: {ACCEPTED}.")
-            }
-            (ClassificationError::Unknown { input }, Lang::En) => {
-                format!("Classification \"{input}\" is not recognised. Choose one of: {ACCEPTED}.")
-            }
-            (ClassificationError::Refused { classification }, Lang::Ms) => format!(
-                "Maklumat {} tidak boleh dihantar melalui Kepil: penghantaran dan penyimpanan \
-                 maklumat rahsia rasmi RAHSIA dan RAHSIA BESAR adalah TIDAK DIBENARKAN \
-                 (Garis Panduan MyGovUC 3.2 A ii 6 dan 1.4.1 l iii). Gunakan saluran yang \
-                 diluluskan oleh Pegawai Keselamatan Kerajaan agensi anda.",
-                classification.as_str()
-            ),
-            (ClassificationError::Refused { classification }, Lang::En) => format!(
-                "{} ({}) information cannot be sent through Kepil: sending and storing official \
-                 secrets classified RAHSIA or RAHSIA BESAR is NOT ALLOWED (MyGovUC guideline \
-                 3.2 A ii 6 and 1.4.1 l iii). Use a channel approved by your agency's \
-                 Government Security Officer.",
-                classification.as_str(),
-                classification.english_name()
-            ),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             ClassificationError::Unknown { input } => vec![("input", input.clone())],
-            ClassificationError::Refused { classification } => {
-                vec![("classification", classification.as_str().to_owned())]
-            }
+            ClassificationError::Refused { classification } => vec![
+                ("classification", classification.as_str().to_owned()),
+                (
+                    "classification_en",
+                    classification.english_name().to_owned(),
+                ),
+            ],
         }
     }
 }

@@ -33,7 +33,7 @@ use zeroize::{Zeroize as _, Zeroizing};
 
 // The link secret is the link's own concept; derivation only reads it (one direction).
 pub use crate::link::{LINK_SECRET_B64_LEN, LINK_SECRET_LEN, LinkSecret};
-use crate::message::{Coded, Lang, coded_error_display};
+use crate::message::{Coded, coded_error_display};
 use crate::password::Password;
 use crate::secret::{REDACTED, SecretBytes, SecretString};
 
@@ -442,11 +442,6 @@ pub enum KdfError {
     IdentityEncoding,
 }
 
-const MS_PARAMS_HINT: &str = "Tetapan ini datang daripada pelayan storan Kepil. Jangan teruskan; \
-     laporkan kepada pentadbir ICT agensi anda.";
-const EN_PARAMS_HINT: &str = "These settings come from the Kepil store. Do not continue; report \
-     this to your agency's ICT administrator.";
-
 impl Coded for KdfError {
     fn code(&self) -> &'static str {
         match self {
@@ -460,92 +455,6 @@ impl Coded for KdfError {
             KdfError::BadTransferId { .. } => "kdf_bad_transfer_id",
             KdfError::Argon2 { .. } => "kdf_failed",
             KdfError::IdentityEncoding => "kdf_identity_encoding",
-        }
-    }
-
-    fn message(&self, lang: Lang) -> String {
-        use KdfError::*;
-        match (self, lang) {
-            (UnsupportedVersion { found, supported }, Lang::Ms) => format!(
-                "Versi terbitan kunci {found} tidak disokong (versi disokong: {supported}). \
-                 Kemas kini aplikasi Kepil anda; jika masih berlaku, laporkan kepada pentadbir \
-                 ICT agensi anda."
-            ),
-            (UnsupportedVersion { found, supported }, Lang::En) => format!(
-                "Key derivation version {found} is not supported (supported: {supported}). \
-                 Update your Kepil app; if this persists, report it to your agency's ICT \
-                 administrator."
-            ),
-            (MemoryTooLow { m_kib, min }, Lang::Ms) => format!(
-                "Tetapan Argon2 terlalu lemah: memori {m_kib} KiB kurang daripada minimum \
-                 {min} KiB. {MS_PARAMS_HINT}"
-            ),
-            (MemoryTooLow { m_kib, min }, Lang::En) => format!(
-                "Argon2 settings are too weak: memory {m_kib} KiB is below the minimum of \
-                 {min} KiB. {EN_PARAMS_HINT}"
-            ),
-            (MemoryTooHigh { m_kib, max }, Lang::Ms) => format!(
-                "Tetapan Argon2 terlalu tinggi: memori {m_kib} KiB melebihi had {max} KiB. \
-                 {MS_PARAMS_HINT}"
-            ),
-            (MemoryTooHigh { m_kib, max }, Lang::En) => format!(
-                "Argon2 settings are too high: memory {m_kib} KiB exceeds the limit of {max} \
-                 KiB. {EN_PARAMS_HINT}"
-            ),
-            (TimeTooLow { t, min }, Lang::Ms) => format!(
-                "Tetapan Argon2 terlalu lemah: {t} laluan kurang daripada minimum {min}. \
-                 {MS_PARAMS_HINT}"
-            ),
-            (TimeTooLow { t, min }, Lang::En) => format!(
-                "Argon2 settings are too weak: {t} passes is below the minimum of {min}. \
-                 {EN_PARAMS_HINT}"
-            ),
-            (TimeTooHigh { t, max }, Lang::Ms) => format!(
-                "Tetapan Argon2 terlalu tinggi: {t} laluan melebihi had {max}. {MS_PARAMS_HINT}"
-            ),
-            (TimeTooHigh { t, max }, Lang::En) => format!(
-                "Argon2 settings are too high: {t} passes exceeds the limit of {max}. \
-                 {EN_PARAMS_HINT}"
-            ),
-            (ParallelismTooLow { p, min }, Lang::Ms) => format!(
-                "Tetapan Argon2 tidak sah: {p} lorong kurang daripada minimum {min}. \
-                 {MS_PARAMS_HINT}"
-            ),
-            (ParallelismTooLow { p, min }, Lang::En) => format!(
-                "Argon2 settings are invalid: {p} lanes is below the minimum of {min}. \
-                 {EN_PARAMS_HINT}"
-            ),
-            (ParallelismTooHigh { p, max }, Lang::Ms) => format!(
-                "Tetapan Argon2 terlalu tinggi: {p} lorong melebihi had {max}. {MS_PARAMS_HINT}"
-            ),
-            (ParallelismTooHigh { p, max }, Lang::En) => format!(
-                "Argon2 settings are too high: {p} lanes exceeds the limit of {max}. \
-                 {EN_PARAMS_HINT}"
-            ),
-            (BadTransferId { len }, Lang::Ms) => format!(
-                "ID pemindahan tidak sah (panjang {len}; mesti 1 hingga {MAX_TRANSFER_ID_LEN} \
-                 bait). Cuba buka pautan sekali lagi; jika masih berlaku, laporkan kepada \
-                 pentadbir ICT agensi anda."
-            ),
-            (BadTransferId { len }, Lang::En) => format!(
-                "Invalid transfer id (length {len}; must be 1 to {MAX_TRANSFER_ID_LEN} bytes). \
-                 Try opening the link again; if this persists, report it to your agency's ICT \
-                 administrator."
-            ),
-            (Argon2 { reason }, Lang::Ms) => format!(
-                "Kunci tidak dapat diterbitkan ({reason}). Biasanya memori komputer tidak \
-                 mencukupi: tutup aplikasi lain dan cuba lagi."
-            ),
-            (Argon2 { reason }, Lang::En) => format!(
-                "The key could not be derived ({reason}). This usually means the computer is \
-                 short of memory: close other applications and try again."
-            ),
-            (IdentityEncoding, Lang::Ms) => "Ralat dalaman semasa membina kunci penyahsulitan. \
-                 Cuba lagi; jika masih berlaku, laporkan kepada pentadbir ICT agensi anda."
-                .to_owned(),
-            (IdentityEncoding, Lang::En) => "Internal error while building the decryption key. \
-                 Try again; if this persists, report it to your agency's ICT administrator."
-                .to_owned(),
         }
     }
 
@@ -564,7 +473,10 @@ impl Coded for KdfError {
             TimeTooHigh { t, max } => pair("t", *t, "max", *max),
             ParallelismTooLow { p, min } => pair("p", *p, "min", *min),
             ParallelismTooHigh { p, max } => pair("p", *p, "max", *max),
-            BadTransferId { len } => vec![("len", len.to_string())],
+            BadTransferId { len } => vec![
+                ("len", len.to_string()),
+                ("max", MAX_TRANSFER_ID_LEN.to_string()),
+            ],
             Argon2 { reason } => vec![("reason", reason.clone())],
             IdentityEncoding => vec![],
         }
@@ -588,31 +500,13 @@ impl Coded for AuthKeyError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (AuthKeyError::NotBase64url, Lang::Ms) => {
-                "Kunci pengesahan (auth_key) bukan base64url \
-                 tanpa padding. Pastikan pelanggan Kepil yang digunakan adalah versi yang betul."
-                    .to_owned()
-            }
-            (AuthKeyError::NotBase64url, Lang::En) => "The auth_key is not unpadded base64url. \
-                 Make sure the Kepil client in use is a compatible version."
-                .to_owned(),
-            (AuthKeyError::WrongLength { found }, Lang::Ms) => format!(
-                "Kunci pengesahan (auth_key) mesti {KEY_LEN} bait, tetapi {found} bait diterima. \
-                 Pastikan pelanggan Kepil yang digunakan adalah versi yang betul."
-            ),
-            (AuthKeyError::WrongLength { found }, Lang::En) => format!(
-                "The auth_key must be {KEY_LEN} bytes, but {found} bytes were received. Make \
-                 sure the Kepil client in use is a compatible version."
-            ),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             AuthKeyError::NotBase64url => vec![],
-            AuthKeyError::WrongLength { found } => vec![("found", found.to_string())],
+            AuthKeyError::WrongLength { found } => vec![
+                ("found", found.to_string()),
+                ("expected", KEY_LEN.to_string()),
+            ],
         }
     }
 }
@@ -622,6 +516,7 @@ coded_error_display!(AuthKeyError);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::Lang;
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()

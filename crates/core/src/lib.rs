@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalogue;
 pub mod classification;
 pub mod filename;
 pub mod kdf;

@@ -29,7 +29,7 @@ use percent_encoding::percent_decode_str;
 use url::{Host, Url};
 use zeroize::{Zeroize as _, Zeroizing};
 
-use crate::message::{Coded, Lang, clip, coded_error_display};
+use crate::message::{Coded, clip, coded_error_display};
 use crate::secret::{REDACTED, SecretBytes, SecretString};
 
 /// Bytes in a link secret (128 bits).
@@ -676,99 +676,13 @@ impl Coded for LinkError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        use LinkError::*;
-        match (self, lang) {
-            (NoLinkFound, Lang::Ms) => "Tiada pautan ditemui. Salin keseluruhan pautan Kepil \
-                 daripada e-mel (bermula dengan https://) dan tampal semula."
-                .to_owned(),
-            (NoLinkFound, Lang::En) => "No link found. Copy the whole Kepil link from the email \
-                 (it starts with https://) and paste it again."
-                .to_owned(),
-            (NotKepilLink, Lang::Ms) => "Ini bukan pautan Kepil. Pautan Kepil berbentuk \
-                 https://…/t/ID#RAHSIA; salin pautan yang betul daripada e-mel."
-                .to_owned(),
-            (NotKepilLink, Lang::En) => "This is not a Kepil link. Kepil links look like \
-                 https://…/t/ID#SECRET; copy the right link from the email."
-                .to_owned(),
-            (MissingSecret, Lang::Ms) => "Bahagian selepas # telah terbuang daripada pautan. \
-                 Salin keseluruhan pautan daripada e-mel (termasuk # dan semua aksara \
-                 selepasnya) dan tampal semula."
-                .to_owned(),
-            (MissingSecret, Lang::En) => "The part after # was removed from the link. Copy the \
-                 whole link from the email (including # and everything after it) and paste it \
-                 again."
-                .to_owned(),
-            (BadSecretLength { found }, Lang::Ms) => format!(
-                "Bahagian selepas # dalam pautan mesti {LINK_SECRET_B64_LEN} aksara, tetapi \
-                 {found} ditemui. Pautan mungkin terpotong atau tersambung dengan teks lain: \
-                 salin keseluruhan pautan sekali lagi."
-            ),
-            (BadSecretLength { found }, Lang::En) => format!(
-                "The part after # in the link must be {LINK_SECRET_B64_LEN} characters, but \
-                 {found} were found. The link may be cut short or run into other text: copy \
-                 the whole link again."
-            ),
-            (BadSecret, Lang::Ms) => "Bahagian selepas # dalam pautan telah rosak. Salin \
-                 pautan terus daripada e-mel asal tanpa menaip semula; jika masih gagal, minta \
-                 penghantar menghantar semula."
-                .to_owned(),
-            (BadSecret, Lang::En) => "The part after # in the link is damaged. Copy the link \
-                 straight from the original email without retyping it; if it still fails, ask \
-                 the sender to send it again."
-                .to_owned(),
-            (BadGrantId, Lang::Ms) => format!(
-                "ID selepas /t/ dalam pautan rosak atau terpotong (mesti {GRANT_ID_LEN} \
-                 aksara). Salin keseluruhan pautan daripada e-mel dan tampal semula."
-            ),
-            (BadGrantId, Lang::En) => format!(
-                "The id after /t/ in the link is damaged or cut short (it must be \
-                 {GRANT_ID_LEN} characters). Copy the whole link from the email and paste it \
-                 again."
-            ),
-            (InsecureHttp { host }, Lang::Ms) => format!(
-                "Pautan ke \"{host}\" menggunakan http:// tanpa penyulitan. Kepil hanya \
-                 menerima https:// (kecuali pelayan storan pada komputer ini). Jangan buka \
-                 pautan ini; maklumkan kepada penghantar atau pentadbir ICT."
-            ),
-            (InsecureHttp { host }, Lang::En) => format!(
-                "The link to \"{host}\" uses unencrypted http://. Kepil only accepts https:// \
-                 (except for a store on this computer). Do not open this link; tell the sender \
-                 or your ICT administrator."
-            ),
-            (HasCredentials, Lang::Ms) => "Pautan mengandungi nama pengguna atau kata laluan \
-                 sebelum alamat pelayan, satu helah pancingan data (phishing). Jangan buka \
-                 pautan ini; maklumkan kepada pentadbir ICT agensi anda."
-                .to_owned(),
-            (HasCredentials, Lang::En) => "The link has a user name or password before the \
-                 server address, a phishing trick. Do not open this link; tell your agency's \
-                 ICT administrator."
-                .to_owned(),
-            (BadStoreAddress, Lang::Ms) => "Alamat pelayan storan dalam pautan tidak sah. Salin \
-                 keseluruhan pautan daripada e-mel sekali lagi; jika masih gagal, minta \
-                 penghantar menghantar semula."
-                .to_owned(),
-            (BadStoreAddress, Lang::En) => "The store address in the link is not valid. Copy the \
-                 whole link from the email again; if it still fails, ask the sender to send it \
-                 again."
-                .to_owned(),
-            (WrapperUnreadable, Lang::Ms) => "Pautan telah diubah oleh sistem keselamatan e-mel \
-                 dan tidak dapat dipulihkan. Minta penghantar menghantar pautan semula, atau \
-                 salin pautan dari paparan asal (\"original link\") e-mel tersebut."
-                .to_owned(),
-            (WrapperUnreadable, Lang::En) => "The link was rewritten by an email security \
-                 gateway and could not be restored. Ask the sender to send the link again, or \
-                 copy it from the email's \"original link\" view."
-                .to_owned(),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             LinkError::BadSecretLength { found } => vec![
                 ("found", found.to_string()),
                 ("expected", LINK_SECRET_B64_LEN.to_string()),
             ],
+            LinkError::BadGrantId => vec![("expected", GRANT_ID_LEN.to_string())],
             LinkError::InsecureHttp { host } => vec![("host", host.clone())],
             _ => vec![],
         }

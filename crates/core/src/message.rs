@@ -1,9 +1,11 @@
 //! Stable error codes with messages in Bahasa Melayu and English.
 //!
 //! Every error enum in Kepil implements [`Coded`]: the `code` is a stable snake_case
-//! identifier that scripts, the store's JSON errors and the UI can match on; the message says
-//! what happened and what the user should do, in the user's language. `Display` on each error
-//! is the English message, so logs and `anyhow` chains stay readable for developers.
+//! identifier that scripts, the store's JSON errors and the UI can match on, and `params` are
+//! the values its message names. The message itself — what happened and what the user should
+//! do — is looked up in the catalogue (`i18n/<lang>/*.ftl`, see [`crate::catalogue`]), the
+//! same files the desktop UI reads. `Display` on each error is the English message, so logs
+//! and `anyhow` chains stay readable for developers.
 
 use std::fmt;
 use std::str::FromStr;
@@ -72,12 +74,21 @@ pub trait Coded {
     /// released: scripts and translations key on it.
     fn code(&self) -> &'static str;
 
-    /// What happened and what to do, in `lang`.
-    fn message(&self, lang: Lang) -> String;
-
-    /// Values a UI can interpolate into its own wording (never secrets).
+    /// Values the message names (a file, a limit), for the catalogue and for a UI (never
+    /// secrets). A wrapper error gives the params of the error it wraps.
     fn params(&self) -> Vec<(&'static str, String)> {
         vec![]
+    }
+
+    /// What happened and what to do, in `lang`: the catalogue's message for `code()`,
+    /// filled with `params()`.
+    fn message(&self, lang: Lang) -> String {
+        crate::catalogue::describe(lang, self.code(), &self.params())
+    }
+
+    /// The same message in two parts (what happened; what to do), e.g. for two lines.
+    fn message_parts(&self, lang: Lang) -> crate::catalogue::Parts {
+        crate::catalogue::parts(lang, self.code(), &self.params())
     }
 }
 
@@ -91,17 +102,6 @@ impl Coded for LangError {
     fn code(&self) -> &'static str {
         match self {
             LangError::Unknown { .. } => "language_unknown",
-        }
-    }
-
-    fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (LangError::Unknown { input }, Lang::Ms) => format!(
-                "Bahasa \"{input}\" tidak disokong. Gunakan \"ms\" (Bahasa Melayu) atau \"en\" (English)."
-            ),
-            (LangError::Unknown { input }, Lang::En) => format!(
-                "Language \"{input}\" is not supported. Use \"ms\" (Bahasa Melayu) or \"en\" (English)."
-            ),
         }
     }
 

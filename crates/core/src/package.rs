@@ -4,9 +4,10 @@
 //! the derived identity. Its payload is Kepil's own small container:
 //!
 //! ```text
-//! "KEPIL\0PKG"  u8 format version (1)
+//! "KEPIL\0PKG"  u8 format version (2; 1 is still read)
 //! u32 big-endian manifest length (<= 1 MiB, checked before anything is allocated), manifest JSON
-//! for each file in manifest order: its bytes (exactly `size`), then its 32-byte SHA-256
+//! for each file in manifest order: its bytes (exactly `size`), then its 32-byte hash
+//!   (BLAKE3 in format 2, SHA-256 in format 1)
 //! end of payload (anything after is an error)
 //! ```
 //!

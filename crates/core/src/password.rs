@@ -20,7 +20,7 @@ use rand::RngCore as _;
 use unicode_normalization::UnicodeNormalization as _;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::message::{Coded, Lang, coded_error_display};
+use crate::message::{Coded, coded_error_display};
 use crate::secret::{REDACTED, SecretString};
 
 /// The 32 symbols, in value order (Crockford base32).
@@ -180,65 +180,6 @@ impl Coded for PasswordError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (PasswordError::Empty, Lang::Ms) => {
-                "Sila masukkan kata laluan yang diterima melalui SMS atau panggilan telefon \
-                 (16 huruf dan angka, contohnya ABCD-EFGH-JKMN-PQRS)."
-                    .to_owned()
-            }
-            (PasswordError::Empty, Lang::En) => {
-                "Please enter the password you received by SMS or phone call \
-                 (16 letters and digits, for example ABCD-EFGH-JKMN-PQRS)."
-                    .to_owned()
-            }
-            (PasswordError::WrongLength { found }, Lang::Ms) => format!(
-                "Kata laluan Kepil mengandungi 16 huruf dan angka (tidak termasuk tanda sengkang \
-                 dan ruang), tetapi {found} dimasukkan. Semak semula kata laluan dengan \
-                 penghantar dan pastikan tiada huruf yang tertinggal atau berlebihan."
-            ),
-            (PasswordError::WrongLength { found }, Lang::En) => format!(
-                "A Kepil password has 16 letters and digits (not counting dashes and spaces), \
-                 but {found} were entered. Check the password with the sender and make sure \
-                 no character is missing or extra."
-            ),
-            (
-                PasswordError::BadCharacter {
-                    character,
-                    position,
-                },
-                Lang::Ms,
-            ) => format!(
-                "Aksara ke-{position} (\"{}\") tidak digunakan dalam kata laluan Kepil. Kata \
-                 laluan hanya mengandungi angka 0–9 dan huruf A–Z kecuali I, L, O dan U. \
-                 Semak semula aksara tersebut.",
-                printable(*character)
-            ),
-            (
-                PasswordError::BadCharacter {
-                    character,
-                    position,
-                },
-                Lang::En,
-            ) => format!(
-                "Character {position} (\"{}\") is never used in Kepil passwords. Passwords \
-                 contain only the digits 0–9 and the letters A–Z except I, L, O and U. Check \
-                 that character again.",
-                printable(*character)
-            ),
-            (PasswordError::LetterU { position }, Lang::Ms) => format!(
-                "Aksara ke-{position} ialah huruf U, yang tidak pernah digunakan dalam kata \
-                 laluan Kepil. Mungkin huruf V dimaksudkan: sahkan dengan penghantar sebelum \
-                 mencuba, kerana cubaan yang salah dihadkan."
-            ),
-            (PasswordError::LetterU { position }, Lang::En) => format!(
-                "Character {position} is the letter U, which Kepil passwords never contain. It \
-                 is probably a V: confirm with the sender before trying, because wrong \
-                 attempts are limited."
-            ),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             PasswordError::Empty => vec![],
@@ -271,6 +212,7 @@ coded_error_display!(PasswordError);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::Lang;
     use std::collections::HashSet;
 
     fn is_canonical_grouped(s: &str) -> bool {

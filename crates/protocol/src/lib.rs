@@ -370,7 +370,8 @@ pub enum ErrorCode {
     OffsetMismatch,
     /// tus checksum extension: the chunk's checksum did not match; the chunk was discarded.
     ChecksumMismatch,
-    /// The whole blob's SHA-256 did not match; the upload is not complete.
+    /// The whole blob's CRC-64/NVME (`Kepil-Blob-Crc64nvme`) did not match; the upload is not
+    /// complete.
     BlobHashMismatch,
     /// The upload is already complete.
     UploadComplete,

@@ -32,7 +32,7 @@ impl Metrics {
             ),
             (
                 "uploads_completed",
-                "Uploads whose SHA-256 matched.",
+                "Uploads whose whole-blob CRC-64/NVME matched.",
                 &self.uploads_completed,
             ),
             (

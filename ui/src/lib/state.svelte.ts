@@ -1,6 +1,6 @@
 // App-wide reactive state: the AppState from Rust and the current language.
 import type { AppState, Lang } from './ipc';
-import { translate, describeError as describe, normaliseLang, type MessageKey, type Params } from './i18n';
+import { translate, describeError as describe, describeErrorParts, normaliseLang, type MessageKey, type MessageParts, type Params } from './i18n';
 import type { UiError } from './ipc';
 
 export const app = $state<{ state: AppState | null; lang: Lang; tab: TabId }>({ state: null, lang: 'ms', tab: 'send' });
@@ -25,4 +25,9 @@ export function t(key: MessageKey, params?: Params): string {
 
 export function tErr(err: UiError): string {
   return describe(err, app.lang);
+}
+
+/** The error in two parts: what happened, what to do (shown as two lines). */
+export function tErrParts(err: UiError): MessageParts {
+  return describeErrorParts(err, app.lang);
 }

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ms } from '../lib/i18n/ms';
 import { en } from '../lib/i18n/en';
-import { describeError, placeholders, translate, translatedCodes } from '../lib/i18n';
+import { describeError, describeErrorParts, placeholders, translate, translatedCodes } from '../lib/i18n';
+import { SOURCES, catalogueKeys, codeOf, messageParts } from '../lib/i18n/catalogue';
 
 describe('dictionaries', () => {
   it('have identical key sets', () => {
@@ -23,11 +24,8 @@ describe('dictionaries', () => {
     }
   });
 
-  it('.bare variants have no placeholders and a full variant', () => {
-    for (const k of Object.keys(ms).filter((k) => k.endsWith('.bare'))) {
-      expect(placeholders(ms[k as keyof typeof ms]), k).toEqual([]);
-      expect(Object.keys(ms)).toContain(k.slice(0, -'.bare'.length));
-    }
+  it('hold no error texts: those come from the catalogue (i18n/<lang>/*.ftl)', () => {
+    expect(Object.keys(ms).filter((k) => k.startsWith('err.') && k !== 'err.title')).toEqual([]);
   });
 
   it('BM is really Malay and EN really English for the refusal', () => {
@@ -117,6 +115,66 @@ describe('error translation', () => {
         const s = describeError({ code, params: {} }, lang);
         expect(s.split(/[.;!?](\s|$)/).filter((x) => x && x.trim()).length, `${lang} ${code}: ${s}`).toBeGreaterThanOrEqual(2);
       }
+    }
+  });
+});
+
+/** Every param name any catalogue message uses. */
+function catalogueParams(): string[] {
+  const names = new Set<string>();
+  for (const lang of ['ms', 'en'] as const) {
+    for (const source of Object.values(SOURCES[lang])) for (const m of source.matchAll(/\$([a-z_]+)/g)) names.add(m[1] as string);
+  }
+  return [...names];
+}
+
+describe('the shared catalogue in the UI bundle', () => {
+  it('has the same keys in both languages, each a code', () => {
+    expect(catalogueKeys('en').sort()).toEqual(catalogueKeys('ms').sort());
+    expect(catalogueKeys('ms')).toContain('wrong_password-do');
+  });
+
+  it('resolves every code the UI can show, in both languages, with and without params', () => {
+    const codes = new Set([...rustCodes(), ...translatedCodes(), 'ipc_error']);
+    for (const c of ['ms', 'en', 'http', 'https']) codes.delete(c);
+    const all = Object.fromEntries(catalogueParams().filter((p) => p !== 'cause').map((p) => [p, 'x']));
+    const problems: string[] = [];
+    for (const code of codes) {
+      for (const lang of ['ms', 'en'] as const) {
+        const full = messageParts(lang, code, all);
+        if (!full) {
+          problems.push(`${lang}: no message for ${code}`);
+          continue;
+        }
+        if (!full.ok) problems.push(`${lang}: ${code} does not resolve with every param: ${full.what} ${full.todo}`);
+        // The app sends some codes without their params: the text must still read well.
+        const bare = describeErrorParts({ code, params: {} }, lang);
+        const text = `${bare.what} ${bare.todo ?? ''}`;
+        if (/\{\s*\$/.test(text)) problems.push(`${lang}: ${code} without params shows a placeholder: ${text}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('splits what happened from what to do, and prefers the app wording', () => {
+    const p = describeErrorParts({ code: 'no_store', params: {} }, 'en');
+    expect(p.what).toBe('No Kepil store is configured.');
+    expect(p.todo).toBe('Enter the store address in Settings.');
+    expect(describeError({ code: 'no_store', params: {} }, 'ms')).toMatch(/Tetapan/);
+    expect(codeOf('no_store-do-app')).toBe('no_store');
+  });
+
+  it('names the file of a wrapped error and the cause of an interrupted upload', () => {
+    expect(describeError({ code: 'package_file_unreadable', params: { path: 'Surat.pdf', reason: 'denied' } }, 'en')).toMatch(/Surat\.pdf/);
+    expect(describeError({ code: 'upload_interrupted', params: { transfer_id: 'T1', cause: 'http_error', status: '502' } }, 'en')).toMatch(/HTTP 502\)\./);
+  });
+
+  it('keeps the guideline citations and puts no bidi isolation marks around params', () => {
+    for (const lang of ['ms', 'en'] as const) {
+      const s = describeError({ code: 'classification_refused', params: { classification: 'RAHSIA', classification_en: 'SECRET' } }, lang);
+      expect(s).toMatch(/3\.2 A ii 6/);
+      expect(s).toMatch(/1\.4\.1 l iii/);
+      expect(s).not.toMatch(/[\u2068\u2069]/);
     }
   });
 });

@@ -11,7 +11,7 @@
 //! What is still age's: the X25519 stanzas (wrapped by `age::x25519::Recipient` itself), the
 //! whole decryption side (`age::Decryptor`), and the format (c2sp.org/age). The chunks are
 //! sealed with ring's ChaCha20-Poly1305, about 1.6x faster here than the RustCrypto one age
-//! uses (1.7 vs 1.1 GB/s), which matters because SHA-256 runs alongside:
+//! uses (1.7 vs 1.1 GB/s), which matters because the per-file BLAKE3 hash runs alongside:
 //!
 //! ```text
 //! header  = "age-encryption.org/v1\n" *stanza "---" " " base64(HMAC) "\n"

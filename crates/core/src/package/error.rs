@@ -1,4 +1,5 @@
-//! Errors of the two package operations, each with a stable code and BM/EN messages.
+//! Errors of the two package operations, each with a stable code and the params its
+//! catalogue message (i18n/<lang>/core.ftl) names.
 
 use std::fmt;
 use std::io;
@@ -74,7 +75,8 @@ pub enum DecryptError {
     ManifestInvalid { reason: String },
     /// The authenticated payload ends before the files the manifest lists.
     ManifestMismatch,
-    /// A file's SHA-256 does not match the one the sender computed.
+    /// A file's hash (BLAKE3 in format 2, SHA-256 in format 1) does not match the one the
+    /// sender computed.
     FileHashMismatch { name: String },
     /// There is data after the end of the package.
     TrailingData,
@@ -88,6 +90,11 @@ pub enum DecryptError {
     DiskFull { path: PathBuf },
     /// Writing, syncing or renaming a file in the destination failed.
     Io { path: PathBuf, source: io::Error },
+}
+
+/// An I/O error as a message shows it: the OS's short text, without control characters.
+fn reason(e: &io::Error) -> String {
+    clip(&e.to_string(), 200)
 }
 
 fn shown(p: &Path) -> String {
@@ -154,103 +161,6 @@ impl Coded for EncryptError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        use EncryptError as E;
-        match (self, lang) {
-            (E::NoRecipients, Lang::Ms) => {
-                "Tiada penerima. Tambah sekurang-kurangnya seorang penerima.".into()
-            }
-            (E::NoRecipients, Lang::En) => "No recipient. Add at least one recipient.".into(),
-            (E::TooManyRecipients { count, max }, Lang::Ms) => format!(
-                "Terlalu ramai penerima ({count}); had satu penghantaran ialah {max}. \
-                 Bahagikan penerima kepada beberapa penghantaran."
-            ),
-            (E::TooManyRecipients { count, max }, Lang::En) => format!(
-                "Too many recipients ({count}); one transfer allows at most {max}. \
-                 Split the recipients over several transfers."
-            ),
-            (E::Classification(e), lang) => e.message(lang),
-            (E::InvalidDetails { reason }, Lang::Ms) => format!(
-                "Butiran penghantaran tidak sah ({reason}). Semak tarikh luput dan cuba lagi."
-            ),
-            (E::InvalidDetails { reason }, Lang::En) => format!(
-                "The transfer details are not valid ({reason}). Check the expiry date and try again."
-            ),
-            (E::NotAFile { path }, Lang::Ms) => format!(
-                "\"{}\" bukan fail biasa (mungkin folder). Pilih fail sahaja; mampatkan folder \
-                 menjadi fail ZIP dahulu jika perlu.",
-                shown(path)
-            ),
-            (E::NotAFile { path }, Lang::En) => format!(
-                "\"{}\" is not a regular file (perhaps a folder). Select files only; compress a \
-                 folder into a ZIP file first if needed.",
-                shown(path)
-            ),
-            (E::Io { path, source }, Lang::Ms) => format!(
-                "Fail \"{}\" tidak dapat dibaca ({source}). Pastikan fail itu wujud dan anda \
-                 mempunyai kebenaran membacanya, kemudian cuba lagi.",
-                shown(path)
-            ),
-            (E::Io { path, source }, Lang::En) => format!(
-                "File \"{}\" could not be read ({source}). Check that it exists and that you may \
-                 read it, then try again.",
-                shown(path)
-            ),
-            (
-                E::FileChanged {
-                    path,
-                    expected,
-                    found,
-                },
-                Lang::Ms,
-            ) => format!(
-                "Saiz fail \"{}\" berubah semasa disulitkan ({expected} bait dijangka, {found} \
-                 ditemui). Tunggu sehingga fail itu selesai disimpan atau disalin, kemudian \
-                 hantar semula.",
-                shown(path)
-            ),
-            (
-                E::FileChanged {
-                    path,
-                    expected,
-                    found,
-                },
-                Lang::En,
-            ) => format!(
-                "File \"{}\" changed size while it was being encrypted ({expected} bytes \
-                 expected, {found} found). Wait until it has finished saving or copying, then \
-                 send again.",
-                shown(path)
-            ),
-            (E::ManifestTooLarge { len, max }, Lang::Ms) => format!(
-                "Senarai fail, subjek dan mesej terlalu panjang ({len} bait; had {max}). \
-                 Pendekkan mesej atau kurangkan bilangan fail (mampatkan ke dalam ZIP)."
-            ),
-            (E::ManifestTooLarge { len, max }, Lang::En) => format!(
-                "The file list, subject and message are too long ({len} bytes; limit {max}). \
-                 Shorten the message or send fewer files (put them in a ZIP)."
-            ),
-            (E::Write { source }, Lang::Ms) => format!(
-                "Pakej tersulit tidak dapat ditulis ({source}). Semak ruang cakera atau \
-                 sambungan rangkaian dan cuba lagi."
-            ),
-            (E::Write { source }, Lang::En) => format!(
-                "The encrypted package could not be written ({source}). Check the disk space or \
-                 the network connection and try again."
-            ),
-            (E::Cancelled, Lang::Ms) => "Dibatalkan.".into(),
-            (E::Cancelled, Lang::En) => "Cancelled.".into(),
-            (E::Internal { detail }, Lang::Ms) => format!(
-                "Ralat dalaman semasa menyulitkan ({detail}). Cuba lagi; jika berulang, \
-                 laporkan kepada pentadbir IT."
-            ),
-            (E::Internal { detail }, Lang::En) => format!(
-                "Internal error while encrypting ({detail}). Try again; if it happens again, \
-                 report it to IT."
-            ),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         use EncryptError as E;
         match self {
@@ -259,7 +169,8 @@ impl Coded for EncryptError {
             }
             E::Classification(e) => e.params(),
             E::InvalidDetails { reason } => vec![("reason", (*reason).to_owned())],
-            E::NotAFile { path } | E::Io { path, .. } => vec![("path", shown(path))],
+            E::NotAFile { path } => vec![("path", shown(path))],
+            E::Io { path, source } => vec![("path", shown(path)), ("reason", reason(source))],
             E::FileChanged {
                 path,
                 expected,
@@ -269,10 +180,15 @@ impl Coded for EncryptError {
                 ("expected", expected.to_string()),
                 ("found", found.to_string()),
             ],
-            E::ManifestTooLarge { len, max } => {
-                vec![("len", len.to_string()), ("max", max.to_string())]
-            }
-            _ => vec![],
+            E::ManifestTooLarge { len, max } => vec![
+                ("len", len.to_string()),
+                ("max", max.to_string()),
+                ("direction", "send".to_owned()),
+            ],
+            E::Write { source } => vec![("reason", reason(source))],
+            E::Cancelled => vec![("direction", "send".to_owned())],
+            E::Internal { detail } => vec![("detail", clip(detail, 200))],
+            E::NoRecipients => vec![],
         }
     }
 }
@@ -303,188 +219,23 @@ impl Coded for DecryptError {
         }
     }
 
-    fn message(&self, lang: Lang) -> String {
-        use DecryptError as D;
-        // Every integrity failure ends the same way: nothing was saved, do not trust any copy,
-        // ask for the file again.
-        const NOTHING_MS: &str = "Tiada fail disimpan.";
-        const NOTHING_EN: &str = "No file was saved.";
-        match (self, lang) {
-            (D::NotAnAgeFile, Lang::Ms) => format!(
-                "Ini bukan pakej Kepil (bukan fail age). Pastikan anda membuka pautan atau fail \
-                 yang betul. {NOTHING_MS}"
-            ),
-            (D::NotAnAgeFile, Lang::En) => format!(
-                "This is not a Kepil package (not an age file). Make sure you opened the right \
-                 link or file. {NOTHING_EN}"
-            ),
-            (D::Armored, Lang::Ms) => format!(
-                "Ini fail age berperisai teks (\"-----BEGIN AGE ENCRYPTED FILE-----\"); Kepil \
-                 hanya menerima fail age binari. Nyahperisai dengan `age -d` atau minta pengirim \
-                 menghantar melalui Kepil. {NOTHING_MS}"
-            ),
-            (D::Armored, Lang::En) => format!(
-                "This is an ASCII-armored age file (\"-----BEGIN AGE ENCRYPTED FILE-----\"); \
-                 Kepil accepts binary age files only. Decrypt it with `age -d`, or ask the sender \
-                 to send it through Kepil. {NOTHING_EN}"
-            ),
-            (D::HeaderCorrupt, Lang::Ms) => format!(
-                "Pengepala pakej rosak atau telah diubah. Muat turun semula; jika berulang, minta \
-                 pengirim menghantar semula. {NOTHING_MS}"
-            ),
-            (D::HeaderCorrupt, Lang::En) => format!(
-                "The package header is damaged or was altered. Download it again; if this \
-                 happens again, ask the sender to send it again. {NOTHING_EN}"
-            ),
-            (D::UnsupportedFormatVersion { version }, Lang::Ms) => format!(
-                "Pakej ini dibuat dengan format yang lebih baharu ({version}). Kemas kini Kepil \
-                 dan cuba lagi. {NOTHING_MS}"
-            ),
-            (D::UnsupportedFormatVersion { version }, Lang::En) => format!(
-                "This package uses a newer format ({version}). Update Kepil and try again. \
-                 {NOTHING_EN}"
-            ),
-            (D::WrongKey, Lang::Ms) => format!(
-                "Pakej ini tidak dapat dibuka dengan pautan dan kata laluan ini. Setiap penerima \
-                 mempunyai pautan dan kata laluan sendiri: pastikan kedua-duanya milik anda dan \
-                 untuk penghantaran ini. {NOTHING_MS}"
-            ),
-            (D::WrongKey, Lang::En) => format!(
-                "This package cannot be opened with this link and password. Each recipient has \
-                 their own link and password: make sure both are yours and for this transfer. \
-                 {NOTHING_EN}"
-            ),
-            (D::Tampered, Lang::Ms) => format!(
-                "Pengesahan pengepala pakej gagal: pakej telah diubah selepas dihantar. Jangan \
-                 gunakannya; minta pengirim menghantar semula dan maklumkan Pegawai Keselamatan \
-                 ICT. {NOTHING_MS}"
-            ),
-            (D::Tampered, Lang::En) => format!(
-                "The package header failed authentication: it was altered after it was sent. Do \
-                 not use it; ask the sender to send it again and inform your ICT Security \
-                 Officer. {NOTHING_EN}"
-            ),
-            (D::Corrupt, Lang::Ms) => format!(
-                "Kandungan pakej gagal pengesahan: ia rosak atau telah diubah. Muat turun semula; \
-                 jika berulang, minta pengirim menghantar semula. {NOTHING_MS}"
-            ),
-            (D::Corrupt, Lang::En) => format!(
-                "The package contents failed authentication: they are damaged or were altered. \
-                 Download it again; if this happens again, ask the sender to send it again. \
-                 {NOTHING_EN}"
-            ),
-            (D::Truncated, Lang::Ms) => format!(
-                "Pakej tidak lengkap (muat turun terputus). Muat turun semula. {NOTHING_MS}"
-            ),
-            (D::Truncated, Lang::En) => format!(
-                "The package is incomplete (the download was cut short). Download it again. \
-                 {NOTHING_EN}"
-            ),
-            (D::NotAKepilPackage, Lang::Ms) => format!(
-                "Fail age ini dibuka dengan kunci anda tetapi ia bukan pakej Kepil. Buka dengan \
-                 alat age biasa atau minta pengirim menghantar melalui Kepil. {NOTHING_MS}"
-            ),
-            (D::NotAKepilPackage, Lang::En) => format!(
-                "This age file opens with your key but is not a Kepil package. Open it with a \
-                 plain age tool, or ask the sender to send it through Kepil. {NOTHING_EN}"
-            ),
-            (D::ManifestTooLarge { len, max }, Lang::Ms) => format!(
-                "Senarai kandungan pakej terlalu besar ({len} bait; had {max}) dan ditolak. \
-                 Minta pengirim menghantar semula menggunakan Kepil. {NOTHING_MS}"
-            ),
-            (D::ManifestTooLarge { len, max }, Lang::En) => format!(
-                "The package's table of contents is too large ({len} bytes; limit {max}) and was \
-                 rejected. Ask the sender to send it again with Kepil. {NOTHING_EN}"
-            ),
-            (D::ManifestInvalid { reason }, Lang::Ms) => format!(
-                "Senarai kandungan pakej tidak sah ({reason}). Minta pengirim menghantar semula \
-                 menggunakan Kepil versi terkini. {NOTHING_MS}"
-            ),
-            (D::ManifestInvalid { reason }, Lang::En) => format!(
-                "The package's table of contents is not valid ({reason}). Ask the sender to send \
-                 it again with a current version of Kepil. {NOTHING_EN}"
-            ),
-            (D::ManifestMismatch, Lang::Ms) => format!(
-                "Kandungan pakej tidak sepadan dengan senarai failnya. Minta pengirim menghantar \
-                 semula. {NOTHING_MS}"
-            ),
-            (D::ManifestMismatch, Lang::En) => format!(
-                "The package contents do not match its list of files. Ask the sender to send it \
-                 again. {NOTHING_EN}"
-            ),
-            (D::FileHashMismatch { name }, Lang::Ms) => format!(
-                "Semakan SHA-256 fail \"{}\" gagal: fail itu tidak sama dengan yang dihantar. \
-                 Minta pengirim menghantar semula. {NOTHING_MS}",
-                shown_name(name)
-            ),
-            (D::FileHashMismatch { name }, Lang::En) => format!(
-                "The SHA-256 check of file \"{}\" failed: it is not the file that was sent. Ask \
-                 the sender to send it again. {NOTHING_EN}",
-                shown_name(name)
-            ),
-            (D::TrailingData, Lang::Ms) => format!(
-                "Terdapat data tambahan selepas penghujung pakej; ia mungkin telah diubah. Muat \
-                 turun semula atau minta pengirim menghantar semula. {NOTHING_MS}"
-            ),
-            (D::TrailingData, Lang::En) => format!(
-                "There is extra data after the end of the package; it may have been altered. \
-                 Download it again or ask the sender to send it again. {NOTHING_EN}"
-            ),
-            (D::Cancelled, Lang::Ms) => format!("Dibatalkan. {NOTHING_MS}"),
-            (D::Cancelled, Lang::En) => format!("Cancelled. {NOTHING_EN}"),
-            (D::Read { source }, Lang::Ms) => format!(
-                "Pakej tidak dapat dibaca ({source}). Semak sambungan atau fail dan cuba lagi. \
-                 {NOTHING_MS}"
-            ),
-            (D::Read { source }, Lang::En) => format!(
-                "The package could not be read ({source}). Check the connection or the file and \
-                 try again. {NOTHING_EN}"
-            ),
-            (D::DestinationNotWritable { path, source }, Lang::Ms) => format!(
-                "Folder \"{}\" tidak boleh ditulis ({source}). Pilih folder lain yang anda \
-                 boleh simpan fail. {NOTHING_MS}",
-                shown(path)
-            ),
-            (D::DestinationNotWritable { path, source }, Lang::En) => format!(
-                "Folder \"{}\" cannot be written to ({source}). Choose another folder where you \
-                 can save files. {NOTHING_EN}",
-                shown(path)
-            ),
-            (D::DiskFull { path }, Lang::Ms) => format!(
-                "Cakera penuh semasa menulis ke \"{}\". Kosongkan ruang atau pilih folder lain, \
-                 kemudian cuba lagi. {NOTHING_MS}",
-                shown(path)
-            ),
-            (D::DiskFull { path }, Lang::En) => format!(
-                "The disk is full while writing to \"{}\". Free some space or choose another \
-                 folder, then try again. {NOTHING_EN}",
-                shown(path)
-            ),
-            (D::Io { path, source }, Lang::Ms) => format!(
-                "Gagal menulis \"{}\" ({source}). Semak folder destinasi dan cuba lagi. \
-                 {NOTHING_MS}",
-                shown(path)
-            ),
-            (D::Io { path, source }, Lang::En) => format!(
-                "Could not write \"{}\" ({source}). Check the destination folder and try again. \
-                 {NOTHING_EN}",
-                shown(path)
-            ),
-        }
-    }
-
     fn params(&self) -> Vec<(&'static str, String)> {
         use DecryptError as D;
         match self {
             D::UnsupportedFormatVersion { version } => vec![("version", version.clone())],
-            D::ManifestTooLarge { len, max } => {
-                vec![("len", len.to_string()), ("max", max.to_string())]
-            }
-            D::ManifestInvalid { reason } => vec![("reason", reason.clone())],
+            D::ManifestTooLarge { len, max } => vec![
+                ("len", len.to_string()),
+                ("max", max.to_string()),
+                ("direction", "receive".to_owned()),
+            ],
+            D::ManifestInvalid { reason } => vec![("reason", clip(reason, 200))],
             D::FileHashMismatch { name } => vec![("name", shown_name(name))],
-            D::DestinationNotWritable { path, .. } | D::DiskFull { path } | D::Io { path, .. } => {
-                vec![("path", shown(path))]
+            D::Cancelled => vec![("direction", "receive".to_owned())],
+            D::Read { source } => vec![("reason", reason(source))],
+            D::DestinationNotWritable { path, source } | D::Io { path, source } => {
+                vec![("path", shown(path)), ("reason", reason(source))]
             }
+            D::DiskFull { path } => vec![("path", shown(path))],
             _ => vec![],
         }
     }

@@ -133,8 +133,8 @@ impl<R: Read> PackageReader<R> {
     /// Writes every file into `dir`, all or nothing.
     ///
     /// Each file streams into a hidden temporary file in `dir` (`.kepil-XXXXXXXX.part`, mode
-    /// 0600 on Unix) and its SHA-256 is checked against the one that follows it in the
-    /// payload. After the last file the age stream is read to its end, which is when age
+    /// 0600 on Unix) and its hash (BLAKE3 in format 2, SHA-256 in format 1) is checked against
+    /// the one that follows it in the payload. After the last file the age stream is read to its end, which is when age
     /// authenticates the final chunk, and any further plaintext is refused. Only then is each
     /// temporary file synced and renamed, without overwriting anything, to its sanitised
     /// name ("name (2).ext" on a collision), and `dir` synced.

@@ -1,11 +1,13 @@
-// Translation: t(lang, key, params) and describeError(err, lang). Pure; the reactive current
-// language lives in ../state.svelte.ts.
+// Translation: t(lang, key, params) for the UI's own strings (./ms.ts, ./en.ts) and
+// describeError(err, lang) for errors, from the catalogue shared with Rust (./catalogue.ts).
+// Pure; the reactive current language lives in ../state.svelte.ts.
 import type { Lang, UiError } from '../ipc';
 import { formatDuration, formatSize } from '../format';
 import { en } from './en';
 import { ms, type MessageKey } from './ms';
+import { catalogueKeys, codeOf, messageParts, type MessageParts } from './catalogue';
 
-export type { MessageKey };
+export type { MessageKey, MessageParts };
 export const dictionaries: Record<Lang, Record<MessageKey, string>> = { ms, en };
 export const LANGS: Lang[] = ['ms', 'en'];
 
@@ -32,13 +34,9 @@ export function translate(lang: Lang, key: MessageKey, params?: Params): string 
   return interpolate(dict[key] ?? ms[key] ?? key, params);
 }
 
-function hasKey(lang: Lang, key: string): key is MessageKey {
-  return Object.prototype.hasOwnProperty.call(dictionaries[lang], key);
-}
-
 /** Makes raw Rust params readable: durations and byte counts. */
-function displayParams(code: string, params: Record<string, string>, lang: Lang): Params {
-  const out: Params = {};
+function displayParams(code: string, params: Record<string, string>, lang: Lang): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     const n = Number(v);
     if (k.endsWith('_secs') && Number.isFinite(n)) out[k] = formatDuration(n, lang);
@@ -48,29 +46,25 @@ function displayParams(code: string, params: Record<string, string>, lang: Lang)
   return out;
 }
 
+const CODE = /^[a-z0-9_]+$/;
+
 /**
- * What happened and what to do, in `lang`, for a `{ code, params }` from the Rust side.
- * Uses `err.CODE` when every placeholder has a value, else `err.CODE.bare`; an unknown code
- * gives a generic message that includes the code.
+ * What happened and what to do, in `lang`, for a `{ code, params }` from the Rust side, from
+ * the shared catalogue (./catalogue.ts). An unknown code gives a generic message with the code.
  */
-export function describeError(err: UiError, lang: Lang): string {
+export function describeErrorParts(err: UiError, lang: Lang): MessageParts {
   const code = err.code || 'unknown';
-  const key = `err.${code}`;
-  if (!/^[a-z0-9_]+$/.test(code) || code === 'unknown' || code === 'title' || !hasKey(lang, key)) {
-    return translate(lang, 'err.unknown', { code: code.slice(0, 80) });
-  }
-  const params = displayParams(code, err.params ?? {}, lang);
-  const full = dictionaries[lang][key];
-  const complete = placeholders(full).every((p) => params[p] !== undefined && params[p] !== '');
-  const bareKey = `${key}.bare`;
-  if (!complete && hasKey(lang, bareKey)) return dictionaries[lang][bareKey];
-  return interpolate(full, params);
+  const found = CODE.test(code) && code !== 'unknown' ? messageParts(lang, code, displayParams(code, err.params ?? {}, lang)) : null;
+  return found ?? (messageParts(lang, 'unknown', { code: code.slice(0, 80) }) as MessageParts);
 }
 
-/** Every error code the UI translates (keys `err.X` without `.bare`, minus the generic ones). */
+/** Both parts of the message as one text. */
+export function describeError(err: UiError, lang: Lang): string {
+  const { what, todo } = describeErrorParts(err, lang);
+  return todo ? `${what} ${todo}` : what;
+}
+
+/** Every error code the catalogue words (minus the generic `unknown`). */
 export function translatedCodes(): string[] {
-  return Object.keys(ms)
-    .filter((k) => k.startsWith('err.') && !k.endsWith('.bare'))
-    .map((k) => k.slice(4))
-    .filter((c) => c !== 'title' && c !== 'unknown');
+  return [...new Set(catalogueKeys('ms').map(codeOf))].filter((c) => c !== 'unknown');
 }

@@ -1,0 +1,180 @@
+## Kepil message catalogue, English: errors of kepil-client (the store's answers, settings,
+## sending, receiving, status and revoke). Key scheme: see core.ftl.
+
+-login = Run `kepil login` with a valid uploader token, or ask the administrator for a new one.
+
+## The network and the store's own error codes (kepil-protocol ErrorCode)
+
+network = { $direction ->
+    [receive] The download stopped ({ $reason }).
+   *[other] Could not reach the Kepil store ({ $reason }).
+}
+    .bare = Could not reach the Kepil store.
+network-do = { $direction ->
+    [receive] Try again; the same link works while downloads remain.
+   *[other] Check the network connection and try again.
+}
+    .bare = Check the network connection and try again.
+http_error = The Kepil store answered with an unexpected HTTP { $status }.
+    .bare = The Kepil store gave an unexpected answer.
+http_error-do = Check the store address or try again later.
+protocol_error = The store's answer does not follow the Kepil protocol ({ $reason }).
+    .bare = The store's answer does not follow the Kepil protocol.
+protocol_error-do = Check the store address; report it to the administrator if it persists.
+bad_url = Invalid address: { $url }.
+    .bare = Invalid address.
+bad_url-do = Check the store address.
+bad_certificate = The agency CA certificate cannot be read ({ $reason }).
+    .bare = The agency CA certificate named in the Kepil policy cannot be read.
+bad_certificate-do = Ask your ICT administrator to fix the certificate file named in the Kepil policy.
+bad_request = The store refused a malformed request ({ $detail }).
+    .bare = The store refused a malformed request.
+bad_request-do = Update Kepil or report it to your ICT administrator.
+unauthorized = { $role ->
+    [owner] The store refused the owner token of this transfer.
+   *[uploader] The store refused your uploader token.
+}
+    .bare = The store refused your token.
+unauthorized-do = { $role ->
+    [owner] Status and revoke work only from the computer that sent the transfer.
+   *[uploader] { -login }
+}
+    .bare = { -login }
+unavailable = { $role ->
+    [owner] This transfer is no longer on the store (expired, revoked or purged).
+   *[recipient] This link does not exist or is no longer available (expired, revoked or used up).
+}
+    .bare = This link does not exist or is no longer available (expired, revoked or used up).
+unavailable-do = { $role ->
+    [owner] Send the files again if the recipients still need them.
+   *[recipient] Check the link, or ask the sender to send it again.
+}
+    .bare = Check the link, or ask the sender to send it again.
+kdf_rejected = The store refused the key parameters.
+kdf_rejected-do = Update Kepil or report it to your ICT administrator.
+offset_mismatch = The upload got out of step with the store.
+offset_mismatch-do = Try sending again.
+checksum_mismatch = Data was damaged during the upload (a chunk's checksum did not match).
+checksum_mismatch-do = Check the network and send again.
+blob_hash_mismatch = The uploaded package is incomplete or damaged (its checksum did not match).
+blob_hash_mismatch-do = Send again.
+upload_complete = This upload is already complete.
+upload_complete-do = See `kepil status`.
+not_ready = The sender has not finished uploading.
+not_ready-do = Try again shortly.
+challenge_expired = The verification session expired.
+challenge_expired-do = Try again.
+wrong_password = Wrong password. { $tries_left } tries left before the link locks.
+    .bare = Wrong password.
+wrong_password-do = Check the password with the sender (by SMS or phone).
+locked = This link is locked after too many wrong passwords.
+locked-do = Ask the sender to re-issue it (a new link and password).
+expired = This transfer has expired.
+expired-do = Ask the sender to send it again.
+revoked = The sender revoked this link.
+revoked-do = Contact the sender if you still need the files.
+used_up = This link has been used as many times as allowed.
+used_up-do = Ask the sender to send it again if needed.
+rate_limited = Too many requests from this computer.
+rate_limited-do = Wait { $retry_after_secs } seconds and try again.
+    .bare = Wait a minute and try again.
+conflict = The store refused the transfer id.
+conflict-do = Try sending again.
+unsupported = The store does not support this request.
+unsupported-do = Update Kepil or contact your ICT administrator.
+payload_too_large = The request is too large for the store.
+payload_too_large-do = Shorten the message or use fewer recipients.
+internal = Internal error in the store.
+internal-do = Try again later; if it persists, contact your ICT administrator.
+
+## Settings and credentials
+
+no_home_directory = There is no home directory to keep settings in.
+no_home_directory-do = Set KEPIL_CONFIG_DIR.
+bad_config_file = The config file { $path } is malformed ({ $reason }).
+    .bare = Kepil's settings file is damaged.
+bad_config_file-do = Fix or remove it.
+config_io = Cannot read or write { $path } ({ $reason }).
+    .bare = Cannot read or write Kepil's settings.
+config_io-do = Check the free disk space and the folder's permissions.
+bad_store_url = Invalid store address: { $url }.
+    .bare = Invalid store address.
+bad_store_url-do = Use https://… (http only for 127.0.0.1/localhost).
+no_store = No Kepil store is configured.
+no_store-do = Use --store URL, KEPIL_STORE or `store` in config.toml.
+no_token = No uploader token for { $store }.
+    .bare = No uploader token.
+no_token-do = Run `kepil login` or set KEPIL_TOKEN.
+credentials_unavailable = The credential store cannot be used ({ $reason }).
+    .bare = The system credential store cannot be used.
+credentials_unavailable-do = Log out and in again, or contact your ICT administrator.
+
+## Sending
+
+no_files = No files to send.
+no_files-do = Name at least one file.
+no_recipients = No recipients.
+no_recipients-do = Use --to at least once.
+duplicate_recipient = Recipient { $recipient } is named twice.
+    .bare = The same recipient is listed twice.
+duplicate_recipient-do = Name each recipient once.
+classification_not_accepted = This store does not accept { $classification } files.
+    .bare = This store does not accept this classification.
+classification_not_accepted-do = Contact the store's administrator.
+expiry_too_long = Expiry { $requested } is above the store's maximum ({ $limit }) for this classification.
+    .bare = The expiry is above the store's maximum for this classification.
+expiry_too_long-do = Choose --expires { $limit } or less; nothing was uploaded.
+    .bare = Choose a shorter expiry; nothing was uploaded.
+too_many_downloads = { $requested } downloads is above the store's maximum ({ $limit }) per recipient.
+    .bare = The download limit is above the store's maximum.
+too_many_downloads-do = Choose --max-downloads { $limit } or less; nothing was uploaded.
+    .bare = Choose a smaller number; nothing was uploaded.
+too_large = The encrypted package ({ $size } bytes) is above the store's maximum ({ $limit } bytes).
+    .bare = The files are too large for the store.
+too_large-do = Send smaller files or split them over several transfers.
+quota_exceeded = Your upload quota on the store is full.
+quota_exceeded-do = Revoke old transfers with `kepil revoke` or contact the administrator.
+spool_io = Cannot use the spool file { $path } ({ $reason }).
+    .bare = Cannot write the temporary file.
+spool_io-do = Check the free disk space and try again.
+upload_interrupted = The upload stopped ({ $cause }).
+    .bare = The upload stopped.
+upload_interrupted-do = Resume it with `kepil send --resume { $transfer_id }`.
+    .bare = Check the network and send again.
+nothing_to_resume = There is no interrupted upload to resume.
+nothing_to_resume-do = Send again from the start.
+resume_ambiguous = Several interrupted uploads: { $ids }.
+    .bare = There are several interrupted uploads.
+resume_ambiguous-do = Name one: `kepil send --resume ID`.
+resume_impossible = The upload of { $transfer_id } cannot be resumed ({ $reason }).
+    .bare = The upload cannot be resumed.
+resume_impossible-do = Revoke it with `kepil revoke { $transfer_id }` and send again.
+    .bare = Revoke it and send again.
+files_changed = The file { $path } changed after the upload of { $transfer_id } started, so that upload cannot be completed.
+    .bare = A file changed while it was being sent, so the upload could not be completed.
+files_changed-do = The transfer was cancelled: send the files again.
+
+## Receiving
+
+password_required = This transfer needs a password.
+password_required-do = Enter the password sent to you by another channel (SMS or phone), or contact the sender.
+output_io = Cannot write { $path } ({ $reason }).
+    .bare = Cannot write files to that folder.
+output_io-do = Choose another folder or check the free disk space.
+output_exists = { $path } already exists.
+    .bare = A file with the same name already exists in that folder.
+output_exists-do = Choose another name or folder.
+declined = Not saved.
+
+## Status and revoke
+
+unknown_transfer = No transfer { $id } in this computer's send history.
+    .bare = This transfer is not in this computer's send history.
+unknown_transfer-do = Use a transfer ID or a link you sent from this computer.
+no_owner_token = The owner token for { $transfer_id } is not in the credential store.
+    .bare = This transfer's owner token is not on this computer.
+no_owner_token-do = Status and revoke work only from the computer that sent it.
+unknown_recipient = No recipient { $recipient } in transfer { $transfer_id }.
+    .bare = That recipient is not in this transfer.
+unknown_recipient-do = Check `kepil status { $transfer_id }`.
+    .bare = Check the transfer's status.

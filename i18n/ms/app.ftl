@@ -1,0 +1,88 @@
+## Katalog mesej Kepil, Bahasa Melayu: aplikasi desktop. Kod aplikasi sendiri
+## (kepil_app::error::APP_CODES dan ipc_error UI), kemudian ayat aplikasi bagi kod pustaka
+## yang berbeza daripada terminal (kod-app / kod-do-app: Tetapan dan Sejarah, bukan arahan
+## `kepil`). Hanya UI membaca kunci -app; skema kunci: lihat core.ftl.
+
+## Kod aplikasi sendiri
+
+ipc_error = Aplikasi tidak dapat melaksanakan arahan ({ $message }).
+    .bare = Aplikasi tidak dapat melaksanakan arahan.
+ipc_error-do = Mulakan semula Kepil; jika berulang, laporkan kepada pentadbir ICT.
+setting_locked = Tetapan ini dikunci oleh dasar agensi anda.
+setting_locked-do = Hubungi pentadbir ICT untuk mengubahnya.
+token_empty = Token kosong.
+token_empty-do = Tampal token yang diberikan oleh pentadbir ICT.
+dialog_failed = Tetingkap pemilihan fail tidak dapat dibuka.
+dialog_failed-do = Cuba lagi, atau seret dan lepaskan fail ke sini.
+file_not_dropped = Item yang dilepaskan bukan fail biasa.
+file_not_dropped-do = Seret fail, bukan folder.
+recipient_invalid = Alamat e-mel penerima { $recipient } tidak sah.
+    .bare = Alamat e-mel penerima tidak sah.
+recipient_invalid-do = Betulkan alamat itu dan hantar semula.
+phone_invalid = Nombor telefon { $phone } tidak sah.
+    .bare = Nombor telefon tidak sah.
+phone_invalid-do = Gunakan bentuk 012-345 6789 atau +60123456789.
+unknown_file = Salah satu fail yang dipilih tiada lagi dalam senarai.
+unknown_file-do = Buang fail itu dan pilih semula.
+unknown_job = Maklumat penghantaran ini tiada lagi dalam aplikasi (mungkin Kepil telah dimulakan semula).
+unknown_job-do = Semak Sejarah atau hantar semula.
+no_password = Penerima ini tiada kata laluan (fail TERBUKA dihantar dengan pautan sahaja).
+no_password-do = Hantar pautan sahaja.
+qr_failed = Kod QR tidak dapat dijana.
+qr_failed-do = Bacakan atau salin kata laluan.
+clipboard_failed = Papan keratan tidak dapat digunakan.
+clipboard_failed-do = Tunjukkan kata laluan dan bacakannya melalui telefon.
+open_failed = Aplikasi lain tidak dapat dibuka untuk tindakan ini.
+open_failed-do = Buka folder atau aplikasi e-mel secara manual.
+sms_unavailable = SMS tidak tersedia (tiada gerbang SMS agensi).
+sms_unavailable-do = Bacakan kata laluan melalui telefon.
+sms_no_phone = Tiada nombor telefon untuk penerima ini.
+sms_no_phone-do = Bacakan kata laluan melalui telefon.
+sms_failed = SMS tidak dapat dihantar melalui gerbang agensi (HTTP { $status }).
+    .bare = SMS tidak dapat dihantar melalui gerbang agensi.
+sms_failed-do = Cuba lagi, atau bacakan kata laluan melalui telefon.
+nothing_unlocked = Tiada pemindahan yang sedang dibuka.
+nothing_unlocked-do = Buka pautan dan masukkan kata laluan semula.
+local_store_failed = Stor tempatan tidak dapat dimulakan.
+local_store_failed-do = Semak ruang cakera, atau tetapkan alamat stor agensi dalam Tetapan.
+policy_invalid = Fail dasar sistem { $path } rosak.
+    .bare = Fail dasar sistem rosak.
+policy_invalid-do = Hubungi pentadbir ICT untuk membetulkannya.
+
+## Kod pustaka, mengikut ayat aplikasi
+
+language_unknown-do-app = Pilih Bahasa Melayu atau English.
+classification_unknown-do-app = Pilih TERBUKA, TERHAD atau SULIT.
+classification_refused-do-app = Serahkan dokumen ini mengikut Arahan Keselamatan, contohnya secara tangan melalui kaedah yang diluluskan oleh Pegawai Keselamatan Jabatan anda.
+unauthorized-do-app = { $role ->
+    [owner] Status dan pembatalan hanya boleh dibuat dari komputer yang menghantar pemindahan itu.
+   *[uploader] Masukkan token pemuat naik yang sah dalam Tetapan atau minta token baharu daripada pentadbir ICT.
+}
+    .bare = Masukkan token pemuat naik yang sah dalam Tetapan atau minta token baharu daripada pentadbir ICT.
+http_error-do-app = Semak alamat stor dalam Tetapan atau cuba sebentar lagi.
+protocol_error-do-app = Semak alamat stor dalam Tetapan; laporkan kepada pentadbir ICT jika berulang.
+bad_url-do-app = Semak alamat stor dalam Tetapan.
+no_home_directory-do-app = Hubungi pentadbir ICT.
+bad_config_file-do-app = Hubungi pentadbir ICT untuk membetulkannya.
+no_store-do-app = Masukkan alamat stor dalam Tetapan.
+no_token-do-app = Masukkan token dalam Tetapan (dapatkan daripada pentadbir ICT).
+no_files-do-app = Pilih sekurang-kurangnya satu fail.
+no_recipients-do-app = Tambah sekurang-kurangnya seorang penerima.
+duplicate_recipient-do-app = Senaraikan setiap penerima sekali sahaja.
+expiry_too_long-app = Tempoh luput { $requested_secs } melebihi had ({ $limit_secs }) bagi klasifikasi ini.
+    .bare = Tempoh luput melebihi had stor bagi klasifikasi ini.
+expiry_too_long-do-app = Pilih tempoh yang lebih pendek; tiada apa-apa dimuat naik.
+too_many_downloads-do-app = Pilih { $limit } atau kurang.
+    .bare = Pilih nilai yang lebih kecil.
+too_large-app = Pakej tersulit ({ $size }) melebihi had stor ({ $limit }).
+    .bare = Fail terlalu besar untuk stor.
+quota_exceeded-do-app = Batalkan pemindahan lama dalam Sejarah atau hubungi pentadbir ICT.
+upload_complete-do-app = Semak Sejarah.
+rate_limited-do-app = Tunggu { $retry_after_secs } dan cuba lagi.
+    .bare = Tunggu seminit dan cuba lagi.
+upload_interrupted-do-app = Semak rangkaian dan hantar semula.
+resume_ambiguous-do-app = Hantar semula dari awal.
+resume_impossible-do-app = Batalkannya dalam Sejarah dan hantar semula.
+output_exists-do-app = Pilih folder lain.
+unknown_transfer-do-app = Muat semula Sejarah.
+unknown_recipient-do-app = Muat semula status.

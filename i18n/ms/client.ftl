@@ -1,0 +1,180 @@
+## Katalog mesej Kepil, Bahasa Melayu: ralat kepil-client (jawapan stor, tetapan,
+## penghantaran, penerimaan, status dan pembatalan). Skema kunci: lihat core.ftl.
+
+-login = Jalankan `kepil login` dengan token pemuat naik yang sah, atau minta token baharu daripada pentadbir.
+
+## Rangkaian dan kod ralat stor sendiri (ErrorCode kepil-protocol)
+
+network = { $direction ->
+    [receive] Muat turun terhenti ({ $reason }).
+   *[other] Tidak dapat berhubung dengan stor Kepil ({ $reason }).
+}
+    .bare = Tidak dapat berhubung dengan stor Kepil.
+network-do = { $direction ->
+    [receive] Cuba lagi; pautan yang sama boleh digunakan jika masih ada baki muat turun.
+   *[other] Semak sambungan rangkaian dan cuba lagi.
+}
+    .bare = Semak sambungan rangkaian dan cuba lagi.
+http_error = Stor Kepil memberi jawapan HTTP { $status } yang tidak dijangka.
+    .bare = Stor Kepil memberi jawapan yang tidak dijangka.
+http_error-do = Semak alamat stor atau cuba sebentar lagi.
+protocol_error = Jawapan stor tidak mengikut protokol Kepil ({ $reason }).
+    .bare = Jawapan stor tidak mengikut protokol Kepil.
+protocol_error-do = Semak alamat stor; laporkan kepada pentadbir jika berulang.
+bad_url = Alamat tidak sah: { $url }.
+    .bare = Alamat tidak sah.
+bad_url-do = Semak alamat stor.
+bad_certificate = Sijil CA agensi tidak dapat dibaca ({ $reason }).
+    .bare = Sijil CA agensi yang dinamakan dalam polisi Kepil tidak dapat dibaca.
+bad_certificate-do = Minta pentadbir ICT membetulkan fail sijil yang dinamakan dalam polisi Kepil.
+bad_request = Stor menolak permintaan yang tidak sempurna ({ $detail }).
+    .bare = Stor menolak permintaan yang tidak sempurna.
+bad_request-do = Kemas kini Kepil atau laporkan kepada pentadbir ICT anda.
+unauthorized = { $role ->
+    [owner] Stor menolak token pemilik pemindahan ini.
+   *[uploader] Stor menolak token pemuat naik anda.
+}
+    .bare = Stor menolak token anda.
+unauthorized-do = { $role ->
+    [owner] Status dan pembatalan hanya boleh dibuat dari komputer yang menghantar pemindahan itu.
+   *[uploader] { -login }
+}
+    .bare = { -login }
+unavailable = { $role ->
+    [owner] Pemindahan ini tiada lagi di stor (luput, dibatalkan atau dibuang).
+   *[recipient] Pautan ini tidak wujud atau tidak lagi tersedia (luput, dibatalkan atau telah digunakan).
+}
+    .bare = Pautan ini tidak wujud atau tidak lagi tersedia (luput, dibatalkan atau telah digunakan).
+unavailable-do = { $role ->
+    [owner] Hantar fail semula jika penerima masih memerlukannya.
+   *[recipient] Semak pautan, atau minta penghantar menghantar semula.
+}
+    .bare = Semak pautan, atau minta penghantar menghantar semula.
+kdf_rejected = Stor menolak parameter kunci.
+kdf_rejected-do = Kemas kini Kepil atau laporkan kepada pentadbir ICT anda.
+offset_mismatch = Muat naik tidak lagi selari dengan stor.
+offset_mismatch-do = Cuba hantar semula.
+checksum_mismatch = Data rosak semasa muat naik (hasil tambah semak satu bahagian tidak sepadan).
+checksum_mismatch-do = Semak rangkaian dan hantar semula.
+blob_hash_mismatch = Pakej yang dimuat naik tidak lengkap atau rosak (hasil tambah semaknya tidak sepadan).
+blob_hash_mismatch-do = Hantar semula.
+upload_complete = Muat naik ini sudah selesai.
+upload_complete-do = Lihat `kepil status`.
+not_ready = Penghantar belum selesai memuat naik.
+not_ready-do = Cuba lagi sebentar.
+challenge_expired = Sesi pengesahan telah tamat.
+challenge_expired-do = Cuba lagi.
+wrong_password = Kata laluan salah. Tinggal { $tries_left } cubaan lagi sebelum pautan dikunci.
+    .bare = Kata laluan salah.
+wrong_password-do = Semak kata laluan dengan penghantar (melalui SMS atau telefon).
+locked = Pautan ini dikunci selepas terlalu banyak kata laluan salah.
+locked-do = Minta penghantar menghantar semula (pautan dan kata laluan baharu).
+expired = Pemindahan ini telah luput.
+expired-do = Minta penghantar menghantar semula.
+revoked = Penghantar telah membatalkan pautan ini.
+revoked-do = Hubungi penghantar jika anda masih memerlukan fail.
+used_up = Pautan ini telah digunakan sebanyak yang dibenarkan.
+used_up-do = Minta penghantar menghantar semula jika perlu.
+rate_limited = Terlalu banyak permintaan dari komputer ini.
+rate_limited-do = Tunggu { $retry_after_secs } saat dan cuba lagi.
+    .bare = Tunggu seminit dan cuba lagi.
+conflict = Stor menolak ID pemindahan.
+conflict-do = Cuba hantar semula.
+unsupported = Stor tidak menyokong permintaan ini.
+unsupported-do = Kemas kini Kepil atau hubungi pentadbir ICT anda.
+payload_too_large = Permintaan terlalu besar untuk stor.
+payload_too_large-do = Pendekkan mesej atau kurangkan bilangan penerima.
+internal = Ralat dalaman pada stor.
+internal-do = Cuba lagi kemudian; jika berterusan, hubungi pentadbir ICT anda.
+
+## Tetapan dan kelayakan
+
+no_home_directory = Tiada direktori rumah untuk menyimpan tetapan.
+no_home_directory-do = Tetapkan KEPIL_CONFIG_DIR.
+bad_config_file = Fail tetapan { $path } rosak ({ $reason }).
+    .bare = Fail tetapan Kepil rosak.
+bad_config_file-do = Betulkan atau padamkannya.
+config_io = Tidak dapat membaca atau menulis { $path } ({ $reason }).
+    .bare = Tidak dapat membaca atau menulis tetapan Kepil.
+config_io-do = Semak ruang cakera dan kebenaran folder.
+bad_store_url = Alamat stor tidak sah: { $url }.
+    .bare = Alamat stor tidak sah.
+bad_store_url-do = Gunakan https://… (http hanya untuk 127.0.0.1/localhost).
+no_store = Tiada stor Kepil ditetapkan.
+no_store-do = Gunakan --store URL, KEPIL_STORE atau `store` dalam config.toml.
+no_token = Tiada token pemuat naik untuk { $store }.
+    .bare = Tiada token pemuat naik.
+no_token-do = Jalankan `kepil login` atau tetapkan KEPIL_TOKEN.
+credentials_unavailable = Storan kelayakan tidak dapat digunakan ({ $reason }).
+    .bare = Storan kelayakan sistem tidak dapat digunakan.
+credentials_unavailable-do = Log keluar dan masuk semula, atau hubungi pentadbir ICT anda.
+
+## Penghantaran
+
+no_files = Tiada fail untuk dihantar.
+no_files-do = Namakan sekurang-kurangnya satu fail.
+no_recipients = Tiada penerima.
+no_recipients-do = Gunakan --to sekurang-kurangnya sekali.
+duplicate_recipient = Penerima { $recipient } dinamakan dua kali.
+    .bare = Penerima yang sama disenaraikan dua kali.
+duplicate_recipient-do = Namakan setiap penerima sekali sahaja.
+classification_not_accepted = Stor ini tidak menerima fail { $classification }.
+    .bare = Stor ini tidak menerima klasifikasi ini.
+classification_not_accepted-do = Hubungi pentadbir stor.
+expiry_too_long = Tempoh luput { $requested } melebihi had stor ({ $limit }) bagi klasifikasi ini.
+    .bare = Tempoh luput melebihi had stor bagi klasifikasi ini.
+expiry_too_long-do = Pilih --expires { $limit } atau kurang; tiada apa-apa dimuat naik.
+    .bare = Pilih tempoh yang lebih pendek; tiada apa-apa dimuat naik.
+too_many_downloads = { $requested } muat turun melebihi had stor ({ $limit }) bagi setiap penerima.
+    .bare = Had muat turun melebihi had stor.
+too_many_downloads-do = Pilih --max-downloads { $limit } atau kurang; tiada apa-apa dimuat naik.
+    .bare = Pilih bilangan yang lebih kecil; tiada apa-apa dimuat naik.
+too_large = Pakej tersulit ({ $size } bait) melebihi had stor ({ $limit } bait).
+    .bare = Fail terlalu besar untuk stor.
+too_large-do = Hantar fail yang lebih kecil atau bahagikannya kepada beberapa penghantaran.
+quota_exceeded = Kuota muat naik anda di stor telah penuh.
+quota_exceeded-do = Batalkan pemindahan lama dengan `kepil revoke` atau hubungi pentadbir.
+spool_io = Tidak dapat menggunakan fail spool { $path } ({ $reason }).
+    .bare = Tidak dapat menulis fail sementara.
+spool_io-do = Semak ruang cakera dan cuba lagi.
+upload_interrupted = Muat naik terhenti ({ $cause }).
+    .bare = Muat naik terhenti.
+upload_interrupted-do = Sambung semula dengan `kepil send --resume { $transfer_id }`.
+    .bare = Semak rangkaian dan hantar semula.
+nothing_to_resume = Tiada muat naik tergendala untuk disambung.
+nothing_to_resume-do = Hantar semula dari awal.
+resume_ambiguous = Beberapa muat naik tergendala: { $ids }.
+    .bare = Terdapat beberapa muat naik tergendala.
+resume_ambiguous-do = Namakan satu: `kepil send --resume ID`.
+resume_impossible = Muat naik { $transfer_id } tidak dapat disambung ({ $reason }).
+    .bare = Muat naik tidak dapat disambung.
+resume_impossible-do = Batalkannya dengan `kepil revoke { $transfer_id }` dan hantar semula.
+    .bare = Batalkannya dan hantar semula.
+files_changed = Fail { $path } berubah selepas muat naik { $transfer_id } bermula, jadi muat naik itu tidak dapat disiapkan.
+    .bare = Satu fail berubah semasa dihantar, jadi muat naik tidak dapat disiapkan.
+files_changed-do = Pemindahan itu telah dibatalkan: hantar fail semula.
+
+## Penerimaan
+
+password_required = Pemindahan ini memerlukan kata laluan.
+password_required-do = Masukkan kata laluan yang dihantar kepada anda melalui saluran lain (SMS atau telefon), atau hubungi penghantar.
+output_io = Tidak dapat menulis { $path } ({ $reason }).
+    .bare = Tidak dapat menulis fail ke folder itu.
+output_io-do = Pilih folder lain atau semak ruang cakera.
+output_exists = { $path } sudah wujud.
+    .bare = Fail dengan nama yang sama sudah wujud dalam folder itu.
+output_exists-do = Pilih nama atau folder lain.
+declined = Tidak disimpan.
+
+## Status dan pembatalan
+
+unknown_transfer = Tiada pemindahan { $id } dalam sejarah penghantaran komputer ini.
+    .bare = Pemindahan ini tiada dalam sejarah penghantaran komputer ini.
+unknown_transfer-do = Gunakan ID pemindahan atau pautan yang anda hantar dari komputer ini.
+no_owner_token = Token pemilik bagi { $transfer_id } tiada dalam storan kelayakan.
+    .bare = Token pemilik pemindahan ini tiada pada komputer ini.
+no_owner_token-do = Status dan pembatalan hanya boleh dibuat dari komputer yang menghantarnya.
+unknown_recipient = Tiada penerima { $recipient } dalam pemindahan { $transfer_id }.
+    .bare = Penerima itu tiada dalam pemindahan ini.
+unknown_recipient-do = Semak `kepil status { $transfer_id }`.
+    .bare = Semak status pemindahan.
