@@ -38,9 +38,7 @@ pub async fn open_blobs(config: &Config) -> Result<Arc<dyn BlobStore>> {
 pub async fn open_metadata(config: &Config) -> Result<Arc<dyn MetadataStore>> {
     match metadata_backend(config)? {
         MetadataBackend::Sqlite(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_private_dir(dir)?;
-            }
+            create_parent(&path)?;
             Ok(Arc::new(sqlite::SqliteStore::open(&path).await?))
         }
         #[cfg(feature = "postgres")]
@@ -65,9 +63,7 @@ pub async fn open_metadata(config: &Config) -> Result<Arc<dyn MetadataStore>> {
 pub async fn migrate(config: &Config) -> Result<MigrationReport> {
     match metadata_backend(config)? {
         MetadataBackend::Sqlite(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_private_dir(dir)?;
-            }
+            create_parent(&path)?;
             sqlite::migrate(&path).await
         }
         #[cfg(feature = "postgres")]
@@ -85,6 +81,14 @@ pub fn postgres_options(config: &Config) -> postgres::PostgresOptions {
         lock_connections: config.metadata_lock_pool_size,
         ..postgres::PostgresOptions::default()
     }
+}
+
+/// The private folder a SQLite database file lives in.
+fn create_parent(path: &std::path::Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_private_dir(dir)?;
+    }
+    Ok(())
 }
 
 fn metadata_backend(config: &Config) -> Result<MetadataBackend> {

@@ -130,8 +130,8 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// The files under `dir` that hold `needle` anywhere.
 pub fn files_holding(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let canary = Canary::bytes("needle", needle);
     assert!(!needle.is_empty(), "an empty canary is in every file");
+    let canary = Canary::bytes("needle", needle);
     files_under(dir)
         .into_iter()
         .filter(|(_, bytes)| canary.is_in(bytes))

@@ -7,7 +7,7 @@
 //! test runs; for a narrower run, build them first (`scripts/test tests` does).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 /// The path of the workspace binary `name` (`kepil`, `kepil-store`, `kepil-app`) of the
 /// profile this test was built with; fails, naming the build command, when it is not there.
@@ -42,6 +42,29 @@ pub fn store_token(data_dir: &Path, user: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// Spawns `kepil-store serve` (stdout piped, so the caller's command must not set it) and
+/// returns the child with the base URL from its first line, `listening on URL`.
+pub fn spawn_serving(
+    cmd: &mut std::process::Command,
+    log: &std::path::Path,
+) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("the store did not start: first line {line:?}; log: {log}")
+        })
+        .to_string();
+    (child, base)
+}
+
 /// A `kepil-store serve` process on a free loopback port.
 #[derive(Debug)]
 pub struct StoreProcess {
@@ -68,26 +91,11 @@ impl StoreProcess {
             .arg(data_dir)
             .env("RUST_LOG", "info")
             .env("KEPIL_STORE_PROOF_RATE_PER_MINUTE", "100000")
-            .stdout(Stdio::piped())
             .stderr(log_file);
         if let Some(url) = public_url {
             cmd.env("KEPIL_STORE_PUBLIC_URL", url);
         }
-        let mut child = cmd.spawn().expect("kepil-store serve");
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                let text = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!("the store did not start: first line {line:?}; log: {text}")
-            })
-            .to_string();
+        let (child, base) = spawn_serving(&mut cmd, &log);
         let addr = base
             .strip_prefix("http://")
             .and_then(|a| a.parse().ok())

@@ -314,28 +314,7 @@ pub fn channel_body() -> (tokio::sync::mpsc::Sender<Vec<u8>>, reqwest::Body) {
     (tx, reqwest::Body::wrap_stream(stream))
 }
 
-/// Spawns `kepil-store serve` (stdout piped, so the caller's command must not set it) and
-/// returns the child with the base URL from its first line, `listening on URL`.
-pub fn spawn_serving(
-    cmd: &mut std::process::Command,
-    log: &std::path::Path,
-) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| {
-            let log = std::fs::read_to_string(log).unwrap_or_default();
-            panic!("the store did not start: first line {line:?}; log: {log}")
-        })
-        .to_string();
-    (child, base)
-}
+pub use crate::process::spawn_serving;
 
 impl Store {
     /// Stops the server and starts it again on the same data directory with `config`.
