@@ -6,6 +6,7 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use kepil_protocol::{paths, tus};
+use kepil_test_support::process::store_token;
 use kepil_test_support::store::*;
 use reqwest::StatusCode;
 use sha2::Digest;
@@ -41,20 +42,6 @@ fn spawn(data: &Path, log: &Path) -> Proc {
     }
 }
 
-fn cli_token(data: &Path, user: &str) -> String {
-    let out = Command::new(BIN)
-        .args(["token", "create", "--user", user, "--data-dir"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 impl Proc {
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
@@ -86,7 +73,7 @@ async fn kill_9_mid_upload_then_resume_to_a_matching_hash() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let log = dir.path().join("store.log");
-    let token = cli_token(&data_dir, "pengirim@agensi.gov.my");
+    let token = store_token(&data_dir, "pengirim@agensi.gov.my");
     let http = reqwest::Client::new();
     let p = spawn(&data_dir, &log);
     let blob = random_bytes(40 << 20);
@@ -161,7 +148,7 @@ async fn sigterm_lets_the_upload_in_flight_finish_then_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let log = dir.path().join("store.log");
-    let token = cli_token(&data_dir, "pengirim@agensi.gov.my");
+    let token = store_token(&data_dir, "pengirim@agensi.gov.my");
     let http = reqwest::Client::new();
     let mut p = spawn(&data_dir, &log);
     let blob = random_bytes(2 << 20);
@@ -204,7 +191,7 @@ async fn sigterm_lets_the_upload_in_flight_finish_then_exits_cleanly() {
 fn cli_token_list_and_revoke() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let token = cli_token(data, "a@agensi.gov.my");
+    let token = store_token(data, "a@agensi.gov.my");
     assert_eq!(token.len(), 43);
     let out = Command::new(BIN)
         .args(["token", "list", "--data-dir"])
@@ -247,7 +234,7 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let log = dir.path().join("store.log");
-    let token = cli_token(&data_dir, "pengirim@agensi.gov.my");
+    let token = store_token(&data_dir, "pengirim@agensi.gov.my");
     let http = reqwest::Client::new();
     let p = spawn(&data_dir, &log);
 
