@@ -86,6 +86,26 @@ payload_too_large = The request is too large for the store.
 payload_too_large-do = Shorten the message or use fewer recipients.
 internal = Internal error in the store.
 internal-do = Try again later; if it persists, contact your ICT administrator.
+id_token_invalid = The store did not accept your sign-in (the identity provider's answer was not valid for this store).
+id_token_invalid-do = Sign in again with `kepil login`; if it happens again, tell your ICT administrator.
+id_token_expired = Your sign-in is too old for the store.
+id_token_expired-do = Sign in again with `kepil login`.
+email_unverified = Your identity provider does not confirm your e-mail address.
+email_unverified-do = Ask your ICT administrator to verify the address on your account.
+domain_not_allowed = This store does not accept accounts of your domain.
+domain_not_allowed-do = Sign in with your agency account, or ask your ICT administrator which store to use.
+group_required = Your account is not in the group allowed to send with Kepil.
+group_required-do = Ask your ICT administrator to add you to the Kepil senders group.
+identity_disabled = Your account is disabled at this store.
+identity_disabled-do = Contact your ICT administrator.
+token_expired = Your store token has expired.
+token_expired-do = Sign in again, or ask your ICT administrator for a new token.
+forbidden = Only store administrators may do this.
+forbidden-do = Sign in with an administrator account, or ask an administrator.
+provider_unavailable = The store could not reach the identity provider to check your sign-in.
+provider_unavailable-do = Try again in a few minutes; if it persists, contact your ICT administrator.
+sign_in_required = This store accepts files only from signed-in officers, not from tokens.
+sign_in_required-do = Sign in with `kepil login`.
 
 ## Settings and credentials
 

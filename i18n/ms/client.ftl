@@ -86,6 +86,26 @@ payload_too_large = Permintaan terlalu besar untuk stor.
 payload_too_large-do = Pendekkan mesej atau kurangkan bilangan penerima.
 internal = Ralat dalaman pada stor.
 internal-do = Cuba lagi kemudian; jika berterusan, hubungi pentadbir ICT anda.
+id_token_invalid = Stor tidak menerima log masuk anda (jawapan penyedia identiti tidak sah untuk stor ini).
+id_token_invalid-do = Log masuk semula dengan `kepil login`; jika berulang, maklumkan pentadbir ICT anda.
+id_token_expired = Log masuk anda sudah terlalu lama untuk stor.
+id_token_expired-do = Log masuk semula dengan `kepil login`.
+email_unverified = Penyedia identiti anda tidak mengesahkan alamat e-mel anda.
+email_unverified-do = Minta pentadbir ICT anda mengesahkan alamat pada akaun anda.
+domain_not_allowed = Stor ini tidak menerima akaun daripada domain anda.
+domain_not_allowed-do = Log masuk dengan akaun agensi anda, atau tanya pentadbir ICT anda stor yang patut digunakan.
+group_required = Akaun anda tiada dalam kumpulan yang dibenarkan menghantar dengan Kepil.
+group_required-do = Minta pentadbir ICT anda menambah anda ke kumpulan penghantar Kepil.
+identity_disabled = Akaun anda telah dilumpuhkan pada stor ini.
+identity_disabled-do = Hubungi pentadbir ICT anda.
+token_expired = Token stor anda telah tamat tempoh.
+token_expired-do = Log masuk semula, atau minta token baharu daripada pentadbir ICT anda.
+forbidden = Hanya pentadbir stor boleh melakukan ini.
+forbidden-do = Log masuk dengan akaun pentadbir, atau minta bantuan pentadbir.
+provider_unavailable = Stor tidak dapat menghubungi penyedia identiti untuk menyemak log masuk anda.
+provider_unavailable-do = Cuba lagi dalam beberapa minit; jika berterusan, hubungi pentadbir ICT anda.
+sign_in_required = Stor ini hanya menerima fail daripada pegawai yang log masuk, bukan daripada token.
+sign_in_required-do = Log masuk dengan `kepil login`.
 
 ## Tetapan dan kelayakan
 

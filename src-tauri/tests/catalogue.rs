@@ -89,6 +89,16 @@ fn every_store_code() -> Vec<ErrorCode> {
         Unsupported,
         PayloadTooLarge,
         Internal,
+        IdTokenInvalid,
+        IdTokenExpired,
+        EmailUnverified,
+        DomainNotAllowed,
+        GroupRequired,
+        IdentityDisabled,
+        TokenExpired,
+        Forbidden,
+        ProviderUnavailable,
+        SignInRequired,
     ];
     for c in &all {
         // Does not compile when a code is added without being listed above.
@@ -117,7 +127,17 @@ fn every_store_code() -> Vec<ErrorCode> {
             | Conflict
             | Unsupported
             | PayloadTooLarge
-            | Internal => {}
+            | Internal
+            | IdTokenInvalid
+            | IdTokenExpired
+            | EmailUnverified
+            | DomainNotAllowed
+            | GroupRequired
+            | IdentityDisabled
+            | TokenExpired
+            | Forbidden
+            | ProviderUnavailable
+            | SignInRequired => {}
         }
     }
     all

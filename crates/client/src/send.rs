@@ -1163,6 +1163,8 @@ mod tests {
             lockout_threshold: 10,
             kdf_floor: KdfParams::DEFAULT,
             public_url: "https://s".into(),
+            identity_providers: vec![],
+            sign_in_required: false,
         }
     }
 

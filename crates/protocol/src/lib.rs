@@ -15,6 +15,8 @@ use time::OffsetDateTime;
 pub use kepil_core::classification::Classification;
 pub use kepil_core::kdf::KdfParams;
 
+pub mod identity;
+
 /// The API version prefix every route below lives under.
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -23,6 +25,21 @@ pub mod paths {
     pub const POLICY: &str = "/api/v1/policy";
     pub const TRANSFERS: &str = "/api/v1/transfers";
     pub const UPLOADS: &str = "/api/v1/uploads";
+    /// `POST`: an ID token for a session.
+    pub const SESSIONS: &str = "/api/v1/sessions";
+    /// `GET`: who the bearer is; `DELETE`: end this session (sign out).
+    pub const SESSION: &str = "/api/v1/session";
+    /// `GET`: the signed-in sender's live transfers, from any computer.
+    pub const MY_TRANSFERS: &str = "/api/v1/me/transfers";
+    pub const ADMIN_SEARCH: &str = "/api/v1/admin/transfers/search";
+    pub const ADMIN_REVOKE: &str = "/api/v1/admin/transfers/revoke";
+    pub const ADMIN_DISABLE: &str = "/api/v1/admin/identities/disable";
+    pub const ADMIN_ENABLE: &str = "/api/v1/admin/identities/enable";
+
+    /// `DELETE`: the signed-in sender revokes one of their transfers without its owner token.
+    pub fn my_transfer(transfer_id: &str) -> String {
+        format!("/api/v1/me/transfers/{transfer_id}")
+    }
 
     pub fn transfer(transfer_id: &str) -> String {
         format!("/api/v1/transfers/{transfer_id}")
@@ -160,6 +177,26 @@ pub struct StorePolicy {
     pub kdf_floor: KdfParams,
     /// The base URL links should use (`https://store.example.gov.my`).
     pub public_url: String,
+    /// The OpenID providers senders sign in with; empty when the store has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_providers: Vec<identity::IdentityProviderInfo>,
+    /// Only signed-in people may upload: the store refuses machine tokens for new transfers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sign_in_required: bool,
+}
+
+/// Serializes a secret string as itself: only for the wire types that must carry one.
+pub(crate) mod secret_wire {
+    use kepil_core::secret::SecretString;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.expose())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+        String::deserialize(d).map(SecretString::new)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -399,6 +436,27 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Something failed inside the store; details are in its log, not here.
     Internal,
+    /// The ID token was refused: bad signature, another issuer or audience, a wrong nonce, a
+    /// malformed token, or an unknown provider.
+    IdTokenInvalid,
+    /// The ID token's time is over: sign in again.
+    IdTokenExpired,
+    /// The provider does not vouch for the e-mail address (`email_verified` is not true).
+    EmailUnverified,
+    /// The account's domain (e-mail or hosted domain) is not one this store accepts.
+    DomainNotAllowed,
+    /// The account lacks the group or role this store requires of senders.
+    GroupRequired,
+    /// An administrator disabled this identity at the store.
+    IdentityDisabled,
+    /// The machine token (or session) expired: a new one is needed.
+    TokenExpired,
+    /// Signed in, but not allowed to do this (administrators only).
+    Forbidden,
+    /// The store could not reach the identity provider to check a sign-in.
+    ProviderUnavailable,
+    /// This store accepts uploads only from signed-in people, not machine tokens.
+    SignInRequired,
 }
 
 impl ErrorCode {
@@ -430,6 +488,16 @@ impl ErrorCode {
             ErrorCode::Unsupported => "unsupported",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Internal => "internal",
+            ErrorCode::IdTokenInvalid => "id_token_invalid",
+            ErrorCode::IdTokenExpired => "id_token_expired",
+            ErrorCode::EmailUnverified => "email_unverified",
+            ErrorCode::DomainNotAllowed => "domain_not_allowed",
+            ErrorCode::GroupRequired => "group_required",
+            ErrorCode::IdentityDisabled => "identity_disabled",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::SignInRequired => "sign_in_required",
         }
     }
 
@@ -437,7 +505,17 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::BadRequest | ErrorCode::KdfRejected => 400,
-            ErrorCode::Unauthorized => 401,
+            ErrorCode::Unauthorized
+            | ErrorCode::IdTokenInvalid
+            | ErrorCode::IdTokenExpired
+            | ErrorCode::TokenExpired
+            | ErrorCode::SignInRequired => 401,
+            ErrorCode::EmailUnverified
+            | ErrorCode::DomainNotAllowed
+            | ErrorCode::GroupRequired
+            | ErrorCode::IdentityDisabled
+            | ErrorCode::Forbidden => 403,
+            ErrorCode::ProviderUnavailable => 502,
             ErrorCode::WrongPassword => 403,
             ErrorCode::Unavailable => 404,
             ErrorCode::OffsetMismatch

@@ -56,6 +56,8 @@ pub async fn policy(State(s): State<AppState>) -> Response {
         lockout_threshold: c.lockout_threshold,
         kdf_floor: KdfParams::DEFAULT,
         public_url: s.public_url.to_string(),
+        identity_providers: vec![],
+        sign_in_required: false,
     }))
 }
 
