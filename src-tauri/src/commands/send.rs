@@ -1,0 +1,284 @@
+//! The Send screen: `check_classification`, `send_start`, `send_cancel`.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kepil_client::api::StoreClient;
+use kepil_client::send::{SendContext, SendRequest};
+use kepil_client::settings;
+use kepil_client::{Cancel, ProgressEvent, send};
+use kepil_core::classification::Classification;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+use super::{JobFailed, rfc3339};
+use crate::error::{UiError, UiResult};
+use crate::meter::Meter;
+use crate::state::{Kepil, SendJob, lock};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassificationCheck {
+    pub classification: String,
+    pub requires_password: bool,
+}
+
+fn parse_classification(kepil: &Kepil, value: &str) -> UiResult<Classification> {
+    let c = Classification::from_str(value)?;
+    c.check_sendable()?;
+    if !kepil.policy()?.allows(c) {
+        return Err(UiError::new("classification_not_accepted").with("classification", c.as_str()));
+    }
+    Ok(c)
+}
+
+#[tauri::command]
+pub async fn check_classification(
+    kepil: State<'_, Kepil>,
+    value: String,
+) -> UiResult<ClassificationCheck> {
+    let c = parse_classification(&kepil, &value)?;
+    Ok(ClassificationCheck {
+        classification: c.as_str().to_string(),
+        requires_password: c.requires_password(),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RecipientInput {
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendInput {
+    pub file_ids: Vec<String>,
+    pub classification: String,
+    pub recipients: Vec<RecipientInput>,
+    #[serde(default)]
+    pub expires_secs: Option<u64>,
+    #[serde(default)]
+    pub max_downloads: Option<u32>,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentRecipientView {
+    pub index: usize,
+    pub recipient: String,
+    pub phone: Option<String>,
+    pub link: String,
+    pub has_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendDone {
+    pub job_id: String,
+    pub transfer_id: String,
+    pub expires_at: String,
+    pub local: bool,
+    pub recipients: Vec<SentRecipientView>,
+}
+
+fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+fn valid_phone(s: &str) -> bool {
+    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+    (7..=15).contains(&digits)
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'))
+}
+
+#[tauri::command]
+pub async fn send_start<R: Runtime>(
+    app: AppHandle<R>,
+    kepil: State<'_, Kepil>,
+    request: SendInput,
+) -> UiResult<String> {
+    let classification = parse_classification(&kepil, &request.classification)?;
+    let system = kepil.policy()?.clone();
+    if request.recipients.is_empty() {
+        return Err(UiError::new("no_recipients"));
+    }
+    for r in &request.recipients {
+        if !valid_email(&r.email) {
+            return Err(UiError::new("recipient_invalid").with("recipient", r.email.trim()));
+        }
+        if let Some(p) = r.phone.as_deref().filter(|p| !p.trim().is_empty())
+            && !valid_phone(p)
+        {
+            return Err(UiError::new("phone_invalid").with("phone", p.trim()));
+        }
+    }
+    if let (Some(asked), Some(limit)) = (request.expires_secs, system.max_expiry_secs())
+        && asked > limit
+    {
+        return Err(UiError::new("expiry_too_long")
+            .with("requested_secs", asked)
+            .with("limit_secs", limit));
+    }
+    if let (Some(asked), Some(limit)) = (request.max_downloads, system.send.max_downloads)
+        && asked > limit
+    {
+        return Err(UiError::new("too_many_downloads")
+            .with("requested", asked)
+            .with("limit", limit));
+    }
+    let files: Vec<PathBuf> = {
+        let known = lock(&kepil.files);
+        request
+            .file_ids
+            .iter()
+            .map(|id| {
+                known
+                    .get(id)
+                    .cloned()
+                    .ok_or_else(|| UiError::new("unknown_file"))
+            })
+            .collect::<UiResult<_>>()?
+    };
+    if files.is_empty() {
+        return Err(UiError::new("no_files"));
+    }
+    if let Some(limit) = system.max_size_bytes() {
+        let total: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        if total > limit {
+            return Err(UiError::new("too_large")
+                .with("size", total)
+                .with("limit", limit));
+        }
+    }
+    let store = kepil.store().await?;
+    let token = kepil.token(&store.url)?;
+    let client = StoreClient::new(store.url.clone())?;
+    let config = kepil.config().unwrap_or_default();
+
+    let job_id = kepil.next_id("s");
+    let cancel = Cancel::new();
+    let meter = Arc::new(Meter::new(job_id.clone()));
+    let progress_app = app.clone();
+    let progress: kepil_client::ProgressFn = Arc::new(move |event: ProgressEvent| {
+        if let Some(payload) = meter.update(event) {
+            let _ = progress_app.emit("send-progress", payload);
+        }
+    });
+    let ctx = SendContext {
+        client,
+        token,
+        dirs: kepil.dirs.clone(),
+        secrets: kepil.secrets.clone(),
+        progress,
+        cancel: cancel.clone(),
+    };
+    let phones: Vec<Option<String>> = request
+        .recipients
+        .iter()
+        .map(|r| {
+            r.phone
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+        })
+        .collect();
+    let library_request = SendRequest {
+        files,
+        classification,
+        recipients: request
+            .recipients
+            .iter()
+            .map(|r| r.email.trim().to_string())
+            .collect(),
+        expires_in: request.expires_secs.map(Duration::from_secs),
+        max_downloads: request.max_downloads,
+        subject: request.subject.trim().to_string(),
+        message: request.message.clone(),
+        sender: settings::resolve_sender(None, &config),
+    };
+    lock(&kepil.sends).insert(
+        job_id.clone(),
+        SendJob {
+            cancel,
+            subject: library_request.subject.clone(),
+            classification: classification.as_str().to_string(),
+            phones: phones.clone(),
+            sent: None,
+        },
+    );
+    let local = store.local;
+    let id = job_id.clone();
+    tauri::async_runtime::spawn(async move {
+        let result = send::send(&ctx, library_request).await;
+        let kepil = app.state::<Kepil>();
+        match result {
+            Ok(sent) => {
+                let done = SendDone {
+                    job_id: id.clone(),
+                    transfer_id: sent.transfer_id.clone(),
+                    expires_at: rfc3339(sent.expires_at),
+                    local,
+                    recipients: sent
+                        .recipients
+                        .iter()
+                        .enumerate()
+                        .map(|(index, r)| SentRecipientView {
+                            index,
+                            recipient: r.recipient.clone(),
+                            phone: phones.get(index).cloned().flatten(),
+                            link: r.link.expose().to_string(),
+                            has_password: r.password.is_some(),
+                        })
+                        .collect(),
+                };
+                if let Some(job) = lock(&kepil.sends).get_mut(&id) {
+                    job.sent = Some(sent);
+                }
+                let _ = app.emit("send-done", done);
+            }
+            Err(e) => {
+                let _ = app.emit(
+                    "send-failed",
+                    JobFailed {
+                        job_id: id,
+                        error: e.into(),
+                    },
+                );
+            }
+        }
+    });
+    Ok(job_id)
+}
+
+#[tauri::command]
+pub async fn send_cancel(kepil: State<'_, Kepil>, job_id: String) -> UiResult<()> {
+    if let Some(job) = lock(&kepil.sends).get(&job_id) {
+        job.cancel.cancel();
+    }
+    Ok(())
+}
