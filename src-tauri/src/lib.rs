@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod channel;
 pub mod commands;
 pub mod desktop;
 pub mod error;

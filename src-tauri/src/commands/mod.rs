@@ -2,11 +2,8 @@
 //! kepil-client / kepil-core: it checks what the webview sent, calls the library, and turns the
 //! answer into plain data. The one list of their names is `list.rs`.
 
-use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-use crate::error::UiError;
 
 pub mod app;
 pub mod deliver;
@@ -17,12 +14,4 @@ pub mod send;
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
-}
-
-/// A job (send, save) that ended in an error, `cancelled` included.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JobFailed {
-    pub job_id: String,
-    pub error: UiError,
 }

@@ -2,17 +2,17 @@
 //! `receive_cancel`, `open_folder`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use kepil_client::{Cancel, ProgressEvent, receive};
+use kepil_client::{Cancel, receive};
 use kepil_core::link::Link;
 use kepil_core::password::Password;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
 
-use super::{JobFailed, rfc3339};
+use super::rfc3339;
+use crate::channel::{JobChannel, JobEvent};
 use crate::error::{UiError, UiResult};
-use crate::meter::Meter;
 use crate::state::{Kepil, ReceiveSession, lock};
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,11 +71,11 @@ pub struct UnlockedView {
 }
 
 #[tauri::command]
-pub async fn receive_unlock<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn receive_unlock(
     kepil: State<'_, Kepil>,
     link: String,
     password: Option<String>,
+    on_event: Channel<JobEvent<ReceiveDone>>,
 ) -> UiResult<UnlockedView> {
     let link = Link::parse(&link)?;
     let password = match password.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -85,13 +85,10 @@ pub async fn receive_unlock<R: Runtime>(
     // A new unlock discards whatever the previous one held.
     lock(&kepil.receive).take();
     let job_id = kepil.next_id("r");
-    let meter = Arc::new(Meter::new(job_id.clone()));
-    let progress_app = app.clone();
-    let progress: kepil_client::ProgressFn = Arc::new(move |event: ProgressEvent| {
-        if let Some(payload) = meter.update(event) {
-            let _ = progress_app.emit("receive-progress", payload);
-        }
-    });
+    // Key derivation and the manifest report here; the download and the saving report on
+    // `receive_save`'s channel once it takes over.
+    let events = JobChannel::new(job_id.clone(), on_event);
+    let progress = events.progress();
     let cancel = Cancel::new();
     let unlocked = receive::unlock(&link, password.as_ref(), &progress).await?;
     let downloads_left = unlocked.downloads_left();
@@ -121,6 +118,7 @@ pub async fn receive_unlock<R: Runtime>(
         job_id,
         cancel,
         incoming: Some(incoming),
+        events,
     });
     Ok(view)
 }
@@ -147,12 +145,13 @@ pub async fn receive_save<R: Runtime>(
     app: AppHandle<R>,
     kepil: State<'_, Kepil>,
     folder: String,
+    on_event: Channel<JobEvent<ReceiveDone>>,
 ) -> UiResult<String> {
     let folder = PathBuf::from(folder);
     if !folder.is_absolute() {
         return Err(UiError::new("destination_not_writable"));
     }
-    let (job_id, incoming) = {
+    let (job_id, incoming, events) = {
         let mut session = lock(&kepil.receive);
         let s = session
             .as_mut()
@@ -161,7 +160,8 @@ pub async fn receive_save<R: Runtime>(
             .incoming
             .take()
             .ok_or_else(|| UiError::new("nothing_unlocked"))?;
-        (s.job_id.clone(), incoming)
+        s.events.redirect(on_event);
+        (s.job_id.clone(), incoming, s.events.clone())
     };
     let id = job_id.clone();
     tauri::async_runtime::spawn(async move {
@@ -170,34 +170,23 @@ pub async fn receive_save<R: Runtime>(
         match result {
             Ok(saved) => {
                 lock(&kepil.saved_folders).insert(folder.clone());
-                let _ = app.emit(
-                    "receive-done",
-                    ReceiveDone {
-                        job_id: id,
-                        folder: folder.to_string_lossy().into_owned(),
-                        files: saved
-                            .iter()
-                            .map(|f| ManifestFile {
-                                name: f
-                                    .path
-                                    .file_name()
-                                    .map(|n| n.to_string_lossy().into_owned())
-                                    .unwrap_or_else(|| f.name.clone()),
-                                size: f.size,
-                            })
-                            .collect(),
-                    },
-                );
+                events.done(ReceiveDone {
+                    job_id: id,
+                    folder: folder.to_string_lossy().into_owned(),
+                    files: saved
+                        .iter()
+                        .map(|f| ManifestFile {
+                            name: f
+                                .path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_else(|| f.name.clone()),
+                            size: f.size,
+                        })
+                        .collect(),
+                });
             }
-            Err(e) => {
-                let _ = app.emit(
-                    "receive-failed",
-                    JobFailed {
-                        job_id: id,
-                        error: e.into(),
-                    },
-                );
-            }
+            Err(e) => events.failed(e.into()),
         }
     });
     Ok(job_id)

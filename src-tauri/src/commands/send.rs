@@ -2,20 +2,20 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use kepil_client::api::StoreClient;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings;
-use kepil_client::{Cancel, ProgressEvent, send};
+use kepil_client::{Cancel, send};
 use kepil_core::classification::Classification;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
 
-use super::{JobFailed, rfc3339};
+use super::rfc3339;
+use crate::channel::{JobChannel, JobEvent};
 use crate::error::{UiError, UiResult};
-use crate::meter::Meter;
 use crate::state::{Kepil, SendJob, lock};
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +116,7 @@ pub async fn send_start<R: Runtime>(
     app: AppHandle<R>,
     kepil: State<'_, Kepil>,
     request: SendInput,
+    on_event: Channel<JobEvent<SendDone>>,
 ) -> UiResult<String> {
     let classification = parse_classification(&kepil, &request.classification)?;
     let system = kepil.policy()?.clone();
@@ -181,13 +182,8 @@ pub async fn send_start<R: Runtime>(
 
     let job_id = kepil.next_id("s");
     let cancel = Cancel::new();
-    let meter = Arc::new(Meter::new(job_id.clone()));
-    let progress_app = app.clone();
-    let progress: kepil_client::ProgressFn = Arc::new(move |event: ProgressEvent| {
-        if let Some(payload) = meter.update(event) {
-            let _ = progress_app.emit("send-progress", payload);
-        }
-    });
+    let events = JobChannel::new(job_id.clone(), on_event);
+    let progress = events.progress();
     let ctx = SendContext {
         client,
         token,
@@ -259,16 +255,10 @@ pub async fn send_start<R: Runtime>(
                 if let Some(job) = lock(&kepil.sends).get_mut(&id) {
                     job.sent = Some(sent);
                 }
-                let _ = app.emit("send-done", done);
+                events.done(done);
             }
             Err(e) => {
-                let _ = app.emit(
-                    "send-failed",
-                    JobFailed {
-                        job_id: id,
-                        error: e.into(),
-                    },
-                );
+                events.failed(e.into());
             }
         }
     });

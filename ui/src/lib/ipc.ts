@@ -1,6 +1,7 @@
 // Typed wrappers over Tauri's `invoke`/`listen` for every command and event in docs/app.md.
 // Every rejection is normalised to `UiError { code, params }` so the UI has one error shape.
-import { invoke } from '@tauri-apps/api/core';
+// A job's progress and outcome come back on the `Channel` its command was called with.
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 export type Lang = 'ms' | 'en';
@@ -89,6 +90,16 @@ export interface JobFailed {
   error: UiError;
 }
 
+/** One message on a job's channel; `done` and `failed` end the job. */
+export type JobEvent<D> = { event: 'progress'; data: Progress } | { event: 'done'; data: D } | { event: 'failed'; data: JobFailed };
+
+/** What a job's caller hears: every message of its own channel, in order. */
+export type OnJobEvent<D> = (event: JobEvent<D>) => void;
+
+function channel<D>(on: OnJobEvent<D>): Channel<JobEvent<D>> {
+  return new Channel<JobEvent<D>>(on);
+}
+
 export interface ReceiveInfo {
   grantId: string;
   classification: string;
@@ -116,7 +127,7 @@ export interface Manifest {
 }
 
 export interface Unlocked {
-  /** the receive session's job id: receive-progress during unlock and save, receive_cancel */
+  /** the receive session's job id: its channel messages during unlock and save, receive_cancel */
   jobId?: string;
   downloadsLeft: number;
   manifest: Manifest;
@@ -209,7 +220,7 @@ export const ipc = {
   addDropped: (paths: string[]) => call<PickedFile[]>('add_dropped', { paths }),
   removeFile: (id: string) => call<void>('remove_file', { id }),
   checkClassification: (value: string) => call<ClassificationCheck>('check_classification', { value }),
-  sendStart: (request: SendRequest) => call<string>('send_start', { request }),
+  sendStart: (request: SendRequest, onEvent: OnJobEvent<SendDone>) => call<string>('send_start', { request, onEvent: channel(onEvent) }),
   sendCancel: (jobId: string) => call<void>('send_cancel', { jobId }),
   revealPassword: (jobId: string, index: number) => call<string>('reveal_password', { jobId, index }),
   passwordQr: (jobId: string, index: number) => call<string>('password_qr', { jobId, index }),
@@ -218,9 +229,10 @@ export const ipc = {
   composeEmail: (jobId: string, index: number) => call<void>('compose_email', { jobId, index }),
   sendSms: (jobId: string, index: number) => call<void>('send_sms', { jobId, index }),
   receiveOpen: (link: string) => call<ReceiveInfo>('receive_open', { link }),
-  receiveUnlock: (link: string, password: string | null) => call<Unlocked>('receive_unlock', { link, password }),
+  receiveUnlock: (link: string, password: string | null, onEvent: OnJobEvent<ReceiveDone>) =>
+    call<Unlocked>('receive_unlock', { link, password, onEvent: channel(onEvent) }),
   pickFolder: () => call<string | null>('pick_folder'),
-  receiveSave: (folder: string) => call<string>('receive_save', { folder }),
+  receiveSave: (folder: string, onEvent: OnJobEvent<ReceiveDone>) => call<string>('receive_save', { folder, onEvent: channel(onEvent) }),
   receiveCancel: (jobId: string) => call<void>('receive_cancel', { jobId }),
   openFolder: (folder: string) => call<void>('open_folder', { folder }),
   historyList: () => call<HistoryItem[]>('history_list'),
@@ -233,13 +245,8 @@ export const ipc = {
 
 export type Ipc = typeof ipc;
 
+/** The only global event: a link handed over by the OS (deep link, second launch). */
 export interface EventMap {
-  'send-progress': Progress;
-  'send-done': SendDone;
-  'send-failed': JobFailed;
-  'receive-progress': Progress;
-  'receive-done': ReceiveDone;
-  'receive-failed': JobFailed;
   'deep-link': { link: string };
 }
 
