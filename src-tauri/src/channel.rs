@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex};
 use kepil_client::{ProgressEvent, ProgressFn};
 use serde::Serialize;
 use tauri::ipc::Channel;
+use ts_rs::TS;
 
 use crate::error::UiError;
 use crate::meter::{Meter, ProgressPayload};
 use crate::state::lock;
 
 /// A job (send, save) that ended in an error, `cancelled` included.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobFailed {
     pub job_id: String,
@@ -22,7 +23,7 @@ pub struct JobFailed {
 
 /// One message on a job's channel: `{ "event": "progress" | "done" | "failed", "data": ... }`.
 /// `done` and `failed` end the job; `progress` is throttled by [`Meter`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum JobEvent<D> {
     Progress(ProgressPayload),

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bindings;
 pub mod channel;
 pub mod commands;
 pub mod desktop;
@@ -39,7 +40,7 @@ macro_rules! kepil_commands {
 
 include!("commands/list.rs");
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct DeepLinkPayload {
     pub link: String,
 }

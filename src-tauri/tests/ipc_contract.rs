@@ -43,3 +43,18 @@ fn the_capability_grants_exactly_the_command_list() {
     );
     assert_eq!(cap["windows"], serde_json::json!(["main"]));
 }
+
+/// ui/src/lib/bindings.ts is what the Rust types generate today (CI catches a stale one).
+#[test]
+fn the_typescript_bindings_are_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+    let generated = kepil_app::bindings::typescript();
+    if std::env::var_os("KEPIL_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "ui/src/lib/bindings.ts is stale: run `KEPIL_BLESS=1 cargo test -p kepil-app --test ipc_contract`"
+    );
+}

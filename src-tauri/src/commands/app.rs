@@ -8,11 +8,12 @@ use kepil_client::settings;
 use kepil_protocol::StorePolicy;
 use serde::{Deserialize, Serialize};
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, lock};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StoreState {
     pub url: Option<String>,
@@ -20,8 +21,9 @@ pub struct StoreState {
     pub locked: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Policy")]
 pub struct PolicyView {
     pub classifications: Vec<String>,
     pub max_expiry_secs: BTreeMap<String, u64>,
@@ -32,9 +34,10 @@ pub struct PolicyView {
     pub sms_enabled: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppState {
+    #[ts(type = "Lang")]
     pub lang: &'static str,
     pub store: StoreState,
     pub token_set: bool,
@@ -122,11 +125,14 @@ pub async fn app_state(kepil: State<'_, Kepil>) -> UiResult<AppState> {
     build_app_state(&kepil, true).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "SettingsRequest")]
 pub struct SettingsInput {
     /// `""` clears the store (back to the local store, when allowed).
+    #[ts(optional)]
     pub store_url: Option<String>,
+    #[ts(optional, as = "Option<crate::bindings::Lang>")]
     pub lang: Option<String>,
 }
 

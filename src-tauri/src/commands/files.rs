@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, lock};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct PickedFile {
     pub id: String,
     pub name: String,

@@ -5,19 +5,21 @@ use kepil_client::manage;
 use kepil_protocol::TransferStatus;
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use super::rfc3339;
 use crate::error::UiResult;
 use crate::state::Kepil;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "HistoryRecipient")]
 pub struct HistoryRecipientView {
     pub label: String,
     pub grant_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryItem {
     pub transfer_id: String,

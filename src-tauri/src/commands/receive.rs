@@ -9,13 +9,14 @@ use kepil_core::password::Password;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
 
 use super::rfc3339;
 use crate::channel::{JobChannel, JobEvent};
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, ReceiveSession, lock};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveInfo {
     pub grant_id: String,
@@ -43,15 +44,16 @@ pub async fn receive_open(link: String) -> UiResult<ReceiveInfo> {
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestFile {
     pub name: String,
     pub size: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Manifest")]
 pub struct ManifestView {
     pub classification: String,
     pub sender: String,
@@ -62,8 +64,9 @@ pub struct ManifestView {
     pub files: Vec<ManifestFile>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Unlocked")]
 pub struct UnlockedView {
     pub job_id: String,
     pub downloads_left: u32,
@@ -132,7 +135,7 @@ pub async fn pick_folder(kepil: State<'_, Kepil>) -> UiResult<Option<String>> {
     Ok(folder.map(|f| f.to_string_lossy().into_owned()))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveDone {
     pub job_id: String,

@@ -12,13 +12,14 @@ use kepil_core::classification::Classification;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
 
 use super::rfc3339;
 use crate::channel::{JobChannel, JobEvent};
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, SendJob, lock};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassificationCheck {
     pub classification: String,
@@ -46,22 +47,27 @@ pub async fn check_classification(
     })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(rename = "Recipient")]
 pub struct RecipientInput {
     pub email: String,
     #[serde(default)]
+    #[ts(optional)]
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "SendRequest")]
 pub struct SendInput {
     pub file_ids: Vec<String>,
     pub classification: String,
     pub recipients: Vec<RecipientInput>,
     #[serde(default)]
+    #[ts(optional)]
     pub expires_secs: Option<u64>,
     #[serde(default)]
+    #[ts(optional)]
     pub max_downloads: Option<u32>,
     #[serde(default)]
     pub subject: String,
@@ -69,8 +75,9 @@ pub struct SendInput {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "SentRecipient")]
 pub struct SentRecipientView {
     pub index: usize,
     pub recipient: String,
@@ -79,7 +86,7 @@ pub struct SentRecipientView {
     pub has_password: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SendDone {
     pub job_id: String,

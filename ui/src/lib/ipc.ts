@@ -4,177 +4,42 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-export type Lang = 'ms' | 'en';
+import type { AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, ReceiveDone, ReceiveInfo, SendDone, SendRequest, SettingsRequest, TransferStatus, UiError, Unlocked } from './bindings';
 
-export interface UiError {
-  code: string;
-  params: Record<string, string>;
-}
-
-export interface Policy {
-  classifications: string[];
-  maxExpirySecs: Record<string, number>;
-  defaultExpirySecs: Record<string, number>;
-  maxDownloads: number;
-  defaultMaxDownloads: number;
-  maxBlobSize: number;
-  smsEnabled: boolean;
-}
-
-export interface AppState {
-  lang: Lang;
-  store: { url: string | null; local: boolean; locked: boolean };
-  tokenSet: boolean;
-  tokenLocked: boolean;
-  /** null when the store cannot be reached; `storeError` says why. */
-  policy: Policy | null;
-  storeError?: UiError | null;
-  locked: string[];
-  pendingLink?: string | null;
-}
-
-export interface PickedFile {
-  id: string;
-  name: string;
-  size: number;
-}
-
-export interface ClassificationCheck {
-  classification: string;
-  requiresPassword: boolean;
-}
-
-export interface Recipient {
-  email: string;
-  phone?: string;
-}
-
-export interface SendRequest {
-  fileIds: string[];
-  classification: string;
-  recipients: Recipient[];
-  expiresSecs: number;
-  maxDownloads: number;
-  subject: string;
-  message: string;
-}
-
-export interface Progress {
-  jobId: string;
-  phase: string;
-  done: number;
-  total: number;
-  bytesPerSec: number;
-  etaSecs: number | null;
-}
-
-export interface SentRecipient {
-  index: number;
-  recipient: string;
-  phone?: string | null;
-  link: string;
-  /** false for TERBUKA sent link-only */
-  hasPassword?: boolean;
-}
-
-export interface SendDone {
-  jobId: string;
-  transferId: string;
-  expiresAt: string;
-  local?: boolean;
-  recipients: SentRecipient[];
-}
-
-export interface JobFailed {
-  jobId: string;
-  error: UiError;
-}
-
-/** One message on a job's channel; `done` and `failed` end the job. */
-export type JobEvent<D> = { event: 'progress'; data: Progress } | { event: 'done'; data: D } | { event: 'failed'; data: JobFailed };
+// The contract's types are generated from the Rust side (bindings.ts, ts-rs); re-exported here
+// so components import everything IPC from one place.
+export type {
+  AppState,
+  ClassificationCheck,
+  GrantStatus,
+  HistoryItem,
+  HistoryRecipient,
+  JobEvent,
+  JobFailed,
+  Lang,
+  Manifest,
+  ManifestFile,
+  PickedFile,
+  Policy,
+  Progress,
+  ReceiveDone,
+  ReceiveInfo,
+  Recipient,
+  SendDone,
+  SendRequest,
+  SentRecipient,
+  SettingsRequest,
+  StoreState,
+  TransferStatus,
+  UiError,
+  Unlocked,
+} from './bindings';
 
 /** What a job's caller hears: every message of its own channel, in order. */
 export type OnJobEvent<D> = (event: JobEvent<D>) => void;
 
 function channel<D>(on: OnJobEvent<D>): Channel<JobEvent<D>> {
   return new Channel<JobEvent<D>>(on);
-}
-
-export interface ReceiveInfo {
-  grantId: string;
-  classification: string;
-  size: number;
-  expiresAt: string;
-  store: string;
-  local?: boolean;
-  /** false for TERBUKA: no password to ask for */
-  requiresPassword?: boolean;
-}
-
-export interface ManifestFile {
-  name: string;
-  size: number;
-}
-
-export interface Manifest {
-  classification: string;
-  sender: string;
-  subject: string;
-  message: string;
-  createdAt: string;
-  expiresAt: string;
-  files: ManifestFile[];
-}
-
-export interface Unlocked {
-  /** the receive session's job id: its channel messages during unlock and save, receive_cancel */
-  jobId?: string;
-  downloadsLeft: number;
-  manifest: Manifest;
-}
-
-export interface ReceiveDone {
-  jobId: string;
-  folder: string;
-  files: ManifestFile[];
-}
-
-export interface HistoryItem {
-  transferId: string;
-  store?: string;
-  size?: number;
-  createdAt: string;
-  expiresAt: string;
-  classification: string;
-  subject?: string | null;
-  recipients: { label: string; grantId: string }[];
-}
-
-/** The store's protocol type (snake_case on the wire, as kepil-protocol serialises it). */
-export interface GrantStatus {
-  grant_id: string;
-  label: string;
-  downloads: number;
-  max_downloads: number;
-  failed_proofs: number;
-  locked: boolean;
-  revoked: boolean;
-}
-
-export interface TransferStatus {
-  transfer_id: string;
-  classification: string;
-  size: number;
-  created_at: string;
-  expires_at: string;
-  upload_complete: boolean;
-  expired: boolean;
-  grants: GrantStatus[];
-}
-
-export interface SettingsRequest {
-  storeUrl?: string;
-  lang?: Lang;
 }
 
 /** Turns whatever `invoke` rejected with into `{ code, params }`. */
@@ -206,7 +71,7 @@ export function isUiError(e: unknown): e is UiError {
   return !!e && typeof e === 'object' && typeof (e as UiError).code === 'string' && typeof (e as UiError).params === 'object';
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(cmd: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {

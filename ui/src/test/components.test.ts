@@ -143,7 +143,7 @@ describe('SendView', () => {
 describe('ResultCard', () => {
   it('reveals the password on request and shows the QR code as a data: image, not markup', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'reveal_password' ? 'abcdefghjkmnpqrs' : cmd === 'password_qr' ? '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' : undefined));
-    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L' }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: true });
     expect(q('result-password-0')).toBeNull();
     q('result-reveal-0')!.click();
     await settle();
@@ -191,7 +191,7 @@ describe('ReceiveView', () => {
 
 describe('TERBUKA (no password)', () => {
   it('a link-only recipient has no password controls', () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
     expect(q('result-reveal-0')).toBeNull();
     expect(q('result-no-password-0')).not.toBeNull();
   });
