@@ -7,7 +7,7 @@ use std::time::Duration;
 use kepil_client::api::StoreClient;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings;
-use kepil_client::{Cancel, send};
+use kepil_client::{Cancel, recipients, send};
 use kepil_core::classification::Classification;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
@@ -96,28 +96,6 @@ pub struct SendDone {
     pub recipients: Vec<SentRecipientView>,
 }
 
-fn valid_email(s: &str) -> bool {
-    let s = s.trim();
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
-                && !domain.contains('@')
-        }
-        None => false,
-    }
-}
-
-fn valid_phone(s: &str) -> bool {
-    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
-    (7..=15).contains(&digits)
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'))
-}
-
 #[tauri::command]
 pub async fn send_start<R: Runtime>(
     app: AppHandle<R>,
@@ -127,19 +105,18 @@ pub async fn send_start<R: Runtime>(
 ) -> UiResult<String> {
     let classification = parse_classification(&kepil, &request.classification)?;
     let system = kepil.policy()?.clone();
-    if request.recipients.is_empty() {
-        return Err(UiError::new("no_recipients"));
-    }
-    for r in &request.recipients {
-        if !valid_email(&r.email) {
-            return Err(UiError::new("recipient_invalid").with("recipient", r.email.trim()));
-        }
-        if let Some(p) = r.phone.as_deref().filter(|p| !p.trim().is_empty())
-            && !valid_phone(p)
-        {
-            return Err(UiError::new("phone_invalid").with("phone", p.trim()));
-        }
-    }
+    // The same rules as `kepil send --to` (kepil-client's recipients module).
+    let emails: Vec<&str> = request
+        .recipients
+        .iter()
+        .map(|r| r.email.as_str())
+        .collect();
+    let emails = recipients::check_emails(&emails)?;
+    let phones: Vec<Option<String>> = request
+        .recipients
+        .iter()
+        .map(|r| recipients::check_phone(r.phone.as_deref()))
+        .collect::<Result<_, _>>()?;
     if let (Some(asked), Some(limit)) = (request.expires_secs, system.max_expiry_secs())
         && asked > limit
     {
@@ -199,25 +176,10 @@ pub async fn send_start<R: Runtime>(
         progress,
         cancel: cancel.clone(),
     };
-    let phones: Vec<Option<String>> = request
-        .recipients
-        .iter()
-        .map(|r| {
-            r.phone
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-        })
-        .collect();
     let library_request = SendRequest {
         files,
         classification,
-        recipients: request
-            .recipients
-            .iter()
-            .map(|r| r.email.trim().to_string())
-            .collect(),
+        recipients: emails,
         expires_in: request.expires_secs.map(Duration::from_secs),
         max_downloads: request.max_downloads,
         subject: request.subject.trim().to_string(),
