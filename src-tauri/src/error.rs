@@ -18,8 +18,6 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("token_empty", &[]),
     ("dialog_failed", &[]),
     ("file_not_dropped", &[]),
-    ("recipient_invalid", &["recipient"]),
-    ("phone_invalid", &["phone"]),
     ("unknown_file", &[]),
     ("unknown_job", &[]),
     ("no_password", &[]),

@@ -3,10 +3,10 @@
 //! same input; the app's UI pre-checks with the same rules (ui/src/lib/validate.ts) and
 //! tests/data/recipients.json is the table of cases both are tested against.
 
-use kepil_core::message::{Coded, Lang};
+use kepil_core::message::Coded;
 use thiserror::Error;
 
-/// Input a sender typed that cannot be used.
+/// Input a sender typed that cannot be used. Messages: i18n/<lang>/client.ftl.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RecipientError {
     #[error("no recipients")]
@@ -26,37 +26,6 @@ impl Coded for RecipientError {
             RecipientError::Invalid { .. } => "recipient_invalid",
             RecipientError::Duplicate { .. } => "duplicate_recipient",
             RecipientError::PhoneInvalid { .. } => "phone_invalid",
-        }
-    }
-
-    fn message(&self, lang: Lang) -> String {
-        let (ms, en) = match self {
-            RecipientError::NoRecipients => (
-                "Tiada penerima. Namakan sekurang-kurangnya seorang penerima.".to_string(),
-                "No recipients. Name at least one recipient.".to_string(),
-            ),
-            RecipientError::Invalid { recipient } => (
-                format!(
-                    "Alamat e-mel penerima {recipient} tidak sah. Betulkan alamat itu dan hantar semula."
-                ),
-                format!(
-                    "The recipient address {recipient} is not valid. Correct it and send again."
-                ),
-            ),
-            RecipientError::Duplicate { recipient } => (
-                format!("Penerima {recipient} dinamakan dua kali. Setiap penerima hanya sekali."),
-                format!("Recipient {recipient} is named twice. Name each recipient once."),
-            ),
-            RecipientError::PhoneInvalid { phone } => (
-                format!(
-                    "Nombor telefon {phone} tidak sah. Gunakan bentuk 012-345 6789 atau +60123456789."
-                ),
-                format!("The phone number {phone} is not valid. Use 012-345 6789 or +60123456789."),
-            ),
-        };
-        match lang {
-            Lang::Ms => ms,
-            Lang::En => en,
         }
     }
 
