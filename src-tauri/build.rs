@@ -1,34 +1,17 @@
-//! Declares every app command so tauri-build generates an `allow-<command>` permission for
-//! each; capabilities/default.json grants exactly these to the main window and nothing else.
+//! Declares every app command (the one list, src/commands/list.rs) so tauri-build generates an
+//! `allow-<command>` permission for each; capabilities/default.json grants exactly these to the
+//! main window and nothing else (tests/ipc_contract.rs checks it).
 
-const COMMANDS: &[&str] = &[
-    "app_state",
-    "settings_save",
-    "token_save",
-    "pick_files",
-    "add_dropped",
-    "remove_file",
-    "check_classification",
-    "send_start",
-    "send_cancel",
-    "reveal_password",
-    "password_qr",
-    "copy_password",
-    "copy_link",
-    "compose_email",
-    "send_sms",
-    "receive_open",
-    "receive_unlock",
-    "pick_folder",
-    "receive_save",
-    "receive_cancel",
-    "open_folder",
-    "history_list",
-    "history_status",
-    "history_revoke",
-];
+macro_rules! kepil_commands {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        const COMMANDS: &[&str] = &[$(stringify!($command)),*];
+    };
+}
+
+include!("src/commands/list.rs");
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/commands/list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use kepil_core::message::Coded;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// The app's own codes (beyond the library errors') and the params each may give; their
 /// messages are in i18n/<lang>/app.ftl. src-tauri/tests/catalogue.rs fails when a
@@ -17,8 +18,6 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("token_empty", &[]),
     ("dialog_failed", &[]),
     ("file_not_dropped", &[]),
-    ("recipient_invalid", &["recipient"]),
-    ("phone_invalid", &["phone"]),
     ("unknown_file", &[]),
     ("unknown_job", &[]),
     ("no_password", &[]),
@@ -33,7 +32,7 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("policy_invalid", &["path"]),
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct UiError {
     pub code: String,
     pub params: BTreeMap<String, String>,

@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bindings;
+pub mod channel;
 pub mod commands;
 pub mod desktop;
 pub mod error;
@@ -20,41 +22,25 @@ use tauri::{Emitter, Manager, Runtime};
 
 pub use state::Kepil;
 
-/// Every command the webview may call; build.rs declares the same list and
-/// capabilities/default.json grants it.
-#[macro_export]
-macro_rules! kepil_handler {
-    () => {
-        tauri::generate_handler![
-            $crate::commands::app_state,
-            $crate::commands::settings_save,
-            $crate::commands::token_save,
-            $crate::commands::pick_files,
-            $crate::commands::add_dropped,
-            $crate::commands::remove_file,
-            $crate::commands::check_classification,
-            $crate::commands::send_start,
-            $crate::commands::send_cancel,
-            $crate::commands::reveal_password,
-            $crate::commands::password_qr,
-            $crate::commands::copy_password,
-            $crate::commands::copy_link,
-            $crate::commands::compose_email,
-            $crate::commands::send_sms,
-            $crate::commands::receive_open,
-            $crate::commands::receive_unlock,
-            $crate::commands::pick_folder,
-            $crate::commands::receive_save,
-            $crate::commands::receive_cancel,
-            $crate::commands::open_folder,
-            $crate::commands::history_list,
-            $crate::commands::history_status,
-            $crate::commands::history_revoke,
-        ]
+macro_rules! kepil_commands {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        /// Every command the webview may call, from the one list (src/commands/list.rs) that
+        /// build.rs declares, capabilities/default.json grants and ui/src/lib/bindings.ts names.
+        pub const COMMANDS: &[&str] = &[$(stringify!($command)),*];
+
+        /// The invoke handler: every command in [`COMMANDS`], and nothing else.
+        #[macro_export]
+        macro_rules! kepil_handler {
+            () => {
+                tauri::generate_handler![$($crate::commands::$module::$command),*]
+            };
+        }
     };
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+include!("commands/list.rs");
+
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct DeepLinkPayload {
     pub link: String,
 }

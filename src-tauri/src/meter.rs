@@ -5,9 +5,11 @@ use std::time::{Duration, Instant};
 
 use kepil_client::{Phase, ProgressEvent};
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Progress")]
 pub struct ProgressPayload {
     pub job_id: String,
     pub phase: &'static str,

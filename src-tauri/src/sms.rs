@@ -16,10 +16,9 @@ pub fn secret_key(sms: &SmsSection) -> String {
 
 /// POSTs `{"phone": ..., "message": ...}` to the endpoint (with `{phone}` filled in).
 pub async fn send(kepil: &Kepil, sms: &SmsSection, phone: &str, text: &str) -> UiResult<()> {
-    let phone: String = phone
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '+')
-        .collect();
+    // `send_start` kept it normalised (kepil-client's recipients module): `+60123456789`.
+    let phone = kepil_client::recipients::check_phone(Some(phone))?
+        .ok_or_else(|| UiError::new("sms_no_phone"))?;
     let url = sms.endpoint.replace(
         "{phone}",
         &utf8_percent_encode(&phone, NON_ALPHANUMERIC).to_string(),

@@ -16,6 +16,8 @@ use kepil_client::{Cancel, SecretString};
 use kepil_core::message::Lang;
 use url::Url;
 
+use crate::channel::JobChannel;
+use crate::commands::receive::ReceiveDone;
 use crate::desktop::Desktop;
 use crate::error::{UiError, UiResult};
 use crate::policy::{PolicyError, SystemPolicy};
@@ -46,6 +48,8 @@ pub struct ReceiveSession {
     pub cancel: Cancel,
     /// Taken by `receive_save`.
     pub incoming: Option<Incoming>,
+    /// The unlock's channel, then the save's.
+    pub events: Arc<JobChannel<ReceiveDone>>,
 }
 
 pub struct Kepil {

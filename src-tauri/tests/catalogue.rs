@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use kepil_client::error::{ConfigError, ManageError, NetError, ReceiveError, SendError};
+use kepil_client::recipients::RecipientError;
 use kepil_client::secrets::SecretStoreError;
 use kepil_core::catalogue;
 use kepil_core::classification::{Classification, ClassificationError};
@@ -461,6 +462,27 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
     for e in net_errors() {
         all.push(Box::new(ManageError::from_net(e)));
     }
+    for e in [
+        RecipientError::NoRecipients,
+        RecipientError::Invalid {
+            recipient: "a@x".into(),
+        },
+        RecipientError::Duplicate {
+            recipient: "a@agency.gov.my".into(),
+        },
+        RecipientError::PhoneInvalid {
+            phone: "012".into(),
+        },
+    ] {
+        // Every variant listed, so a new one fails to compile here until it is added above.
+        match &e {
+            RecipientError::NoRecipients
+            | RecipientError::Invalid { .. }
+            | RecipientError::Duplicate { .. }
+            | RecipientError::PhoneInvalid { .. } => {}
+        }
+        all.push(Box::new(e));
+    }
     let mut send = vec![
         SendError::Classification(ClassificationError::Refused {
             classification: Classification::Rahsia,
@@ -799,6 +821,20 @@ fn wrappers_forward_the_code_and_params_of_what_they_wrap() {
     );
 }
 
+/// Every `.rs` file under `dir`, at any depth (commands live in `src/commands/`).
+fn rust_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
 #[test]
 fn the_cli_and_the_app_list_every_code_they_raise() {
     // `UiError::new("code")` in src-tauri/src and `Failure::coded("code"` in crates/cli/src
@@ -811,8 +847,7 @@ fn the_cli_and_the_app_list_every_code_they_raise() {
         (here.join("src"), "UiError::new(\""),
         (here.join("../crates/cli/src"), "Failure::coded(\""),
     ] {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        for path in rust_files(&dir) {
             let text = std::fs::read_to_string(&path).unwrap();
             for piece in text.split(marker).skip(1) {
                 seen += 1;

@@ -4,7 +4,9 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -14,7 +16,6 @@ use kepil_client::SecretString;
 use kepil_client::secrets::SecretStore;
 use kepil_client::settings::Dirs;
 use serde_json::{Value, json};
-use tauri::Listener;
 use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
 };
@@ -95,6 +96,7 @@ struct Harness {
     app: tauri::App<MockRuntime>,
     webview: tauri::WebviewWindow<MockRuntime>,
     events: Arc<Mutex<Vec<(String, Value)>>>,
+    channels: Arc<Mutex<HashMap<u32, &'static str>>>,
 }
 
 impl Harness {
@@ -117,7 +119,26 @@ impl Harness {
         let desktop = Arc::new(FakeDesktop::default());
         let mut kepil = Kepil::new(dirs, secrets, &policy_file, desktop.clone());
         kepil.clipboard_clear_after = Duration::from_millis(300);
+        // What the jobs send on their channels, recorded as `("<job>-<event>", data)`: the
+        // channel ids `call` hands out say which job ("send", "receive") each one is for.
+        let events: Arc<Mutex<Vec<(String, Value)>>> = Arc::new(Mutex::new(Vec::new()));
+        let channels: Arc<Mutex<HashMap<u32, &'static str>>> = Arc::default();
+        let (seen, known) = (events.clone(), channels.clone());
         let app = mock_builder()
+            .channel_interceptor(move |_webview, callback, _index, body| {
+                let Some(job) = known.lock().unwrap().get(&callback.0).copied() else {
+                    return false;
+                };
+                let tauri::ipc::InvokeResponseBody::Json(json) = body else {
+                    panic!("a {job} channel got raw bytes");
+                };
+                let message: Value = serde_json::from_str(json).unwrap();
+                let event = message["event"].as_str().expect("{event, data}");
+                seen.lock()
+                    .unwrap()
+                    .push((format!("{job}-{event}"), message["data"].clone()));
+                true
+            })
             .invoke_handler(kepil_app::kepil_handler!())
             .manage(kepil)
             .build(mock_context(noop_assets()))
@@ -125,21 +146,6 @@ impl Harness {
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
-        let events = Arc::new(Mutex::new(Vec::new()));
-        for name in [
-            "send-progress",
-            "send-done",
-            "send-failed",
-            "receive-progress",
-            "receive-done",
-            "receive-failed",
-        ] {
-            let events = events.clone();
-            app.listen_any(name, move |e| {
-                let payload: Value = serde_json::from_str(e.payload()).unwrap();
-                events.lock().unwrap().push((name.to_string(), payload));
-            });
-        }
         Harness {
             _dir: dir,
             root,
@@ -147,10 +153,24 @@ impl Harness {
             app,
             webview,
             events,
+            channels,
         }
     }
 
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+    /// Calls `cmd` the way the webview does. The commands that stream a job take a channel
+    /// (`onEvent`): each call gets a new one, recorded in `events`.
+    fn call(&self, cmd: &str, mut args: Value) -> Result<Value, Value> {
+        let job = match cmd {
+            "send_start" => Some("send"),
+            "receive_unlock" | "receive_save" => Some("receive"),
+            _ => None,
+        };
+        if let Some(job) = job {
+            static NEXT: AtomicU32 = AtomicU32::new(1000);
+            let id = NEXT.fetch_add(1, Ordering::Relaxed);
+            self.channels.lock().unwrap().insert(id, job);
+            args["onEvent"] = json!(format!("__CHANNEL__:{id}"));
+        }
         get_ipc_response(
             &self.webview,
             tauri::webview::InvokeRequest {
@@ -274,7 +294,8 @@ fn send_then_receive_through_the_local_store() {
     assert_eq!(done["local"], true);
     let recipients = done["recipients"].as_array().unwrap();
     assert_eq!(recipients.len(), 2);
-    assert_eq!(recipients[0]["phone"], "+60 12-345 6789");
+    // Kept normalised (kepil-client's recipients module), the form the SMS gateway gets.
+    assert_eq!(recipients[0]["phone"], "+60123456789");
     let link = recipients[0]["link"].as_str().unwrap().to_string();
     assert!(link.starts_with("http://127.0.0.1:"), "{link}");
     assert!(
@@ -343,6 +364,18 @@ fn send_then_receive_through_the_local_store() {
         json!({ "link": link, "password": password.to_lowercase() }),
     );
     assert_eq!(unlocked["manifest"]["subject"], "Minit");
+    // The unlock reported its key derivation on its own channel, under the session's job id.
+    assert!(
+        h.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(n, p)| n == "receive-progress"
+                && p["jobId"] == unlocked["jobId"]
+                && p["phase"] == "deriving"),
+        "{}",
+        h.events_text()
+    );
     assert_eq!(
         unlocked["manifest"]["files"][0]["name"],
         "minit mesyuarat.pdf"

@@ -16,7 +16,7 @@ use kepil_client::progress::Cancel;
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
-use kepil_client::{SecretString, duration, manage, receive, send};
+use kepil_client::{SecretString, duration, manage, receive, recipients, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
 use kepil_core::message::Lang;
@@ -309,13 +309,15 @@ impl App {
             })?),
             None => None,
         };
+        // The same rules as the app's Send screen (kepil-client's recipients module).
+        let recipients = recipients::check_emails(&a.to).map_err(|e| Failure::new(&e))?;
         let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
             .map_err(|e| Failure::new(&e))?;
         let ctx = self.context(&store, secrets)?;
         let request = SendRequest {
             files: a.files,
             classification,
-            recipients: a.to,
+            recipients,
             expires_in,
             max_downloads: a.max_downloads,
             subject: a.subject,

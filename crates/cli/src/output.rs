@@ -53,6 +53,7 @@ impl Failure {
             | "no_files"
             | "no_recipients"
             | "duplicate_recipient"
+            | "recipient_invalid"
             | "classification_unknown"
             | "link_invalid"
             | "bad_store_url"

@@ -233,7 +233,7 @@ async fn limits_above_the_store_policy_fail_closed() {
         "--classification",
         "sulit",
         "--to",
-        "a@x",
+        "a@x.my",
         "--expires",
         "30d",
         "--json",
@@ -247,13 +247,40 @@ async fn limits_above_the_store_policy_fail_closed() {
         "--classification",
         "sulit",
         "--to",
-        "a@x",
+        "a@x.my",
         "--max-downloads",
         "1000",
         "--json",
     ]))
     .await;
     assert_code(&out, 3, "too_many_downloads");
+    assert!(env.store().audit_events(None).await.unwrap().is_empty());
+}
+
+/// `--to` takes what the app's Send screen takes (kepil-client's recipients module).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recipients_the_app_would_refuse_are_refused() {
+    let env = Env::start().await;
+    let f = env.dir("src").join("a.txt");
+    write_file(&f, 10, 3);
+    for (to, code) in [
+        (vec!["Ali <ali@jpm.gov.my>"], "recipient_invalid"),
+        (vec!["a@x"], "recipient_invalid"),
+        (vec!["a@x.my", "A@X.my"], "duplicate_recipient"),
+    ] {
+        let mut args = vec![
+            "send".to_string(),
+            f.to_str().unwrap().to_string(),
+            "--classification".into(),
+            "sulit".into(),
+            "--json".into(),
+        ];
+        for t in &to {
+            args.extend(["--to".to_string(), t.to_string()]);
+        }
+        let out = run(env.kepil("sender").args(&args)).await;
+        assert_code(&out, 2, code);
+    }
     assert!(env.store().audit_events(None).await.unwrap().is_empty());
 }
 
@@ -268,7 +295,7 @@ async fn expired_transfer_says_so() {
             "--classification",
             "terhad",
             "--to",
-            "a@x",
+            "a@x.my",
             "--expires",
             "1h",
         ])
@@ -330,7 +357,7 @@ async fn a_tampered_blob_gives_an_error_and_no_file() {
             "--classification",
             "sulit",
             "--to",
-            "a@x",
+            "a@x.my",
         ])
         .await;
     let tid = sent["transfer"].as_str().unwrap();
@@ -359,7 +386,7 @@ async fn links_mangled_by_mail_gateways_still_work() {
             "--classification",
             "terhad",
             "--to",
-            "a@x",
+            "a@x.my",
             "--max-downloads",
             "5",
         ])
@@ -399,7 +426,7 @@ async fn identity_and_fetch_open_with_any_age_tool() {
             "--classification",
             "sulit",
             "--to",
-            "a@x",
+            "a@x.my",
         ])
         .await;
     let (link, pw) = recipient(&sent, 0);
@@ -464,7 +491,7 @@ async fn upload_and_download_cut_by_a_proxy_resume_and_match() {
             "--classification",
             "sulit",
             "--to",
-            "a@x",
+            "a@x.my",
         ])
         .await;
     assert!(
@@ -507,9 +534,9 @@ async fn a_killed_sender_resumes_with_resume() {
             "--classification",
             "sulit",
             "--to",
-            "a@x",
+            "a@x.my",
             "--to",
-            "b@x",
+            "b@x.my",
             "--json",
         ])
         .stdout(std::process::Stdio::piped())
@@ -614,7 +641,7 @@ async fn a_file_changed_before_resume_cancels_the_transfer_with_a_clear_error() 
             "--classification",
             "sulit",
             "--to",
-            "a@x",
+            "a@x.my",
             "--json",
         ])
         .stdout(std::process::Stdio::piped())
@@ -715,7 +742,7 @@ async fn send_one(env: &Env, seed: u8) -> (std::path::PathBuf, Value) {
             "--classification",
             "sulit",
             "--to",
-            "a@x",
+            "a@x.my",
             "--max-downloads",
             "3",
         ])
@@ -808,7 +835,7 @@ async fn receive_with_yes_saves_a_terbuka_link_without_asking_a_password() {
             "--classification",
             "terbuka",
             "--to",
-            "a@x",
+            "a@x.my",
         ])
         .await;
     assert!(sent["recipients"][0]["password"].is_null());
@@ -870,7 +897,7 @@ async fn login_keeps_the_token_and_the_store_in_the_config_directory() {
             "--classification",
             "terhad",
             "--to",
-            "a@x",
+            "a@x.my",
             "--json",
         ]);
     let out = run(&mut send).await;
@@ -896,7 +923,7 @@ async fn messages_come_in_bahasa_melayu_by_default() {
         "--classification",
         "rahsia",
         "--to",
-        "a@x",
+        "a@x.my",
     ]);
     let out = run(&mut cmd).await;
     assert_eq!(out.status.code(), Some(3));
@@ -914,7 +941,7 @@ async fn messages_come_in_bahasa_melayu_by_default() {
         "--classification",
         "rahsia",
         "--to",
-        "a@x",
+        "a@x.my",
     ]);
     let out = run(&mut cmd).await;
     assert!(
@@ -943,7 +970,7 @@ async fn tokens_go_to_the_os_keyring_when_one_answers() {
         eval "$(printf kepil-test | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null | sed 's/^/export /')"
         printf '%s\n' "$TEST_TOKEN" | "$KEPIL" login --store "$TEST_STORE" --token-stdin
         secret-tool lookup service kepil username "uploader-token:$TEST_STORE" > "$HOME/from-keyring"
-        "$KEPIL" send "$TEST_FILE" --classification terhad --to a@x --json --store "$TEST_STORE" > "$HOME/sent.json"
+        "$KEPIL" send "$TEST_FILE" --classification terhad --to a@x.my --json --store "$TEST_STORE" > "$HOME/sent.json"
         id=$(sed 's/.*"transfer":"\([^"]*\)".*/\1/' "$HOME/sent.json")
         "$KEPIL" status "$id" --json > /dev/null
     "#;

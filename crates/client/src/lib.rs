@@ -10,6 +10,7 @@
 //! - [`settings`]: directories, the config file, store URL / token / language resolution.
 //! - [`secrets`]: the OS keyring with a 0600-file fallback (uploader token, owner tokens).
 //! - [`history`]: the sender's local list of transfers (ids, labels; no secrets).
+//! - [`recipients`]: the recipient addresses and SMS phone numbers both faces accept.
 //! - [`error`]: one error enum per operation, each implementing [`kepil_core::message::Coded`].
 
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@ pub mod manage;
 mod pipe;
 pub mod progress;
 pub mod receive;
+pub mod recipients;
 pub mod secrets;
 pub mod send;
 pub mod settings;

@@ -339,13 +339,17 @@ impl std::fmt::Debug for DownloadGrant {
 
 /// `GET /api/v1/transfers/{transfer_id}` with the owner token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TransferStatus {
     pub transfer_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub classification: Classification,
     pub size: u64,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub expires_at: OffsetDateTime,
     pub upload_complete: bool,
     pub expired: bool,
@@ -353,6 +357,7 @@ pub struct TransferStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GrantStatus {
     pub grant_id: String,
     pub label: String,

@@ -1,169 +1,45 @@
 // Typed wrappers over Tauri's `invoke`/`listen` for every command and event in docs/app.md.
 // Every rejection is normalised to `UiError { code, params }` so the UI has one error shape.
-import { invoke } from '@tauri-apps/api/core';
+// A job's progress and outcome come back on the `Channel` its command was called with.
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-export type Lang = 'ms' | 'en';
+import type { AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, ReceiveDone, ReceiveInfo, SendDone, SendRequest, SettingsRequest, TransferStatus, UiError, Unlocked } from './bindings';
 
-export interface UiError {
-  code: string;
-  params: Record<string, string>;
-}
+// The contract's types are generated from the Rust side (bindings.ts, ts-rs); re-exported here
+// so components import everything IPC from one place.
+export type {
+  AppState,
+  ClassificationCheck,
+  GrantStatus,
+  HistoryItem,
+  HistoryRecipient,
+  JobEvent,
+  JobFailed,
+  Lang,
+  Manifest,
+  ManifestFile,
+  PickedFile,
+  Policy,
+  Progress,
+  ReceiveDone,
+  ReceiveInfo,
+  Recipient,
+  SendDone,
+  SendRequest,
+  SentRecipient,
+  SettingsRequest,
+  StoreState,
+  TransferStatus,
+  UiError,
+  Unlocked,
+} from './bindings';
 
-export interface Policy {
-  classifications: string[];
-  maxExpirySecs: Record<string, number>;
-  defaultExpirySecs: Record<string, number>;
-  maxDownloads: number;
-  defaultMaxDownloads: number;
-  maxBlobSize: number;
-  smsEnabled: boolean;
-}
+/** What a job's caller hears: every message of its own channel, in order. */
+export type OnJobEvent<D> = (event: JobEvent<D>) => void;
 
-export interface AppState {
-  lang: Lang;
-  store: { url: string | null; local: boolean; locked: boolean };
-  tokenSet: boolean;
-  tokenLocked: boolean;
-  /** null when the store cannot be reached; `storeError` says why. */
-  policy: Policy | null;
-  storeError?: UiError | null;
-  locked: string[];
-  pendingLink?: string | null;
-}
-
-export interface PickedFile {
-  id: string;
-  name: string;
-  size: number;
-}
-
-export interface ClassificationCheck {
-  classification: string;
-  requiresPassword: boolean;
-}
-
-export interface Recipient {
-  email: string;
-  phone?: string;
-}
-
-export interface SendRequest {
-  fileIds: string[];
-  classification: string;
-  recipients: Recipient[];
-  expiresSecs: number;
-  maxDownloads: number;
-  subject: string;
-  message: string;
-}
-
-export interface Progress {
-  jobId: string;
-  phase: string;
-  done: number;
-  total: number;
-  bytesPerSec: number;
-  etaSecs: number | null;
-}
-
-export interface SentRecipient {
-  index: number;
-  recipient: string;
-  phone?: string | null;
-  link: string;
-  /** false for TERBUKA sent link-only */
-  hasPassword?: boolean;
-}
-
-export interface SendDone {
-  jobId: string;
-  transferId: string;
-  expiresAt: string;
-  local?: boolean;
-  recipients: SentRecipient[];
-}
-
-export interface JobFailed {
-  jobId: string;
-  error: UiError;
-}
-
-export interface ReceiveInfo {
-  grantId: string;
-  classification: string;
-  size: number;
-  expiresAt: string;
-  store: string;
-  local?: boolean;
-  /** false for TERBUKA: no password to ask for */
-  requiresPassword?: boolean;
-}
-
-export interface ManifestFile {
-  name: string;
-  size: number;
-}
-
-export interface Manifest {
-  classification: string;
-  sender: string;
-  subject: string;
-  message: string;
-  createdAt: string;
-  expiresAt: string;
-  files: ManifestFile[];
-}
-
-export interface Unlocked {
-  /** the receive session's job id: receive-progress during unlock and save, receive_cancel */
-  jobId?: string;
-  downloadsLeft: number;
-  manifest: Manifest;
-}
-
-export interface ReceiveDone {
-  jobId: string;
-  folder: string;
-  files: ManifestFile[];
-}
-
-export interface HistoryItem {
-  transferId: string;
-  store?: string;
-  size?: number;
-  createdAt: string;
-  expiresAt: string;
-  classification: string;
-  subject?: string | null;
-  recipients: { label: string; grantId: string }[];
-}
-
-/** The store's protocol type (snake_case on the wire, as kepil-protocol serialises it). */
-export interface GrantStatus {
-  grant_id: string;
-  label: string;
-  downloads: number;
-  max_downloads: number;
-  failed_proofs: number;
-  locked: boolean;
-  revoked: boolean;
-}
-
-export interface TransferStatus {
-  transfer_id: string;
-  classification: string;
-  size: number;
-  created_at: string;
-  expires_at: string;
-  upload_complete: boolean;
-  expired: boolean;
-  grants: GrantStatus[];
-}
-
-export interface SettingsRequest {
-  storeUrl?: string;
-  lang?: Lang;
+function channel<D>(on: OnJobEvent<D>): Channel<JobEvent<D>> {
+  return new Channel<JobEvent<D>>(on);
 }
 
 /** Turns whatever `invoke` rejected with into `{ code, params }`. */
@@ -195,7 +71,7 @@ export function isUiError(e: unknown): e is UiError {
   return !!e && typeof e === 'object' && typeof (e as UiError).code === 'string' && typeof (e as UiError).params === 'object';
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(cmd: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
@@ -209,7 +85,7 @@ export const ipc = {
   addDropped: (paths: string[]) => call<PickedFile[]>('add_dropped', { paths }),
   removeFile: (id: string) => call<void>('remove_file', { id }),
   checkClassification: (value: string) => call<ClassificationCheck>('check_classification', { value }),
-  sendStart: (request: SendRequest) => call<string>('send_start', { request }),
+  sendStart: (request: SendRequest, onEvent: OnJobEvent<SendDone>) => call<string>('send_start', { request, onEvent: channel(onEvent) }),
   sendCancel: (jobId: string) => call<void>('send_cancel', { jobId }),
   revealPassword: (jobId: string, index: number) => call<string>('reveal_password', { jobId, index }),
   passwordQr: (jobId: string, index: number) => call<string>('password_qr', { jobId, index }),
@@ -218,9 +94,10 @@ export const ipc = {
   composeEmail: (jobId: string, index: number) => call<void>('compose_email', { jobId, index }),
   sendSms: (jobId: string, index: number) => call<void>('send_sms', { jobId, index }),
   receiveOpen: (link: string) => call<ReceiveInfo>('receive_open', { link }),
-  receiveUnlock: (link: string, password: string | null) => call<Unlocked>('receive_unlock', { link, password }),
+  receiveUnlock: (link: string, password: string | null, onEvent: OnJobEvent<ReceiveDone>) =>
+    call<Unlocked>('receive_unlock', { link, password, onEvent: channel(onEvent) }),
   pickFolder: () => call<string | null>('pick_folder'),
-  receiveSave: (folder: string) => call<string>('receive_save', { folder }),
+  receiveSave: (folder: string, onEvent: OnJobEvent<ReceiveDone>) => call<string>('receive_save', { folder, onEvent: channel(onEvent) }),
   receiveCancel: (jobId: string) => call<void>('receive_cancel', { jobId }),
   openFolder: (folder: string) => call<void>('open_folder', { folder }),
   historyList: () => call<HistoryItem[]>('history_list'),
@@ -233,13 +110,8 @@ export const ipc = {
 
 export type Ipc = typeof ipc;
 
+/** The only global event: a link handed over by the OS (deep link, second launch). */
 export interface EventMap {
-  'send-progress': Progress;
-  'send-done': SendDone;
-  'send-failed': JobFailed;
-  'receive-progress': Progress;
-  'receive-done': ReceiveDone;
-  'receive-failed': JobFailed;
   'deep-link': { link: string };
 }
 

@@ -1,5 +1,5 @@
 // The receive flow: link → open → password → manifest → folder → save.
-import { ipc as realIpc, subscribe as realSubscribe, toUiError, type Ipc, type Progress, type ReceiveDone, type ReceiveInfo, type Subscribe, type UiError, type Unlocked } from './ipc';
+import { ipc as realIpc, toUiError, type Ipc, type JobEvent, type Progress, type ReceiveDone, type ReceiveInfo, type UiError, type Unlocked } from './ipc';
 import { cleanLink } from './format';
 
 /** Errors after which this link can never work: the user needs a new link from the sender. */
@@ -15,34 +15,19 @@ export type ReceiveState =
   | { kind: 'saving'; link: string; info: ReceiveInfo; unlocked: Unlocked; jobId: string | null; folder: string; progress: Progress | null; cancelling: boolean }
   | { kind: 'saved'; unlocked: Unlocked; done: ReceiveDone; error?: UiError };
 
-type JobEvent =
-  | { type: 'progress'; payload: Progress }
-  | { type: 'done'; payload: ReceiveDone }
-  | { type: 'failed'; payload: { jobId: string; error: unknown } };
-
 type Api = Pick<Ipc, 'receiveOpen' | 'receiveUnlock' | 'pickFolder' | 'receiveSave' | 'receiveCancel' | 'openFolder'>;
 
 export class ReceiveFlow {
   state: ReceiveState = { kind: 'idle' };
   private listeners = new Set<(s: ReceiveState) => void>();
-  private unlisten: (() => void)[] = [];
-  private early: JobEvent[] = [];
+  // Which unlock or save the current channel belongs to: an earlier one is not listened to.
+  private run = 0;
 
-  constructor(
-    private readonly api: Api = realIpc,
-    private readonly on: Subscribe = realSubscribe,
-  ) {}
+  constructor(private readonly api: Api = realIpc) {}
 
-  async attach(): Promise<void> {
-    this.unlisten.push(
-      await this.on('receive-progress', (p) => this.event({ type: 'progress', payload: p })),
-      await this.on('receive-done', (p) => this.event({ type: 'done', payload: p })),
-      await this.on('receive-failed', (p) => this.event({ type: 'failed', payload: p })),
-    );
-  }
-
+  /** Stops listening: to the job's channel and for state changes. */
   detach(): void {
-    for (const u of this.unlisten.splice(0)) u();
+    this.run++;
     this.listeners.clear();
   }
 
@@ -87,9 +72,15 @@ export class ReceiveFlow {
       this.set({ ...s, error: { code: 'password_empty', params: {} } });
       return;
     }
-    this.set({ kind: 'unlocking', link: s.link, info: s.info, progress: null });
+    const unlocking: Extract<ReceiveState, { kind: 'unlocking' }> = { kind: 'unlocking', link: s.link, info: s.info, progress: null };
+    this.set(unlocking);
+    const run = ++this.run;
     try {
-      const unlocked = await this.api.receiveUnlock(s.link, needsPassword ? password : null);
+      // Key derivation and the manifest report their phases on this channel.
+      const unlocked = await this.api.receiveUnlock(s.link, needsPassword ? password : null, (ev) => {
+        const now = this.state;
+        if (run === this.run && now.kind === 'unlocking' && ev.event === 'progress') this.set({ ...now, progress: ev.data });
+      });
       this.set({ kind: 'unlocked', link: s.link, info: s.info, unlocked });
     } catch (e) {
       const error = toUiError(e);
@@ -115,14 +106,15 @@ export class ReceiveFlow {
       return;
     }
     if (folder === null || folder === '' || (this.state as ReceiveState) !== s) return;
-    this.early = [];
+    const run = ++this.run;
     const saving: Extract<ReceiveState, { kind: 'saving' }> = { kind: 'saving', link: s.link, info: s.info, unlocked: s.unlocked, jobId: null, folder, progress: null, cancelling: false };
     this.set(saving);
     try {
-      const jobId = await this.api.receiveSave(folder);
-      if ((this.state as ReceiveState) !== saving) return;
-      this.set({ ...saving, jobId });
-      for (const ev of this.early.splice(0)) this.event(ev);
+      const jobId = await this.api.receiveSave(folder, (ev) => this.event(run, ev));
+      // The channel may have spoken first (the end, even): then it already decided.
+      const now = this.state as ReceiveState;
+      if (run !== this.run || now.kind !== 'saving' || now.jobId !== null) return;
+      this.set({ ...now, jobId });
     } catch (e) {
       this.set({ kind: 'unlocked', link: s.link, info: s.info, unlocked: s.unlocked, error: toUiError(e) });
     }
@@ -158,28 +150,18 @@ export class ReceiveFlow {
     this.set({ kind: 'idle' });
   }
 
-  private event(ev: JobEvent): void {
+  private event(run: number, ev: JobEvent<ReceiveDone>): void {
     const s = this.state;
-    // Unlocking derives keys and reads the manifest under a job id not known yet: show its phases.
-    if (s.kind === 'unlocking' && ev.type === 'progress') {
-      this.set({ ...s, progress: ev.payload });
-      return;
-    }
-    if (s.kind !== 'saving') return;
-    if (s.jobId === null) {
-      this.early.push(ev);
-      return;
-    }
-    if (ev.payload.jobId !== s.jobId) return;
-    switch (ev.type) {
+    if (run !== this.run || s.kind !== 'saving') return;
+    switch (ev.event) {
       case 'progress':
-        this.set({ ...s, progress: ev.payload });
+        this.set({ ...s, jobId: s.jobId ?? ev.data.jobId, progress: ev.data });
         break;
       case 'done':
-        this.set({ kind: 'saved', unlocked: s.unlocked, done: ev.payload });
+        this.set({ kind: 'saved', unlocked: s.unlocked, done: ev.data });
         break;
       case 'failed': {
-        const error = toUiError(ev.payload.error);
+        const error = toUiError(ev.data.error);
         const base = { link: s.link, info: s.info, unlocked: s.unlocked };
         if (error.code === 'cancelled') this.set({ kind: 'unlocked', ...base, notice: 'cancelled' });
         else if (FINAL_CODES.includes(error.code)) this.set({ kind: 'blocked', link: s.link, info: s.info, error });

@@ -1,6 +1,6 @@
 // The send flow: form → request (validation) and the job state machine
 // idle → starting → sending → done | failed | cancelled.
-import { ipc as realIpc, subscribe as realSubscribe, toUiError, type Ipc, type PickedFile, type Policy, type Progress, type SendDone, type SendRequest, type Subscribe, type UiError } from './ipc';
+import { ipc as realIpc, toUiError, type Ipc, type JobEvent, type PickedFile, type Policy, type Progress, type SendDone, type SendRequest, type UiError } from './ipc';
 import { clampDownloads, clampExpiry, sendability } from './policy';
 import { hasErrors, normalisePhone, validateRecipients, type RecipientRow } from './validate';
 
@@ -54,33 +54,17 @@ export type SendState =
   | { kind: 'failed'; error: UiError }
   | { kind: 'cancelled' };
 
-type JobEvent =
-  | { type: 'progress'; payload: Progress }
-  | { type: 'done'; payload: SendDone }
-  | { type: 'failed'; payload: { jobId: string; error: unknown } };
-
 export class SendFlow {
   state: SendState = { kind: 'idle' };
   private listeners = new Set<(s: SendState) => void>();
-  private unlisten: (() => void)[] = [];
-  // Events can arrive before `send_start` resolves with the job id; keep them until then.
-  private early: JobEvent[] = [];
+  // Which `start` the current job belongs to: a channel of an earlier one is not listened to.
+  private run = 0;
 
-  constructor(
-    private readonly api: Pick<Ipc, 'sendStart' | 'sendCancel'> = realIpc,
-    private readonly on: Subscribe = realSubscribe,
-  ) {}
+  constructor(private readonly api: Pick<Ipc, 'sendStart' | 'sendCancel'> = realIpc) {}
 
-  async attach(): Promise<void> {
-    this.unlisten.push(
-      await this.on('send-progress', (p) => this.event({ type: 'progress', payload: p })),
-      await this.on('send-done', (p) => this.event({ type: 'done', payload: p })),
-      await this.on('send-failed', (p) => this.event({ type: 'failed', payload: p })),
-    );
-  }
-
+  /** Stops listening: to the job's channel and for state changes. */
   detach(): void {
-    for (const u of this.unlisten.splice(0)) u();
+    this.run++;
     this.listeners.clear();
   }
 
@@ -101,19 +85,18 @@ export class SendFlow {
 
   async start(request: SendRequest): Promise<void> {
     if (this.busy) return;
-    this.early = [];
+    const run = ++this.run;
     this.set({ kind: 'starting' });
     let jobId: string;
     try {
-      jobId = await this.api.sendStart(request);
+      jobId = await this.api.sendStart(request, (ev) => this.event(run, ev));
     } catch (e) {
-      this.set({ kind: 'failed', error: toUiError(e) });
+      if (run === this.run) this.set({ kind: 'failed', error: toUiError(e) });
       return;
     }
-    if (this.state.kind !== 'starting') return;
+    // The channel may have spoken first (progress, even the end): then it already decided.
+    if (run !== this.run || this.state.kind !== 'starting') return;
     this.set({ kind: 'sending', jobId, progress: null, cancelling: false });
-    const early = this.early.splice(0);
-    for (const ev of early) this.event(ev);
   }
 
   async cancel(): Promise<void> {
@@ -123,7 +106,7 @@ export class SendFlow {
     try {
       await this.api.sendCancel(s.jobId);
     } catch (e) {
-      // The job may have finished meanwhile; its own event decides the outcome.
+      // The job may have finished meanwhile; its own channel decides the outcome.
       const now = this.state;
       if (now.kind === 'sending' && now.jobId === s.jobId) this.set({ ...now, cancelling: false });
       void e;
@@ -135,22 +118,18 @@ export class SendFlow {
     this.set({ kind: 'idle' });
   }
 
-  private event(ev: JobEvent): void {
+  private event(run: number, ev: JobEvent<SendDone>): void {
     const s = this.state;
-    if (s.kind === 'starting') {
-      this.early.push(ev);
-      return;
-    }
-    if (s.kind !== 'sending' || ev.payload.jobId !== s.jobId) return;
-    switch (ev.type) {
+    if (run !== this.run || (s.kind !== 'starting' && s.kind !== 'sending')) return;
+    switch (ev.event) {
       case 'progress':
-        this.set({ ...s, progress: ev.payload });
+        this.set(s.kind === 'sending' ? { ...s, progress: ev.data } : { kind: 'sending', jobId: ev.data.jobId, progress: ev.data, cancelling: false });
         break;
       case 'done':
-        this.set({ kind: 'done', result: ev.payload });
+        this.set({ kind: 'done', result: ev.data });
         break;
       case 'failed': {
-        const error = toUiError(ev.payload.error);
+        const error = toUiError(ev.data.error);
         this.set(error.code === 'cancelled' ? { kind: 'cancelled' } : { kind: 'failed', error });
         break;
       }

@@ -1,4 +1,6 @@
-// Validation of recipients. Pure functions; the Rust side validates again.
+// Validation of recipients: a fast pre-check with the rules of kepil-client's recipients module
+// (the authority, used by send_start and by `kepil send --to`). Pure functions; both are tested
+// against one table, crates/client/tests/data/recipients.json (src/test/recipients.test.ts).
 
 export type FieldError = 'required' | 'email_invalid' | 'email_duplicate' | 'phone_invalid';
 

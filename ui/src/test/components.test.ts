@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, tick, unmount, type Component } from 'svelte';
-import { bus, invokeMock, listenMock } from './tauriMock';
+import { MockChannel, bus, invokeMock, listenMock, sendOn } from './tauriMock';
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args) }));
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args), Channel: MockChannel }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: listenMock }));
 vi.mock('@tauri-apps/api/webview', () => ({ getCurrentWebview: () => ({ onDragDropEvent: async () => () => {} }) }));
 
@@ -128,11 +128,11 @@ describe('SendView', () => {
     flushSync();
     q('send-button')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     await settle();
-    bus.emit('send-progress', { jobId: 'job', phase: 'upload', done: 50 * 1024 ** 2, total: 100 * 1024 ** 2, bytesPerSec: 5 * 1024 ** 2, etaSecs: 10 });
+    sendOn('send_start', 'progress', { jobId: 'job', phase: 'upload', done: 50 * 1024 ** 2, total: 100 * 1024 ** 2, bytesPerSec: 5 * 1024 ** 2, etaSecs: 10 });
     flushSync();
     expect(q('send-progress-detail')!.textContent).toBe('50% · 50 MB of 100 MB · 5 MB/s · 10 s left');
     expect(q('send-progress')!.querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('50');
-    bus.emit('send-done', { jobId: 'job', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', link: 'https://s/t/a#b' }] });
+    sendOn('send_start', 'done', { jobId: 'job', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', link: 'https://s/t/a#b' }] });
     await settle();
     expect(q('result-link-0')!.textContent).toBe('https://s/t/a#b');
     expect(document.body.textContent).toMatch(/never in the same email/);
@@ -143,7 +143,7 @@ describe('SendView', () => {
 describe('ResultCard', () => {
   it('reveals the password on request and shows the QR code as a data: image, not markup', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'reveal_password' ? 'abcdefghjkmnpqrs' : cmd === 'password_qr' ? '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' : undefined));
-    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L' }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: true });
     expect(q('result-password-0')).toBeNull();
     q('result-reveal-0')!.click();
     await settle();
@@ -191,7 +191,7 @@ describe('ReceiveView', () => {
 
 describe('TERBUKA (no password)', () => {
   it('a link-only recipient has no password controls', () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
     expect(q('result-reveal-0')).toBeNull();
     expect(q('result-no-password-0')).not.toBeNull();
   });
@@ -208,7 +208,7 @@ describe('TERBUKA (no password)', () => {
     expect(q('receive-password')).toBeNull();
     q('receive-unlock')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     await settle();
-    expect(invokeMock).toHaveBeenLastCalledWith('receive_unlock', { link: 'https://s/t/a#b', password: null });
+    expect(invokeMock).toHaveBeenLastCalledWith('receive_unlock', { link: 'https://s/t/a#b', password: null, onEvent: expect.any(MockChannel) });
     expect(q('receive-save')).not.toBeNull();
   });
 });

@@ -22,7 +22,9 @@ export function appState(over: Partial<AppState> = {}): AppState {
     tokenSet: true,
     tokenLocked: false,
     policy: policy(),
+    storeError: null,
     locked: [],
+    pendingLink: null,
     ...over,
   };
 }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { bus, deferred, invokeMock, listenMock } from './tauriMock';
+import { MockChannel, bus, deferred, invokeMock, listenMock, sendOn } from './tauriMock';
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args) }));
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args), Channel: MockChannel }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: listenMock }));
 
 import { ReceiveFlow } from '../lib/receiveFlow';
@@ -21,7 +21,6 @@ describe('ReceiveFlow', () => {
     bus.reset();
     invokeMock.mockReset();
     flow = new ReceiveFlow();
-    await flow.attach();
   });
 
   async function toUnlocked() {
@@ -68,7 +67,8 @@ describe('ReceiveFlow', () => {
     invokeMock.mockResolvedValueOnce(INFO).mockReturnValueOnce(d.promise);
     await flow.open(LINK);
     const p = flow.unlock('ABCD-EFGH-JKMN-PQRS');
-    bus.emit('receive-progress', { jobId: 'r9', phase: 'deriving', done: 0, total: 0, bytesPerSec: 0, etaSecs: null });
+    expect(invokeMock).toHaveBeenLastCalledWith('receive_unlock', { link: LINK, password: 'ABCD-EFGH-JKMN-PQRS', onEvent: expect.any(MockChannel) });
+    sendOn('receive_unlock', 'progress', { jobId: 'r9', phase: 'deriving', done: 0, total: 0, bytesPerSec: 0, etaSecs: null });
     expect(flow.state).toMatchObject({ kind: 'unlocking', progress: { phase: 'deriving' } });
     d.resolve({ ...UNLOCKED, jobId: 'r9' });
     await p;
@@ -104,24 +104,24 @@ describe('ReceiveFlow', () => {
     await toUnlocked();
     invokeMock.mockResolvedValueOnce('/home/u/Muat Turun').mockResolvedValueOnce('rjob');
     await flow.chooseFolderAndSave();
-    expect(invokeMock).toHaveBeenCalledWith('receive_save', { folder: '/home/u/Muat Turun' });
-    bus.emit('receive-progress', { jobId: 'rjob', phase: 'download', done: 5, total: 10, bytesPerSec: 100, etaSecs: 1 });
+    expect(invokeMock).toHaveBeenCalledWith('receive_save', { folder: '/home/u/Muat Turun', onEvent: expect.any(MockChannel) });
+    sendOn('receive_save', 'progress', { jobId: 'rjob', phase: 'download', done: 5, total: 10, bytesPerSec: 100, etaSecs: 1 });
     expect(flow.state).toMatchObject({ kind: 'saving', progress: { done: 5 } });
-    bus.emit('receive-done', { jobId: 'rjob', folder: '/home/u/Muat Turun', files: [{ name: 'x.pdf', size: 10 }] });
+    sendOn('receive_save', 'done', { jobId: 'rjob', folder: '/home/u/Muat Turun', files: [{ name: 'x.pdf', size: 10 }] });
     expect(flow.state.kind).toBe('saved');
     invokeMock.mockResolvedValueOnce(undefined);
     await flow.openFolder();
     expect(invokeMock).toHaveBeenLastCalledWith('open_folder', { folder: '/home/u/Muat Turun' });
   });
 
-  it('events before receive_save returns are not lost', async () => {
+  it('the channel is followed even before receive_save returns', async () => {
     await toUnlocked();
     const d = deferred<string>();
     invokeMock.mockResolvedValueOnce('/tmp').mockReturnValueOnce(d.promise);
     const p = flow.chooseFolderAndSave();
     await Promise.resolve();
     await Promise.resolve();
-    bus.emit('receive-done', { jobId: 'r2', folder: '/tmp', files: [] });
+    sendOn('receive_save', 'done', { jobId: 'r2', folder: '/tmp', files: [] });
     d.resolve('r2');
     await p;
     expect(flow.state.kind).toBe('saved');
@@ -133,12 +133,12 @@ describe('ReceiveFlow', () => {
     await flow.chooseFolderAndSave();
     await flow.cancel();
     expect(invokeMock).toHaveBeenLastCalledWith('receive_cancel', { jobId: 'r3' });
-    bus.emit('receive-failed', { jobId: 'r3', error: { code: 'cancelled', params: {} } });
+    sendOn('receive_save', 'failed', { jobId: 'r3', error: { code: 'cancelled', params: {} } });
     expect(flow.state).toMatchObject({ kind: 'unlocked', notice: 'cancelled' });
 
     invokeMock.mockResolvedValueOnce('/tmp').mockResolvedValueOnce('r4');
     await flow.chooseFolderAndSave();
-    bus.emit('receive-failed', { jobId: 'r4', error: { code: 'disk_full', params: {} } });
+    sendOn('receive_save', 'failed', { jobId: 'r4', error: { code: 'disk_full', params: {} } });
     expect(flow.state).toMatchObject({ kind: 'unlocked', error: { code: 'disk_full' } });
   });
 });

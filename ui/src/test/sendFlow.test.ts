@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { bus, deferred, invokeMock, listenMock } from './tauriMock';
+import { MockChannel, bus, deferred, invokeMock, listenMock, sendOn } from './tauriMock';
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args) }));
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args), Channel: MockChannel }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: listenMock }));
 
 import { buildRequest, SendFlow, type SendForm } from '../lib/sendFlow';
@@ -82,7 +82,6 @@ describe('SendFlow', () => {
     bus.reset();
     invokeMock.mockReset();
     flow = new SendFlow();
-    await flow.attach();
     states = [];
     flow.onChange((s) => states.push(s.kind));
   });
@@ -93,32 +92,34 @@ describe('SendFlow', () => {
     return r.request;
   };
 
-  it('goes idle → starting → sending → done, passing the request as `request`', async () => {
+  it('goes idle → starting → sending → done, passing the request as `request` and a channel as `onEvent`', async () => {
     invokeMock.mockResolvedValueOnce('job-1');
     await flow.start(req());
-    expect(invokeMock).toHaveBeenCalledWith('send_start', { request: req() });
-    bus.emit('send-progress', { jobId: 'job-1', phase: 'upload', done: 50, total: 100, bytesPerSec: 1e6, etaSecs: 1 });
+    expect(invokeMock).toHaveBeenCalledWith('send_start', { request: req(), onEvent: expect.any(MockChannel) });
+    sendOn('send_start', 'progress', { jobId: 'job-1', phase: 'upload', done: 50, total: 100, bytesPerSec: 1e6, etaSecs: 1 });
     expect(flow.state).toMatchObject({ kind: 'sending', progress: { done: 50 } });
-    bus.emit('send-done', { jobId: 'job-1', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', link: 'https://s/t/x#y' }] });
+    sendOn('send_start', 'done', { jobId: 'job-1', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', link: 'https://s/t/x#y' }] });
     expect(flow.state.kind).toBe('done');
     expect(states).toEqual(['idle', 'starting', 'sending', 'sending', 'done']);
   });
 
-  it('ignores events of other jobs', async () => {
-    invokeMock.mockResolvedValueOnce('job-1');
+  it('does not listen to the channel of an earlier send', async () => {
+    invokeMock.mockResolvedValueOnce('job-1').mockResolvedValueOnce('job-2');
     await flow.start(req());
-    bus.emit('send-done', { jobId: 'job-OTHER', transferId: 't', expiresAt: '', recipients: [] });
-    bus.emit('send-failed', { jobId: 'job-OTHER', error: { code: 'network', params: {} } });
-    expect(flow.state.kind).toBe('sending');
+    sendOn('send_start', 'done', { jobId: 'job-1', transferId: 't', expiresAt: '', recipients: [] });
+    flow.reset();
+    await flow.start(req());
+    sendOn('send_start', 'failed', { jobId: 'job-1', error: { code: 'network', params: {} } }, 0);
+    expect(flow.state).toMatchObject({ kind: 'sending', jobId: 'job-2' });
   });
 
-  it('keeps events that arrive before send_start returns', async () => {
+  it('follows the channel even before send_start returns, and is not sent back by its answer', async () => {
     const d = deferred<string>();
     invokeMock.mockReturnValueOnce(d.promise);
     const p = flow.start(req());
-    bus.emit('send-progress', { jobId: 'job-2', phase: 'keys', done: 0, total: 10, bytesPerSec: 0, etaSecs: null });
-    bus.emit('send-done', { jobId: 'job-2', transferId: 't2', expiresAt: '', recipients: [] });
-    expect(flow.state.kind).toBe('starting');
+    sendOn('send_start', 'progress', { jobId: 'job-2', phase: 'keys', done: 0, total: 10, bytesPerSec: 0, etaSecs: null });
+    expect(flow.state).toMatchObject({ kind: 'sending', jobId: 'job-2', progress: { phase: 'keys' } });
+    sendOn('send_start', 'done', { jobId: 'job-2', transferId: 't2', expiresAt: '', recipients: [] });
     d.resolve('job-2');
     await p;
     expect(flow.state).toMatchObject({ kind: 'done', result: { transferId: 't2' } });
@@ -133,7 +134,7 @@ describe('SendFlow', () => {
   it('send-failed moves to failed, with a string error normalised', async () => {
     invokeMock.mockResolvedValueOnce('job-3');
     await flow.start(req());
-    bus.emit('send-failed', { jobId: 'job-3', error: 'boom' });
+    sendOn('send_start', 'failed', { jobId: 'job-3', error: 'boom' });
     expect(flow.state).toEqual({ kind: 'failed', error: { code: 'ipc_error', params: { message: 'boom' } } });
   });
 
@@ -143,7 +144,7 @@ describe('SendFlow', () => {
     await flow.cancel();
     expect(invokeMock).toHaveBeenLastCalledWith('send_cancel', { jobId: 'job-4' });
     expect(flow.state).toMatchObject({ kind: 'sending', cancelling: true });
-    bus.emit('send-failed', { jobId: 'job-4', error: { code: 'cancelled', params: {} } });
+    sendOn('send_start', 'failed', { jobId: 'job-4', error: { code: 'cancelled', params: {} } });
     expect(flow.state.kind).toBe('cancelled');
   });
 
@@ -157,11 +158,11 @@ describe('SendFlow', () => {
     expect(invokeMock).toHaveBeenCalledTimes(1);
   });
 
-  it('detach stops listening', async () => {
+  it('detach stops listening to the channel', async () => {
     invokeMock.mockResolvedValueOnce('job-6');
     await flow.start(req());
     flow.detach();
-    bus.emit('send-done', { jobId: 'job-6', transferId: 't', expiresAt: '', recipients: [] });
+    sendOn('send_start', 'done', { jobId: 'job-6', transferId: 't', expiresAt: '', recipients: [] });
     expect(flow.state.kind).toBe('sending');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { invokeMock } from './tauriMock';
+import { MockChannel, invokeMock } from './tauriMock';
 
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args) }));
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args), Channel: MockChannel }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn() }));
 
 import { cleanLink, formatDuration, formatEta, formatSize, formatSpeed, groupPassword, passwordGroups, percent } from '../lib/format';

@@ -1,0 +1,179 @@
+//! The app's state and the Settings screen: `app_state`, `settings_save`, `token_save`.
+
+use std::collections::BTreeMap;
+
+use kepil_client::SecretString;
+use kepil_client::api::StoreClient;
+use kepil_client::settings;
+use kepil_protocol::StorePolicy;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use crate::error::{UiError, UiResult};
+use crate::state::{Kepil, lock};
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreState {
+    pub url: Option<String>,
+    pub local: bool,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Policy")]
+pub struct PolicyView {
+    pub classifications: Vec<String>,
+    pub max_expiry_secs: BTreeMap<String, u64>,
+    pub default_expiry_secs: BTreeMap<String, u64>,
+    pub max_downloads: u32,
+    pub default_max_downloads: u32,
+    pub max_blob_size: u64,
+    pub sms_enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppState {
+    #[ts(type = "Lang")]
+    pub lang: &'static str,
+    pub store: StoreState,
+    pub token_set: bool,
+    pub token_locked: bool,
+    /// `None` when the store cannot be reached (`store_error` says why).
+    pub policy: Option<PolicyView>,
+    pub store_error: Option<UiError>,
+    pub locked: Vec<String>,
+    pub pending_link: Option<String>,
+}
+
+/// The store's policy narrowed by the system policy: what the Send screen may offer.
+pub fn effective_policy(store: &StorePolicy, system: &crate::policy::SystemPolicy) -> PolicyView {
+    let max_expiry = system.max_expiry_secs().unwrap_or(u64::MAX);
+    let mut view = PolicyView {
+        classifications: vec![],
+        max_expiry_secs: BTreeMap::new(),
+        default_expiry_secs: BTreeMap::new(),
+        max_downloads: store
+            .max_downloads
+            .min(system.send.max_downloads.unwrap_or(u32::MAX)),
+        default_max_downloads: 0,
+        max_blob_size: store
+            .max_blob_size
+            .min(system.max_size_bytes().unwrap_or(u64::MAX)),
+        sms_enabled: system.sms.is_some(),
+    };
+    view.default_max_downloads = store.default_max_downloads.min(view.max_downloads);
+    for c in &store.classifications {
+        if !system.allows(c.classification) {
+            continue;
+        }
+        let name = c.classification.as_str().to_string();
+        let max = c.max_expiry_secs.min(max_expiry);
+        view.classifications.push(name.clone());
+        view.max_expiry_secs.insert(name.clone(), max);
+        view.default_expiry_secs
+            .insert(name, c.default_expiry_secs.min(max));
+    }
+    view
+}
+
+pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppState> {
+    let system = kepil.policy()?.clone();
+    let pending_link = if take_pending {
+        lock(&kepil.pending_link).take()
+    } else {
+        None
+    };
+    let lang = kepil.lang().as_str();
+    let locked = system.locked();
+    let (store, store_error) = match kepil.store().await {
+        Ok(s) => (Some(s), None),
+        Err(e) => (None, Some(e)),
+    };
+    let mut state = AppState {
+        lang,
+        store: StoreState {
+            url: store.as_ref().map(|s| s.url.to_string()),
+            local: store.as_ref().is_some_and(|s| s.local),
+            locked: system.store.url.is_some(),
+        },
+        token_set: false,
+        token_locked: store.as_ref().is_some_and(|s| s.local),
+        policy: None,
+        store_error,
+        locked,
+        pending_link,
+    };
+    if let Some(store) = store {
+        state.token_set = kepil.token(&store.url).is_ok();
+        match StoreClient::new(store.url.clone()) {
+            Ok(client) => match client.policy().await {
+                Ok(p) => state.policy = Some(effective_policy(&p, &system)),
+                Err(e) => state.store_error = Some(e.into()),
+            },
+            Err(e) => state.store_error = Some(e.into()),
+        }
+    }
+    Ok(state)
+}
+
+#[tauri::command]
+pub async fn app_state(kepil: State<'_, Kepil>) -> UiResult<AppState> {
+    build_app_state(&kepil, true).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SettingsRequest")]
+pub struct SettingsInput {
+    /// `""` clears the store (back to the local store, when allowed).
+    #[ts(optional)]
+    pub store_url: Option<String>,
+    #[ts(optional, as = "Option<crate::bindings::Lang>")]
+    pub lang: Option<String>,
+}
+
+#[tauri::command]
+pub async fn settings_save(kepil: State<'_, Kepil>, request: SettingsInput) -> UiResult<AppState> {
+    let settings = request;
+    let system = kepil.policy()?.clone();
+    let mut config = kepil.config()?;
+    if let Some(url) = settings.store_url {
+        if system.store.url.is_some() {
+            return Err(UiError::new("setting_locked").with("setting", "storeUrl"));
+        }
+        if url.trim().is_empty() {
+            config.store = None;
+        } else {
+            let parsed = settings::parse_store_url(&url)?;
+            config.store = Some(parsed.as_str().trim_end_matches('/').to_string());
+        }
+    }
+    if let Some(lang) = settings.lang {
+        if system.ui.lang.is_some() {
+            return Err(UiError::new("setting_locked").with("setting", "lang"));
+        }
+        let parsed = settings::parse_lang(&lang)
+            .ok_or_else(|| UiError::new("language_unknown").with("input", &lang))?;
+        config.lang = Some(parsed.as_str().to_string());
+    }
+    config.save(&kepil.dirs)?;
+    build_app_state(&kepil, false).await
+}
+
+#[tauri::command]
+pub async fn token_save(kepil: State<'_, Kepil>, token: String) -> UiResult<()> {
+    let token = SecretString::new(token.trim());
+    if token.expose().is_empty() {
+        return Err(UiError::new("token_empty"));
+    }
+    let store = kepil.store().await?;
+    if store.local {
+        return Err(UiError::new("setting_locked").with("setting", "token"));
+    }
+    settings::save_token(&store.url, &token, &kepil.secrets)?;
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! The Receive screen: `receive_open`, `receive_unlock`, `pick_folder`, `receive_save`,
+//! `receive_cancel`, `open_folder`.
+
+use std::path::{Path, PathBuf};
+
+use kepil_client::{Cancel, receive};
+use kepil_core::link::Link;
+use kepil_core::password::Password;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
+
+use super::rfc3339;
+use crate::channel::{JobChannel, JobEvent};
+use crate::error::{UiError, UiResult};
+use crate::state::{Kepil, ReceiveSession, lock};
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiveInfo {
+    pub grant_id: String,
+    pub classification: String,
+    pub size: u64,
+    pub expires_at: String,
+    pub store: String,
+    /// The link's store is this computer's local store.
+    pub local: bool,
+    pub requires_password: bool,
+}
+
+#[tauri::command]
+pub async fn receive_open(link: String) -> UiResult<ReceiveInfo> {
+    let link = Link::parse(&link)?;
+    let (_, info) = receive::lookup(&link).await?;
+    Ok(ReceiveInfo {
+        grant_id: info.grant_id.clone(),
+        classification: info.classification.as_str().to_string(),
+        size: info.size,
+        expires_at: rfc3339(info.expires_at),
+        store: link.store_base().to_string(),
+        local: link.is_loopback_http(),
+        requires_password: info.classification.requires_password(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestFile {
+    pub name: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Manifest")]
+pub struct ManifestView {
+    pub classification: String,
+    pub sender: String,
+    pub subject: String,
+    pub message: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Unlocked")]
+pub struct UnlockedView {
+    pub job_id: String,
+    pub downloads_left: u32,
+    pub manifest: ManifestView,
+}
+
+#[tauri::command]
+pub async fn receive_unlock(
+    kepil: State<'_, Kepil>,
+    link: String,
+    password: Option<String>,
+    on_event: Channel<JobEvent<ReceiveDone>>,
+) -> UiResult<UnlockedView> {
+    let link = Link::parse(&link)?;
+    let password = match password.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(Password::parse(p)?),
+        None => None,
+    };
+    // A new unlock discards whatever the previous one held.
+    lock(&kepil.receive).take();
+    let job_id = kepil.next_id("r");
+    // Key derivation and the manifest report here; the download and the saving report on
+    // `receive_save`'s channel once it takes over.
+    let events = JobChannel::new(job_id.clone(), on_event);
+    let progress = events.progress();
+    let cancel = Cancel::new();
+    let unlocked = receive::unlock(&link, password.as_ref(), &progress).await?;
+    let downloads_left = unlocked.downloads_left();
+    let incoming = unlocked.open(progress, cancel.clone()).await?;
+    let m = incoming.manifest();
+    let view = UnlockedView {
+        job_id: job_id.clone(),
+        downloads_left,
+        manifest: ManifestView {
+            classification: m.classification.as_str().to_string(),
+            sender: m.sender.clone(),
+            subject: m.subject.clone(),
+            message: m.message.clone(),
+            created_at: rfc3339(m.created_at),
+            expires_at: rfc3339(m.expires_at),
+            files: m
+                .files
+                .iter()
+                .map(|f| ManifestFile {
+                    name: f.name.clone(),
+                    size: f.size,
+                })
+                .collect(),
+        },
+    };
+    *lock(&kepil.receive) = Some(ReceiveSession {
+        job_id,
+        cancel,
+        incoming: Some(incoming),
+        events,
+    });
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn pick_folder(kepil: State<'_, Kepil>) -> UiResult<Option<String>> {
+    let desktop = kepil.desktop.clone();
+    let folder = tauri::async_runtime::spawn_blocking(move || desktop.pick_folder())
+        .await
+        .map_err(|_| UiError::new("dialog_failed"))?;
+    Ok(folder.map(|f| f.to_string_lossy().into_owned()))
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiveDone {
+    pub job_id: String,
+    pub folder: String,
+    pub files: Vec<ManifestFile>,
+}
+
+#[tauri::command]
+pub async fn receive_save<R: Runtime>(
+    app: AppHandle<R>,
+    kepil: State<'_, Kepil>,
+    folder: String,
+    on_event: Channel<JobEvent<ReceiveDone>>,
+) -> UiResult<String> {
+    let folder = PathBuf::from(folder);
+    if !folder.is_absolute() {
+        return Err(UiError::new("destination_not_writable"));
+    }
+    let (job_id, incoming, events) = {
+        let mut session = lock(&kepil.receive);
+        let s = session
+            .as_mut()
+            .ok_or_else(|| UiError::new("nothing_unlocked"))?;
+        let incoming = s
+            .incoming
+            .take()
+            .ok_or_else(|| UiError::new("nothing_unlocked"))?;
+        s.events.redirect(on_event);
+        (s.job_id.clone(), incoming, s.events.clone())
+    };
+    let id = job_id.clone();
+    tauri::async_runtime::spawn(async move {
+        let result = incoming.save(&folder).await;
+        let kepil = app.state::<Kepil>();
+        match result {
+            Ok(saved) => {
+                lock(&kepil.saved_folders).insert(folder.clone());
+                events.done(ReceiveDone {
+                    job_id: id,
+                    folder: folder.to_string_lossy().into_owned(),
+                    files: saved
+                        .iter()
+                        .map(|f| ManifestFile {
+                            name: f
+                                .path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_else(|| f.name.clone()),
+                            size: f.size,
+                        })
+                        .collect(),
+                });
+            }
+            Err(e) => events.failed(e.into()),
+        }
+    });
+    Ok(job_id)
+}
+
+#[tauri::command]
+pub async fn receive_cancel(kepil: State<'_, Kepil>, job_id: String) -> UiResult<()> {
+    let mut session = lock(&kepil.receive);
+    if let Some(s) = session.as_ref()
+        && s.job_id == job_id
+    {
+        s.cancel.cancel();
+        if s.incoming.is_some() {
+            // Not saving yet: dropping the Incoming discards the download.
+            session.take();
+        }
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn open_folder(kepil: State<'_, Kepil>, folder: String) -> UiResult<()> {
+    let folder = PathBuf::from(folder);
+    if !lock(&kepil.saved_folders).contains(&folder) || !Path::new(&folder).is_dir() {
+        return Err(UiError::new("open_failed"));
+    }
+    kepil.desktop.open_folder(&folder).map_err(|e| {
+        tracing::warn!("open folder: {e}");
+        UiError::new("open_failed")
+    })
+}

@@ -1,0 +1,243 @@
+//! The Send screen: `check_classification`, `send_start`, `send_cancel`.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use kepil_client::api::StoreClient;
+use kepil_client::send::{SendContext, SendRequest};
+use kepil_client::settings;
+use kepil_client::{Cancel, recipients, send};
+use kepil_core::classification::Classification;
+use serde::{Deserialize, Serialize};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
+
+use super::rfc3339;
+use crate::channel::{JobChannel, JobEvent};
+use crate::error::{UiError, UiResult};
+use crate::state::{Kepil, SendJob, lock};
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassificationCheck {
+    pub classification: String,
+    pub requires_password: bool,
+}
+
+fn parse_classification(kepil: &Kepil, value: &str) -> UiResult<Classification> {
+    let c = Classification::from_str(value)?;
+    c.check_sendable()?;
+    if !kepil.policy()?.allows(c) {
+        return Err(UiError::new("classification_not_accepted").with("classification", c.as_str()));
+    }
+    Ok(c)
+}
+
+#[tauri::command]
+pub async fn check_classification(
+    kepil: State<'_, Kepil>,
+    value: String,
+) -> UiResult<ClassificationCheck> {
+    let c = parse_classification(&kepil, &value)?;
+    Ok(ClassificationCheck {
+        classification: c.as_str().to_string(),
+        requires_password: c.requires_password(),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(rename = "Recipient")]
+pub struct RecipientInput {
+    pub email: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SendRequest")]
+pub struct SendInput {
+    pub file_ids: Vec<String>,
+    pub classification: String,
+    pub recipients: Vec<RecipientInput>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub expires_secs: Option<u64>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub max_downloads: Option<u32>,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SentRecipient")]
+pub struct SentRecipientView {
+    pub index: usize,
+    pub recipient: String,
+    pub phone: Option<String>,
+    pub link: String,
+    pub has_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SendDone {
+    pub job_id: String,
+    pub transfer_id: String,
+    pub expires_at: String,
+    pub local: bool,
+    pub recipients: Vec<SentRecipientView>,
+}
+
+#[tauri::command]
+pub async fn send_start<R: Runtime>(
+    app: AppHandle<R>,
+    kepil: State<'_, Kepil>,
+    request: SendInput,
+    on_event: Channel<JobEvent<SendDone>>,
+) -> UiResult<String> {
+    let classification = parse_classification(&kepil, &request.classification)?;
+    let system = kepil.policy()?.clone();
+    // The same rules as `kepil send --to` (kepil-client's recipients module).
+    let emails: Vec<&str> = request
+        .recipients
+        .iter()
+        .map(|r| r.email.as_str())
+        .collect();
+    let emails = recipients::check_emails(&emails)?;
+    let phones: Vec<Option<String>> = request
+        .recipients
+        .iter()
+        .map(|r| recipients::check_phone(r.phone.as_deref()))
+        .collect::<Result<_, _>>()?;
+    if let (Some(asked), Some(limit)) = (request.expires_secs, system.max_expiry_secs())
+        && asked > limit
+    {
+        return Err(UiError::new("expiry_too_long")
+            .with("requested_secs", asked)
+            .with("limit_secs", limit));
+    }
+    if let (Some(asked), Some(limit)) = (request.max_downloads, system.send.max_downloads)
+        && asked > limit
+    {
+        return Err(UiError::new("too_many_downloads")
+            .with("requested", asked)
+            .with("limit", limit));
+    }
+    let files: Vec<PathBuf> = {
+        let known = lock(&kepil.files);
+        request
+            .file_ids
+            .iter()
+            .map(|id| {
+                known
+                    .get(id)
+                    .cloned()
+                    .ok_or_else(|| UiError::new("unknown_file"))
+            })
+            .collect::<UiResult<_>>()?
+    };
+    if files.is_empty() {
+        return Err(UiError::new("no_files"));
+    }
+    if let Some(limit) = system.max_size_bytes() {
+        let total: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        if total > limit {
+            return Err(UiError::new("too_large")
+                .with("size", total)
+                .with("limit", limit));
+        }
+    }
+    let store = kepil.store().await?;
+    let token = kepil.token(&store.url)?;
+    let client = StoreClient::new(store.url.clone())?;
+    let config = kepil.config().unwrap_or_default();
+
+    let job_id = kepil.next_id("s");
+    let cancel = Cancel::new();
+    let events = JobChannel::new(job_id.clone(), on_event);
+    let progress = events.progress();
+    let ctx = SendContext {
+        client,
+        token,
+        dirs: kepil.dirs.clone(),
+        secrets: kepil.secrets.clone(),
+        progress,
+        cancel: cancel.clone(),
+    };
+    let library_request = SendRequest {
+        files,
+        classification,
+        recipients: emails,
+        expires_in: request.expires_secs.map(Duration::from_secs),
+        max_downloads: request.max_downloads,
+        subject: request.subject.trim().to_string(),
+        message: request.message.clone(),
+        sender: settings::resolve_sender(None, &config),
+    };
+    lock(&kepil.sends).insert(
+        job_id.clone(),
+        SendJob {
+            cancel,
+            subject: library_request.subject.clone(),
+            classification: classification.as_str().to_string(),
+            phones: phones.clone(),
+            sent: None,
+        },
+    );
+    let local = store.local;
+    let id = job_id.clone();
+    tauri::async_runtime::spawn(async move {
+        let result = send::send(&ctx, library_request).await;
+        let kepil = app.state::<Kepil>();
+        match result {
+            Ok(sent) => {
+                let done = SendDone {
+                    job_id: id.clone(),
+                    transfer_id: sent.transfer_id.clone(),
+                    expires_at: rfc3339(sent.expires_at),
+                    local,
+                    recipients: sent
+                        .recipients
+                        .iter()
+                        .enumerate()
+                        .map(|(index, r)| SentRecipientView {
+                            index,
+                            recipient: r.recipient.clone(),
+                            phone: phones.get(index).cloned().flatten(),
+                            link: r.link.expose().to_string(),
+                            has_password: r.password.is_some(),
+                        })
+                        .collect(),
+                };
+                if let Some(job) = lock(&kepil.sends).get_mut(&id) {
+                    job.sent = Some(sent);
+                }
+                events.done(done);
+            }
+            Err(e) => {
+                events.failed(e.into());
+            }
+        }
+    });
+    Ok(job_id)
+}
+
+#[tauri::command]
+pub async fn send_cancel(kepil: State<'_, Kepil>, job_id: String) -> UiResult<()> {
+    if let Some(job) = lock(&kepil.sends).get(&job_id) {
+        job.cancel.cancel();
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+// Generated from src-tauri (crate kepil-app) by ts-rs: do not edit. Regenerate with
+// `KEPIL_BLESS=1 cargo test -p kepil-app --test ipc_contract`; see docs/app.md.
+
+/** Every command the webview may call (src-tauri/src/commands/list.rs). */
+export const COMMANDS = [
+  'app_state',
+  'settings_save',
+  'token_save',
+  'pick_files',
+  'add_dropped',
+  'remove_file',
+  'check_classification',
+  'send_start',
+  'send_cancel',
+  'reveal_password',
+  'password_qr',
+  'copy_password',
+  'copy_link',
+  'compose_email',
+  'send_sms',
+  'receive_open',
+  'receive_unlock',
+  'pick_folder',
+  'receive_save',
+  'receive_cancel',
+  'open_folder',
+  'history_list',
+  'history_status',
+  'history_revoke',
+] as const;
+
+export type Command = (typeof COMMANDS)[number];
+
+export type Lang = "ms" | "en";
+
+export type UiError = { code: string, params: { [key in string]: string }, };
+
+export type StoreState = { url: string | null, local: boolean, locked: boolean, };
+
+export type Policy = { classifications: Array<string>, maxExpirySecs: { [key in string]: number }, defaultExpirySecs: { [key in string]: number }, maxDownloads: number, defaultMaxDownloads: number, maxBlobSize: number, smsEnabled: boolean, };
+
+export type AppState = { lang: Lang, store: StoreState, tokenSet: boolean, tokenLocked: boolean, 
+/**
+ * `None` when the store cannot be reached (`store_error` says why).
+ */
+policy: Policy | null, storeError: UiError | null, locked: Array<string>, pendingLink: string | null, };
+
+export type SettingsRequest = { 
+/**
+ * `""` clears the store (back to the local store, when allowed).
+ */
+storeUrl?: string, lang?: Lang, };
+
+export type PickedFile = { id: string, name: string, size: number, };
+
+export type ClassificationCheck = { classification: string, requiresPassword: boolean, };
+
+export type Recipient = { email: string, phone?: string, };
+
+export type SendRequest = { fileIds: Array<string>, classification: string, recipients: Array<Recipient>, expiresSecs?: number, maxDownloads?: number, subject: string, message: string, };
+
+export type SentRecipient = { index: number, recipient: string, phone: string | null, link: string, hasPassword: boolean, };
+
+export type SendDone = { jobId: string, transferId: string, expiresAt: string, local: boolean, recipients: Array<SentRecipient>, };
+
+export type Progress = { jobId: string, phase: string, done: number, total: number, bytesPerSec: number, etaSecs: number | null, };
+
+export type JobFailed = { jobId: string, error: UiError, };
+
+export type JobEvent<D> = { "event": "progress", "data": Progress } | { "event": "done", "data": D } | { "event": "failed", "data": JobFailed };
+
+export type ReceiveInfo = { grantId: string, classification: string, size: number, expiresAt: string, store: string, 
+/**
+ * The link's store is this computer's local store.
+ */
+local: boolean, requiresPassword: boolean, };
+
+export type ManifestFile = { name: string, size: number, };
+
+export type Manifest = { classification: string, sender: string, subject: string, message: string, createdAt: string, expiresAt: string, files: Array<ManifestFile>, };
+
+export type Unlocked = { jobId: string, downloadsLeft: number, manifest: Manifest, };
+
+export type ReceiveDone = { jobId: string, folder: string, files: Array<ManifestFile>, };
+
+export type HistoryRecipient = { label: string, grantId: string, };
+
+export type HistoryItem = { transferId: string, store: string, createdAt: string, expiresAt: string, classification: string, size: number, recipients: Array<HistoryRecipient>, };
+
+export type TransferStatus = { transfer_id: string, classification: string, size: number, created_at: string, expires_at: string, upload_complete: boolean, expired: boolean, grants: Array<GrantStatus>, };
+
+export type GrantStatus = { grant_id: string, label: string, downloads: number, max_downloads: number, 
+/**
+ * Consecutive failed proofs (reset by a valid one).
+ */
+failed_proofs: number, locked: boolean, revoked: boolean, };
+
+export type DeepLinkPayload = { link: string, };
