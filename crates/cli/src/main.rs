@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use kepil_client::api::StoreClient;
+use kepil_client::bearer::Bearer;
 use kepil_client::error::{ConfigError, ManageError, ReceiveError, SendError};
 use kepil_client::progress::Cancel;
 use kepil_client::secrets::SecretStore;
@@ -274,8 +275,9 @@ impl App {
     }
 
     fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {
-        let token = settings::resolve_token(None, store, &secrets).map_err(|e| Failure::new(&e))?;
         let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
+        // KEPIL_TOKEN, else the session of `kepil login`, else a saved machine token.
+        let token = Bearer::resolve(&client, &secrets).map_err(|e| Failure::new(&e))?;
         Ok(SendContext {
             client,
             token,
@@ -314,6 +316,9 @@ impl App {
         let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
             .map_err(|e| Failure::new(&e))?;
         let ctx = self.context(&store, secrets)?;
+        // Signed in, the sealed sender is the signed-in address (a display name may be added).
+        let sender = settings::sender_for(a.from.as_deref(), &self.config, ctx.token.identity())
+            .map_err(|e| Failure::new(&e))?;
         let request = SendRequest {
             files: a.files,
             classification,
@@ -322,7 +327,7 @@ impl App {
             max_downloads: a.max_downloads,
             subject: a.subject,
             message: a.message,
-            sender: settings::resolve_sender(a.from.as_deref(), &self.config),
+            sender,
         };
         let sent = send::send(&ctx, request)
             .await
