@@ -34,6 +34,19 @@ use crate::error::SignInError;
 /// How long a browser or device sign-in may take before it is given up.
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
+/// The browser sign-in in one call: `open` is given the authorization URL (the CLI hands it
+/// to the system's browser, the app to its opener, a test to its scripted browser) and the
+/// answer is awaited at the loopback listener for at most `timeout`.
+pub async fn with_browser(
+    provider: &Provider,
+    open: impl FnOnce(&str),
+    timeout: std::time::Duration,
+) -> Result<ProviderTokens, SignInError> {
+    let flow = CodeFlow::start(provider).await?;
+    open(flow.authorize_url());
+    flow.wait_for_browser(timeout).await
+}
+
 /// The provider to sign in with: the one named (by its id, any case), or the store's only one.
 pub fn choose_provider(
     store: &str,

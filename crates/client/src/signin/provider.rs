@@ -295,13 +295,15 @@ impl Provider {
         let provider = self.info.display_name.clone();
         let client = self.client();
         let token = RefreshToken::new(refresh_token.expose().to_string());
-        let request = client
-            .exchange_refresh_token(&token)
-            .map_err(|e| SessionError::Provider {
-                provider: provider.clone(),
-                reason: e.to_string(),
-            })?
-            .add_scopes(self.scopes());
+        // No scope: the grant's own (RFC 6749 §6). Asking again for one the provider dropped
+        // at the sign-in (offline_access without prompt=consent) would fail the renewal.
+        let request =
+            client
+                .exchange_refresh_token(&token)
+                .map_err(|e| SessionError::Provider {
+                    provider: provider.clone(),
+                    reason: e.to_string(),
+                })?;
         let response = request
             .request_async(&self.http)
             .await
