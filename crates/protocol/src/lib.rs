@@ -324,6 +324,10 @@ pub struct DownloadGrant {
     pub size: u64,
     /// Downloads still allowed after this one.
     pub downloads_left: u32,
+    /// Who uploaded, as the store knows them: told only after a valid proof. `provider` is
+    /// the sign-in provider's id, or `token` for a machine token. Absent from older stores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<identity::Identity>,
 }
 
 impl std::fmt::Debug for DownloadGrant {
@@ -333,6 +337,7 @@ impl std::fmt::Debug for DownloadGrant {
             .field("expires_at", &self.expires_at)
             .field("size", &self.size)
             .field("downloads_left", &self.downloads_left)
+            .field("sender", &self.sender)
             .finish()
     }
 }
@@ -617,6 +622,7 @@ mod tests {
             expires_at: OffsetDateTime::UNIX_EPOCH,
             size: 1,
             downloads_left: 0,
+            sender: None,
         };
         assert!(!format!("{grant:?}").contains("TOKENVALUE"));
     }

@@ -62,11 +62,39 @@ enum Command {
     /// migrations only add. `serve` migrates SQLite itself, but on PostgreSQL refuses an
     /// older schema unless auto_migrate = true.
     Migrate,
-    /// Uploader tokens.
+    /// Machine tokens (service accounts, scripts): people sign in instead.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// What administrators do, here on the store host (the admin API does the same remotely):
+    /// audited as `local:$USER`.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// List a person's live transfers.
+    Transfers { email: String },
+    /// Revoke one transfer, or every live transfer of a sender (a mis-sent SULIT file).
+    Revoke {
+        #[arg(
+            long,
+            allow_hyphen_values = true,
+            conflicts_with = "sender",
+            required_unless_present = "sender"
+        )]
+        transfer: Option<String>,
+        #[arg(long)]
+        sender: Option<String>,
+    },
+    /// Disable an identity: its sessions end now, new sign-ins and its tokens are refused.
+    Disable { email: String },
+    /// Enable a disabled identity again.
+    Enable { email: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,8 +103,14 @@ enum TokenCommand {
     Create {
         #[arg(long)]
         user: String,
+        /// What it is for (`scanner-export`), shown by `token list`.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Days until it stops working (default: identity.token_default_days, 90).
+        #[arg(long)]
+        days: Option<u32>,
     },
-    /// List tokens (ids and users, never the tokens).
+    /// List tokens (never the tokens): id, user, name, created, expires, last used, state.
     List,
     /// Revoke a token by its id.
     Revoke {
@@ -139,13 +173,24 @@ async fn run(cli: Cli) -> Result<(), RunError> {
         Command::Token { command } => {
             let config = load(cli.config.as_deref(), &overrides)?;
             match command {
-                TokenCommand::Create { user } => {
-                    println!("{}", admin::create_token(&config, &user).await?);
+                TokenCommand::Create { user, name, days } => {
+                    let new = admin::NewToken { user, name, days };
+                    println!("{}", admin::create_named_token(&config, &new).await?);
                 }
                 TokenCommand::List => {
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
                     for t in admin::list_tokens(&config).await? {
-                        let state = if t.revoked { "revoked" } else { "active" };
-                        println!("{}\t{}\t{}\t{}", t.id, t.user, t.created_at, state);
+                        let last = t.last_used_at.map_or_else(|| "never".into(), date);
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            t.id,
+                            t.user,
+                            if t.name.is_empty() { "-" } else { &t.name },
+                            date(t.created_at),
+                            date(t.expires_at),
+                            last,
+                            t.state(now)
+                        );
                     }
                 }
                 TokenCommand::Revoke { id } => {
@@ -159,6 +204,58 @@ async fn run(cli: Cli) -> Result<(), RunError> {
                 }
             }
         }
+        Command::Admin { command } => {
+            let config = load(cli.config.as_deref(), &overrides)?;
+            match command {
+                AdminCommand::Transfers { email } => {
+                    for t in admin::live_transfers(&config, &email).await? {
+                        println!(
+                            "{}\t{}\t{}\t{} bytes\t{} grants\t{} downloads\texpires {}",
+                            t.transfer_id,
+                            t.sender,
+                            t.classification.as_str(),
+                            t.size,
+                            t.grants,
+                            t.downloads,
+                            date(t.expires_at.unix_timestamp())
+                        );
+                    }
+                }
+                AdminCommand::Revoke { transfer, sender } => {
+                    let n = admin::revoke(&config, transfer.as_deref(), sender.as_deref()).await?;
+                    println!("revoked {n} transfer(s)");
+                }
+                AdminCommand::Disable { email } => {
+                    let changed = admin::set_disabled(&config, &email, true).await?;
+                    println!(
+                        "{email}: {}",
+                        if changed {
+                            "disabled"
+                        } else {
+                            "already disabled"
+                        }
+                    );
+                }
+                AdminCommand::Enable { email } => {
+                    let changed = admin::set_disabled(&config, &email, false).await?;
+                    println!(
+                        "{email}: {}",
+                        if changed { "enabled" } else { "not disabled" }
+                    );
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// A unix time as `2026-12-01T09:30:00Z`, for people reading `token list`.
+fn date(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| secs.to_string())
 }

@@ -2,6 +2,7 @@
 //! Each parses its request, calls `crate::domain`, and writes the answer; errors become
 //! answers through `crate::error`.
 
+use kepil_protocol::identity::IdentityProviderInfo;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::task::{Context, Poll};
@@ -31,7 +32,7 @@ pub fn ts(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-fn no_store<T: IntoResponse>(body: T) -> Response {
+pub(crate) fn no_store<T: IntoResponse>(body: T) -> Response {
     let mut r = body.into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -56,8 +57,24 @@ pub async fn policy(State(s): State<AppState>) -> Response {
         lockout_threshold: c.lockout_threshold,
         kdf_floor: KdfParams::DEFAULT,
         public_url: s.public_url.to_string(),
-        identity_providers: vec![],
-        sign_in_required: false,
+        identity_providers: c
+            .identity
+            .providers
+            .iter()
+            .map(|p| IdentityProviderInfo {
+                id: p.id.clone(),
+                display_name: if p.display_name.is_empty() {
+                    p.id.clone()
+                } else {
+                    p.display_name.clone()
+                },
+                issuer: p.issuer.clone(),
+                client_id: p.client_id.clone(),
+                desktop_client_secret: p.desktop_client_secret.clone(),
+                scopes: p.scopes.clone(),
+            })
+            .collect(),
+        sign_in_required: c.identity.sign_in_required,
     }))
 }
 
@@ -114,7 +131,7 @@ pub async fn grant_info(
     })))
 }
 
-fn rate_limit(s: &AppState, ip: ClientIp) -> AppResult<()> {
+pub(crate) fn rate_limit(s: &AppState, ip: ClientIp) -> AppResult<()> {
     s.limiter.check(ip.0).map_err(|wait| {
         let mut e = AppError::new(
             ErrorCode::RateLimited,
@@ -152,6 +169,7 @@ pub async fn proof(
         expires_at: ts(issued.expires_at),
         size: issued.size,
         downloads_left: issued.downloads_left,
+        sender: Some(issued.sender),
     })))
 }
 
@@ -338,7 +356,7 @@ pub async fn revoke_transfer(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let t = owned_transfer(&s, &transfer_id, &headers).await?;
-    transfers::revoke(&s, &t, Some(&ip.text()), Event::Revoked).await?;
+    transfers::revoke(&s, &t, Some(&t.user), Some(&ip.text()), Event::Revoked).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -24,6 +24,15 @@ pub enum Event {
     Expired,
     Purged,
     Terminated,
+    /// A person signed in and got a session.
+    SignedIn,
+    /// A sign-in was refused (the actor is the address the ID token claimed, if any).
+    SignInRefused,
+    /// A person ended their session.
+    SignedOut,
+    /// An administrator disabled or enabled an identity (the actor is the administrator).
+    IdentityDisabled,
+    IdentityEnabled,
 }
 
 impl Event {
@@ -40,6 +49,11 @@ impl Event {
             Event::Expired => "expired",
             Event::Purged => "purged",
             Event::Terminated => "terminated",
+            Event::SignedIn => "signed_in",
+            Event::SignInRefused => "sign_in_refused",
+            Event::SignedOut => "signed_out",
+            Event::IdentityDisabled => "identity_disabled",
+            Event::IdentityEnabled => "identity_enabled",
         }
     }
 }
@@ -111,17 +125,54 @@ impl Audit {
         client_ip: Option<&str>,
         bytes: Option<u64>,
     ) {
-        let e = AuditEvent {
+        self.record_by(None, event, transfer_id, grant_id, client_ip, bytes)
+            .await
+    }
+
+    /// [`Audit::record`] naming who caused the event: the sender, the signed-in person, the
+    /// administrator.
+    pub async fn record_by(
+        &self,
+        actor: Option<&str>,
+        event: Event,
+        transfer_id: Option<&str>,
+        grant_id: Option<&str>,
+        client_ip: Option<&str>,
+        bytes: Option<u64>,
+    ) {
+        self.append(AuditEvent {
+            actor: actor.map(str::to_string),
+            subject: None,
             at: self.clock.now(),
             event: event.as_str().to_string(),
             transfer_id: transfer_id.map(str::to_string),
             grant_id: grant_id.map(str::to_string),
             client_ip: client_ip.map(str::to_string),
             bytes,
-        };
+        })
+        .await
+    }
+
+    /// An administrator's `event` on the identity `subject`.
+    pub async fn record_on(&self, actor: &str, event: Event, subject: &str, ip: Option<&str>) {
+        self.append(AuditEvent {
+            at: self.clock.now(),
+            event: event.as_str().to_string(),
+            transfer_id: None,
+            grant_id: None,
+            client_ip: ip.map(str::to_string),
+            bytes: None,
+            actor: Some(actor.to_string()),
+            subject: Some(subject.to_string()),
+        })
+        .await
+    }
+
+    async fn append(&self, e: AuditEvent) {
+        let event = e.event.clone();
         let (done, wait) = oneshot::channel();
         if self.tx.send((e, done)).await.is_err() {
-            tracing::error!(event = event.as_str(), "audit writer gone");
+            tracing::error!(%event, "audit writer gone");
             return;
         }
         let _ = wait.await;

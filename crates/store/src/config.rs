@@ -87,6 +87,8 @@ pub struct Config {
     /// PostgreSQL: `serve` applies pending migrations itself instead of refusing to start on
     /// an older schema (SQLite always migrates on open).
     pub auto_migrate: bool,
+    /// Sign-in, administrators and machine tokens.
+    pub identity: crate::identity::IdentityConfig,
 }
 
 /// Where the blob backend keeps blobs, from [`Config::blobs`].
@@ -182,6 +184,7 @@ impl Default for Config {
             metadata_pool_size: 16,
             metadata_lock_pool_size: 32,
             auto_migrate: false,
+            identity: crate::identity::IdentityConfig::default(),
         }
     }
 }
@@ -230,6 +233,7 @@ impl Config {
         if self.sweep_interval_secs == 0 {
             return bad("sweep_interval_secs must be at least 1");
         }
+        self.identity.validate()?;
         if let Some(url) = &self.public_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {

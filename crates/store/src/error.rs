@@ -5,9 +5,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kepil_protocol::{ApiError, ErrorCode};
 
+use crate::domain::administration::AdminError;
 use crate::domain::grants::{DownloadError, GrantError, ProofError};
+use crate::domain::senders::{AuthError, SignInError};
 use crate::domain::transfers::{CreateError, MAX_GRANTS, MAX_LABEL_CHARS, OwnerError};
 use crate::domain::uploads::UploadError;
+use crate::identity::VerifyError;
 
 #[derive(Debug)]
 pub struct AppError(pub ApiError);
@@ -237,6 +240,85 @@ impl From<UploadError> for AppError {
             )
             .with_limit(offset),
             UploadError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Unauthorized => AppError::unauthorized(),
+            AuthError::Expired => AppError::new(
+                ErrorCode::TokenExpired,
+                "The token or session has expired: sign in again, or ask for a new token.",
+            ),
+            AuthError::Disabled(_) => AppError::new(
+                ErrorCode::IdentityDisabled,
+                "This identity is disabled at this store.",
+            ),
+            AuthError::SignInRequired => AppError::new(
+                ErrorCode::SignInRequired,
+                "This store accepts uploads only from signed-in people, not machine tokens.",
+            ),
+            AuthError::Forbidden => {
+                AppError::new(ErrorCode::Forbidden, "Only administrators may do this.")
+            }
+            AuthError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<SignInError> for AppError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Refused(v) => match v {
+                // What exactly was wrong with the signature or the claims is in the store's
+                // log; the caller learns the kind, which is what the person can act on.
+                VerifyError::Invalid(_) | VerifyError::NoEmail => AppError::new(
+                    ErrorCode::IdTokenInvalid,
+                    "The ID token was not accepted by this store.",
+                ),
+                VerifyError::Expired => {
+                    AppError::new(ErrorCode::IdTokenExpired, "The ID token has expired.")
+                }
+                VerifyError::EmailUnverified(_) => AppError::new(
+                    ErrorCode::EmailUnverified,
+                    "The provider does not vouch for this e-mail address.",
+                ),
+                VerifyError::DomainNotAllowed(_) => AppError::new(
+                    ErrorCode::DomainNotAllowed,
+                    "Accounts of this domain are not accepted here.",
+                ),
+                VerifyError::GroupRequired(_) => AppError::new(
+                    ErrorCode::GroupRequired,
+                    "The account is not in a group allowed to send.",
+                ),
+                VerifyError::Unavailable(cause) => {
+                    tracing::warn!(%cause, "identity provider unreachable");
+                    AppError::new(
+                        ErrorCode::ProviderUnavailable,
+                        "The identity provider could not be reached; try again later.",
+                    )
+                }
+            },
+            SignInError::Disabled(_) => AppError::new(
+                ErrorCode::IdentityDisabled,
+                "This identity is disabled at this store.",
+            ),
+            SignInError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<AdminError> for AppError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::BadAddress(_) => AppError::bad_request("not an e-mail address"),
+            AdminError::Ambiguous => {
+                AppError::bad_request("name either transfer_id or sender, not both")
+            }
+            AdminError::Unavailable => AppError::unavailable(),
+            AdminError::Storage(e) => e.into(),
         }
     }
 }

@@ -19,8 +19,8 @@
 //!
 //! # Features
 //! Without features this is the embedded store: SQLite metadata, blob files, plain HTTP on
-//! loopback. `postgres`, `s3` and `tls` add the scale-out backends and TLS; `server` is all
-//! three (what the binary builds). A configuration naming a backend the build lacks fails at
+//! loopback. `postgres`, `s3` and `tls` add the scale-out backends and TLS, `oidc` sign-in
+//! through OpenID providers; `server` is all four (what the binary builds). A configuration naming a backend the build lacks fails at
 //! start with a message saying so.
 //!
 //! # Storage
@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod admin_api;
 pub mod api;
 pub mod audit;
 pub mod backends;
@@ -37,9 +38,11 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod landing;
 pub mod metrics;
+pub mod people;
 pub mod ratelimit;
 pub mod sealing;
 pub mod server;

@@ -24,7 +24,7 @@ use crate::sealing::{Blobs, MasterKey};
 use crate::state::AppState;
 use crate::storage::fs::create_private_dir;
 use crate::storage::{AuditEvent, MetadataStore};
-use crate::{StoreError, api, landing, sweeper, tus};
+use crate::{StoreError, admin_api, api, landing, people, sweeper, tus};
 
 /// The store's HTTP service for `state`. Exposed so embedders can mount it themselves.
 pub fn router(state: AppState) -> Router {
@@ -40,6 +40,17 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/transfers/{transfer_id}/grants/{grant_id}",
             axum::routing::delete(api::revoke_grant),
         )
+        .route(paths::SESSIONS, post(people::sign_in))
+        .route(paths::SESSION, get(people::whoami).delete(people::sign_out))
+        .route(paths::MY_TRANSFERS, get(people::my_transfers))
+        .route(
+            "/api/v1/me/transfers/{transfer_id}",
+            axum::routing::delete(people::revoke_mine),
+        )
+        .route(paths::ADMIN_SEARCH, post(admin_api::search))
+        .route(paths::ADMIN_REVOKE, post(admin_api::revoke))
+        .route(paths::ADMIN_DISABLE, post(admin_api::disable))
+        .route(paths::ADMIN_ENABLE, post(admin_api::enable))
         .route(paths::UPLOADS, post(tus::create).options(tus::options))
         .route(
             "/api/v1/uploads/{transfer_id}",
@@ -117,7 +128,9 @@ pub(crate) async fn open_state(
     let clock = Clock::default();
     let audit =
         Audit::open(&config.audit_path(), meta.clone(), clock.clone()).map_err(StoreError::Io)?;
+    let identities = crate::identity::Identities::new(&config.identity)?;
     let state = AppState {
+        identities,
         limiter: Arc::new(RateLimiter::new(config.proof_rate_per_minute)),
         config: Arc::new(config),
         meta: meta.clone(),
@@ -199,6 +212,9 @@ impl Server {
                 "interrupted uploads cut back to their durable offsets"
             );
         }
+
+        let warm = state.identities.clone();
+        tokio::spawn(async move { warm.warm().await });
 
         let handle = axum_server::Handle::new();
         // With a timer set, hyper cuts off clients that dribble request headers (slowloris).

@@ -14,12 +14,12 @@ use serde::de::DeserializeOwned;
 use crate::audit::Audit;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::senders::{self, Sender};
 use crate::error::{AppError, AppResult};
-use crate::ids;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::sealing::Blobs;
-use crate::storage::{MetadataStore, UploaderToken};
+use crate::storage::MetadataStore;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -36,6 +36,8 @@ pub struct AppState {
     /// Running checksum of each upload in progress, with the offset it covers. Lost on a
     /// restart, in which case completion reads the blob back from storage.
     pub hashers: Arc<Mutex<HashMap<String, (u64, BlobChecksum)>>>,
+    /// Checks sign-ins against the configured OpenID providers.
+    pub identities: crate::identity::Identities,
 }
 
 impl AppState {
@@ -50,17 +52,10 @@ impl AppState {
         Ok(crate::server::open_state(config, public_url).await?.0)
     }
 
-    /// The uploader token from `Authorization: Bearer`, when valid and unrevoked.
-    pub async fn uploader(&self, headers: &HeaderMap) -> AppResult<UploaderToken> {
-        let token = bearer(headers).ok_or_else(AppError::unauthorized)?;
-        match self
-            .meta
-            .find_uploader_token(&ids::hash_token(token))
-            .await?
-        {
-            Some(t) if t.revoked_at.is_none() => Ok(t),
-            _ => Err(AppError::unauthorized()),
-        }
+    /// The sender behind `Authorization: Bearer` (a session or a machine token), when they
+    /// may upload.
+    pub async fn uploader(&self, headers: &HeaderMap) -> AppResult<Sender> {
+        Ok(senders::uploader(self, bearer(headers)).await?)
     }
 }
 

@@ -225,7 +225,8 @@ pub async fn terminate(
 ) -> AppResult<Response> {
     check_version(&headers)?;
     let t = upload_transfer(&s, &headers, &transfer_id).await?;
-    crate::domain::transfers::revoke(&s, &t, Some(&ip.text()), Event::Terminated).await?;
+    crate::domain::transfers::revoke(&s, &t, Some(&t.user), Some(&ip.text()), Event::Terminated)
+        .await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
     tus_headers(&mut r);
     Ok(r)

@@ -1,12 +1,13 @@
 //! The store's operations called directly, without HTTP: what each decides, and that a refused
 //! request writes nothing. (tests/api.rs checks the same decisions as answers on the wire.)
 
+use kepil_protocol::identity::CredentialKind;
 use kepil_protocol::{Classification, CreateTransfer};
 use kepil_store::audit::Event;
 use kepil_store::domain::grants::{self, ProofError};
+use kepil_store::domain::senders::Sender;
 use kepil_store::domain::transfers::{self, CreateError, OwnerError};
 use kepil_store::state::AppState;
-use kepil_store::storage::UploaderToken;
 use kepil_test_support::store::{mac, random_key, spec, test_config};
 
 const IP: &str = "192.0.2.7";
@@ -18,13 +19,14 @@ async fn open(tweak: impl FnOnce(&mut kepil_store::Config)) -> (AppState, tempfi
     (AppState::open(config).await.unwrap(), dir)
 }
 
-fn uploader() -> UploaderToken {
-    UploaderToken {
-        id: "t1".into(),
-        user: "pengirim@agensi.gov.my".into(),
-        token_hash: vec![0; 32],
-        created_at: 0,
-        revoked_at: None,
+fn uploader() -> Sender {
+    Sender {
+        email: "pengirim@agensi.gov.my".into(),
+        name: None,
+        kind: CredentialKind::Token,
+        provider: "token".into(),
+        expires_at: i64::MAX,
+        admin: false,
     }
 }
 
@@ -101,11 +103,11 @@ async fn create_checks_the_policy_before_writing_anything() {
                 .is_none()
         );
     }
-    assert_eq!(s.meta.bytes_held_by(&uploader().user).await.unwrap(), 0);
+    assert_eq!(s.meta.bytes_held_by(&uploader().email).await.unwrap(), 0);
 
     let req = request(Classification::Sulit, &[key], None);
     let created = transfers::create(&s, &uploader(), &req, IP).await.unwrap();
-    assert_eq!(created.transfer.user, uploader().user);
+    assert_eq!(created.transfer.user, uploader().email);
     let again = transfers::create(&s, &uploader(), &req, IP)
         .await
         .unwrap_err();

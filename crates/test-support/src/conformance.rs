@@ -11,7 +11,8 @@ use tokio::io::AsyncReadExt;
 
 use kepil_store::ids;
 use kepil_store::storage::{
-    BlobStore, GrantRow, MetadataStore, PurgeReason, TransferRow, UploaderToken,
+    BlobStore, GrantRow, IdentityRow, MetadataStore, PurgeReason, SessionRow, TransferRow,
+    UploaderToken,
 };
 
 /// The concurrency checks prove nothing on a current-thread runtime, where spawned tasks take
@@ -43,6 +44,7 @@ pub fn transfer(id: &str, user: &str, size: u64, now: i64) -> TransferRow {
         purged_at: None,
         blob_key: Some(vec![9; 60]),
         blob_state: None,
+        sender_provider: None,
     }
 }
 
@@ -80,14 +82,18 @@ pub async fn metadata_suite(meta: Arc<dyn MetadataStore>) {
     upload_lock_excludes(meta.clone()).await;
     purge_candidates_and_tombstones(meta.as_ref()).await;
     audit_is_appended(meta.as_ref()).await;
+    identities_and_sessions(meta.as_ref()).await;
 }
 
 pub async fn tokens(meta: &dyn MetadataStore) {
     let t = UploaderToken {
         id: ids::new_id(),
         user: "a@agensi.gov.my".into(),
+        name: "nightly export".into(),
         token_hash: ids::hash_token("tok"),
         created_at: 1,
+        expires_at: 1000,
+        last_used_at: None,
         revoked_at: None,
     };
     meta.insert_uploader_token(&t).await.unwrap();
@@ -501,14 +507,167 @@ pub async fn audit_is_appended(meta: &dyn MetadataStore) {
             grant_id: None,
             client_ip: Some("127.0.0.1".into()),
             bytes: Some(5),
+            actor: (i == 0).then(|| "a@agensi.gov.my".into()),
+            subject: (i == 1).then(|| "b@agensi.gov.my".into()),
         })
         .collect();
     meta.append_audit(&events).await.unwrap();
-    let events = meta.audit_events(Some(&tid)).await.unwrap();
+    let back = meta.audit_events(Some(&tid)).await.unwrap();
     assert_eq!(
-        events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
-        ["created", "upload_complete"]
+        back, events,
+        "every field, actor and subject included, in order"
     );
+}
+
+/// Tokens are touched at most once a minute; identities are upserted, disabled (ending their
+/// sessions) and enabled; sessions are found, ended once, and swept with the ephemera.
+pub async fn identities_and_sessions(meta: &dyn MetadataStore) {
+    let t = UploaderToken {
+        id: ids::new_id(),
+        user: "svc@agensi.gov.my".into(),
+        name: String::new(),
+        token_hash: ids::hash_token(&ids::new_token()),
+        created_at: 1,
+        expires_at: 10_000,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    meta.insert_uploader_token(&t).await.unwrap();
+    meta.touch_uploader_token(&t.id, 100).await.unwrap();
+    meta.touch_uploader_token(&t.id, 130).await.unwrap();
+    let used = |v: Vec<UploaderToken>| v.into_iter().find(|x| x.id == t.id).unwrap().last_used_at;
+    assert_eq!(used(meta.list_uploader_tokens().await.unwrap()), Some(100));
+    meta.touch_uploader_token(&t.id, 161).await.unwrap();
+    assert_eq!(used(meta.list_uploader_tokens().await.unwrap()), Some(161));
+
+    let email = format!("{}@agensi.gov.my", ids::new_id().to_lowercase());
+    let person = IdentityRow {
+        email: email.clone(),
+        provider: "agency".into(),
+        subject: "sub-1".into(),
+        name: Some("Siti".into()),
+        first_seen_at: 10,
+        last_seen_at: 10,
+        disabled_at: None,
+        disabled_by: None,
+    };
+    assert_eq!(meta.upsert_identity(&person).await.unwrap(), person);
+    let later = IdentityRow {
+        name: Some("Siti Aminah".into()),
+        first_seen_at: 20,
+        last_seen_at: 20,
+        ..person.clone()
+    };
+    let stored = meta.upsert_identity(&later).await.unwrap();
+    assert_eq!(stored.first_seen_at, 10, "first seen stays");
+    assert_eq!(stored.last_seen_at, 20);
+    assert_eq!(stored.name.as_deref(), Some("Siti Aminah"));
+
+    let session = SessionRow {
+        token_hash: ids::hash_token(&ids::new_token()),
+        email: email.clone(),
+        provider: "agency".into(),
+        admin: true,
+        created_at: 20,
+        expires_at: 500,
+        ended_at: None,
+    };
+    meta.insert_session(&session).await.unwrap();
+    assert_eq!(
+        meta.find_session(&session.token_hash).await.unwrap(),
+        Some(session.clone())
+    );
+    assert!(
+        meta.set_identity_disabled(&email, Some("admin@agensi.gov.my"), 30)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !meta
+            .set_identity_disabled(&email, Some("other@agensi.gov.my"), 31)
+            .await
+            .unwrap()
+    );
+    let disabled = meta.get_identity(&email).await.unwrap().unwrap();
+    assert_eq!(disabled.disabled_at, Some(30));
+    assert_eq!(disabled.disabled_by.as_deref(), Some("admin@agensi.gov.my"));
+    assert_eq!(
+        meta.find_session(&session.token_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .ended_at,
+        Some(30),
+        "disabling ends the sessions"
+    );
+    assert!(!meta.end_session(&session.token_hash, 40).await.unwrap());
+    // Signing in again does not lift the block.
+    let again = meta.upsert_identity(&later).await.unwrap();
+    assert_eq!(again.disabled_at, Some(30));
+    assert!(meta.set_identity_disabled(&email, None, 50).await.unwrap());
+    assert!(!meta.set_identity_disabled(&email, None, 51).await.unwrap());
+    assert!(
+        meta.get_identity(&email)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at
+            .is_none()
+    );
+
+    // Someone never seen can be blocked before their first sign-in.
+    let stranger = format!("{}@agensi.gov.my", ids::new_id().to_lowercase());
+    assert!(
+        meta.set_identity_disabled(&stranger, Some("admin@agensi.gov.my"), 60)
+            .await
+            .unwrap()
+    );
+    let blocked = meta
+        .upsert_identity(&IdentityRow {
+            email: stranger.clone(),
+            ..person.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(blocked.disabled_at, Some(60));
+
+    let open = SessionRow {
+        token_hash: ids::hash_token(&ids::new_token()),
+        ..session.clone()
+    };
+    meta.insert_session(&open).await.unwrap();
+    assert!(meta.end_session(&open.token_hash, 70).await.unwrap());
+    assert!(!meta.end_session(&open.token_hash, 71).await.unwrap());
+    meta.delete_expired_ephemera(500).await.unwrap();
+    assert!(meta.find_session(&open.token_hash).await.unwrap().is_none());
+
+    // A person's live transfers: not revoked, not expired, newest first.
+    let mut old = transfer(&ids::new_id(), &email, 5, 100);
+    old.expires_at = 1_000;
+    let mut new = transfer(&ids::new_id(), &email, 5, 200);
+    new.expires_at = 1_000;
+    let mut gone = transfer(&ids::new_id(), &email, 5, 300);
+    gone.expires_at = 150;
+    for t in [&old, &new, &gone] {
+        meta.create_transfer(t, &[], u64::MAX).await.unwrap();
+    }
+    let live: Vec<String> = meta
+        .live_transfers_of(&email, 160)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(live, vec![new.id.clone(), old.id.clone()]);
+    meta.revoke_transfer(&new.id, 170).await.unwrap();
+    let live: Vec<String> = meta
+        .live_transfers_of(&email, 170)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(live, vec![old.id.clone()]);
 }
 
 /// Deterministic bytes that do not repeat within a part (so misplaced parts are caught).

@@ -139,6 +139,18 @@ impl Store {
             .unwrap()
     }
 
+    /// A valid create-transfer request (TERHAD, an hour) whose keys nobody keeps: for tests of
+    /// who may create, not of what follows.
+    pub fn create_request(&self, size: u64, grants: usize) -> CreateTransfer {
+        CreateTransfer {
+            transfer_id: kepil_store::ids::new_id(),
+            classification: Classification::Terhad,
+            size,
+            expires_in_secs: 3600,
+            grants: (0..grants).map(|_| spec(&random_key(), None)).collect(),
+        }
+    }
+
     pub async fn create(&self, size: u64, grants: usize, max_downloads: Option<u32>) -> Transfer {
         self.create_with(Classification::Terhad, size, 3600, grants, max_downloads)
             .await

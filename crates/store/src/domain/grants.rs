@@ -130,6 +130,26 @@ pub struct Issued {
     pub expires_at: i64,
     pub size: u64,
     pub downloads_left: u32,
+    /// The transfer's sender as the store knows them (verified by sign-in, or a token's
+    /// account).
+    pub sender: kepil_protocol::identity::Identity,
+}
+
+/// Who sent `t`: the signed-in person (with the name their provider gave), or the account of
+/// the machine token that uploaded it.
+async fn sender_of(
+    s: &AppState,
+    t: &TransferRow,
+) -> Result<kepil_protocol::identity::Identity, StorageError> {
+    let name = match &t.sender_provider {
+        Some(_) => s.meta.get_identity(&t.user).await?.and_then(|i| i.name),
+        None => None,
+    };
+    Ok(kepil_protocol::identity::Identity {
+        email: t.user.clone(),
+        name,
+        provider: t.sender_provider.clone().unwrap_or_else(|| "token".into()),
+    })
 }
 
 /// Constant-time check of HMAC-SHA256(auth_key, nonce) through the core library.
@@ -202,6 +222,7 @@ pub async fn prove(
                     expires_at: token_expires,
                     size: t.size,
                     downloads_left,
+                    sender: sender_of(s, &t).await?,
                 })
             }
             _ => {

@@ -5,11 +5,13 @@ use kepil_core::kdf::KdfError;
 use kepil_protocol::{Classification, CreateTransfer};
 
 use super::purge::purge_blob;
+use super::senders::Sender;
 use crate::audit::Event;
 use crate::ids;
 use crate::metrics::inc;
 use crate::state::AppState;
-use crate::storage::{GrantRow, PurgeReason, StorageError, TransferRow, UploaderToken};
+use crate::storage::{GrantRow, PurgeReason, StorageError, TransferRow};
+use kepil_protocol::identity::CredentialKind;
 
 /// Most grants (recipients) in one transfer.
 pub const MAX_GRANTS: usize = 50;
@@ -79,7 +81,7 @@ pub struct Created {
 /// `uploader` and audits the creation; `ip` is the caller's address for the audit.
 pub async fn create(
     s: &AppState,
-    uploader: &UploaderToken,
+    uploader: &Sender,
     req: &CreateTransfer,
     ip: &str,
 ) -> Result<Created, CreateError> {
@@ -164,7 +166,7 @@ pub async fn create(
     let owner_token = ids::new_token();
     let transfer = TransferRow {
         id: transfer_id.clone(),
-        user: uploader.user.clone(),
+        user: uploader.email.clone(),
         owner_hash: ids::hash_token(&owner_token),
         classification: req.classification.as_str().to_string(),
         size: req.size,
@@ -178,6 +180,8 @@ pub async fn create(
         purged_at: None,
         blob_key: Some(s.blobs.new_wrapped_key(&transfer_id)),
         blob_state: None,
+        sender_provider: (uploader.kind == CredentialKind::Session)
+            .then(|| uploader.provider.clone()),
     };
     match s
         .meta
@@ -194,7 +198,8 @@ pub async fn create(
     }
     inc(&s.metrics.transfers_created, 1);
     s.audit
-        .record(
+        .record_by(
+            Some(&uploader.email),
             Event::Created,
             Some(&transfer_id),
             None,
@@ -240,17 +245,20 @@ pub async fn owned(
     Ok(t)
 }
 
-/// Revokes the whole transfer and deletes its blob at once; `event` says who asked (the
-/// sender's revoke, or a tus termination).
+/// Revokes the whole transfer and deletes its blob at once; `event` says how it was asked
+/// (a revoke, or a tus termination) and `actor` by whom: the sender, or an administrator.
 pub async fn revoke(
     s: &AppState,
     t: &TransferRow,
+    actor: Option<&str>,
     ip: Option<&str>,
     event: Event,
 ) -> Result<(), StorageError> {
     let now = s.clock.now();
     if s.meta.revoke_transfer(&t.id, now).await? {
-        s.audit.record(event, Some(&t.id), None, ip, None).await;
+        s.audit
+            .record_by(actor, event, Some(&t.id), None, ip, None)
+            .await;
     }
     purge_blob(s, &t.id, PurgeReason::Revoked, ip).await
 }
@@ -271,10 +279,17 @@ pub async fn revoke_grant(
         .await?
         .ok_or(OwnerError::Unavailable)?;
     s.audit
-        .record(Event::Revoked, Some(&t.id), Some(grant_id), Some(ip), None)
+        .record_by(
+            Some(&t.user),
+            Event::Revoked,
+            Some(&t.id),
+            Some(grant_id),
+            Some(ip),
+            None,
+        )
         .await;
     if left == 0 {
-        revoke(s, t, Some(ip), Event::Revoked).await?;
+        revoke(s, t, Some(&t.user), Some(ip), Event::Revoked).await?;
     }
     Ok(())
 }

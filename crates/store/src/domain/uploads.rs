@@ -3,9 +3,10 @@
 //! with another uploader's token), attaching a tus client to a transfer, and where the upload
 //! stands. The bytes themselves stream through `crate::tus::patch`.
 
+use super::senders::Sender;
 use crate::ids;
 use crate::state::AppState;
-use crate::storage::{StorageError, TransferRow, UploaderToken};
+use crate::storage::{StorageError, TransferRow};
 
 /// Why an upload request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +27,7 @@ pub enum UploadError {
 /// The live transfer `transfer_id` of `uploader`.
 pub async fn session(
     s: &AppState,
-    uploader: &UploaderToken,
+    uploader: &Sender,
     transfer_id: &str,
 ) -> Result<TransferRow, UploadError> {
     if !ids::is_valid_id(transfer_id) {
@@ -37,7 +38,7 @@ pub async fn session(
         .get_transfer(transfer_id)
         .await?
         .ok_or(UploadError::Unavailable)?;
-    if t.user != uploader.user || !t.is_live(s.clock.now()) {
+    if t.user != uploader.email || !t.is_live(s.clock.now()) {
         return Err(UploadError::Unavailable);
     }
     Ok(t)
@@ -48,7 +49,7 @@ pub async fn session(
 /// upload must match.
 pub async fn attach(
     s: &AppState,
-    uploader: &UploaderToken,
+    uploader: &Sender,
     transfer_id: &str,
     length: u64,
     checksum: Option<u64>,

@@ -59,13 +59,48 @@ pub enum StorageError {
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
+/// A machine token (`kepil-store token create`): for service accounts and scripts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploaderToken {
     pub id: String,
     pub user: String,
+    /// What the administrator called it (`scanner-export`), shown in `token list`.
+    pub name: String,
     pub token_hash: Vec<u8>,
     pub created_at: i64,
+    /// Refused from then on (guideline 4.3.1 e: access ends; 90 days unless told otherwise).
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+}
+
+/// A person the store has seen sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRow {
+    /// The verified address, lower case.
+    pub email: String,
+    pub provider: String,
+    pub subject: String,
+    pub name: Option<String>,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+    pub disabled_at: Option<i64>,
+    /// The administrator who disabled it.
+    pub disabled_by: Option<String>,
+}
+
+/// A store session from a sign-in; only the token's hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: Vec<u8>,
+    pub email: String,
+    pub provider: String,
+    /// Whether the sign-in named an administrator (by address or group), fixed for the
+    /// session's life.
+    pub admin: bool,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ended_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +123,9 @@ pub struct TransferRow {
     pub blob_key: Option<Vec<u8>>,
     /// The blob backend's resumable-write state, recorded with `upload_offset`.
     pub blob_state: Option<String>,
+    /// How the sender was known: the provider they signed in with, or `None` for a machine
+    /// token (and for transfers made before sign-in existed).
+    pub sender_provider: Option<String>,
 }
 
 impl TransferRow {
@@ -190,6 +228,12 @@ pub struct AuditEvent {
     pub client_ip: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bytes: Option<u64>,
+    /// The person or token holder who caused the event.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actor: Option<String>,
+    /// The identity an administrator acted on.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub subject: Option<String>,
 }
 
 /// Databases have signed 64-bit integers; the checksum keeps its 64 bits in one, two's
@@ -217,6 +261,29 @@ pub trait MetadataStore: Send + Sync + Debug {
     async fn list_uploader_tokens(&self) -> Result<Vec<UploaderToken>>;
     /// False when no such unrevoked token exists.
     async fn revoke_uploader_token(&self, id: &str, now: i64) -> Result<bool>;
+    /// Records a use, at most once a minute per token (a write on every upload PATCH would
+    /// cost more than the time is worth).
+    async fn touch_uploader_token(&self, id: &str, now: i64) -> Result<()>;
+
+    /// Inserts the person on first sign-in, else updates provider, subject, name and
+    /// `last_seen_at`; returns the row as stored (with its disabled state).
+    async fn upsert_identity(&self, identity: &IdentityRow) -> Result<IdentityRow>;
+    async fn get_identity(&self, email: &str) -> Result<Option<IdentityRow>>;
+    /// Disables (`Some(by)`) or enables (`None`) an identity, creating the row when the store
+    /// has never seen the person (so an administrator can block someone before they sign
+    /// in); disabling also ends the person's sessions. False when nothing changed.
+    async fn set_identity_disabled(
+        &self,
+        email: &str,
+        disabled_by: Option<&str>,
+        now: i64,
+    ) -> Result<bool>;
+    async fn insert_session(&self, session: &SessionRow) -> Result<()>;
+    async fn find_session(&self, token_hash: &[u8]) -> Result<Option<SessionRow>>;
+    /// False when the session was already ended.
+    async fn end_session(&self, token_hash: &[u8], now: i64) -> Result<bool>;
+    /// The user's transfers that are neither revoked, expired nor purged, newest first.
+    async fn live_transfers_of(&self, user: &str, now: i64) -> Result<Vec<TransferRow>>;
 
     /// Inserts the transfer and all its grants in one transaction; `Conflict` when an id is
     /// taken, `QuotaExceeded` when the user's held bytes plus this size would pass `quota`.

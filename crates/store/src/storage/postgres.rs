@@ -30,9 +30,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, Transaction};
 
 use super::{
-    AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, MigrationReport,
-    PurgeReason, Redeemed, Result, StorageError, TransferRow, UploadLock, UploaderToken,
-    redact_url,
+    AuditEvent, DownloadTokenRow, FailedProof, GrantRow, IdentityRow, MetadataStore,
+    MigrationReport, PurgeReason, Redeemed, Result, SessionRow, StorageError, TransferRow,
+    UploadLock, UploaderToken, redact_url,
 };
 
 /// The PostgreSQL migrations, embedded.
@@ -346,8 +346,9 @@ impl PostgresStore {
     /// One statement for the whole batch (the audit writer group-commits); `seq` follows the
     /// batch's order.
     async fn append_audit_batch(&self, events: &[AuditEvent]) -> Result<()> {
-        let (mut at, mut event, mut transfer, mut grant, mut ip, mut bytes) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut at, mut event, mut transfer, mut grant, mut ip) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut bytes, mut actor, mut subject) = (vec![], vec![], vec![]);
         for e in events {
             at.push(e.at);
             event.push(e.event.clone());
@@ -355,13 +356,16 @@ impl PostgresStore {
             grant.push(e.grant_id.clone());
             ip.push(e.client_ip.clone());
             bytes.push(e.bytes.map(i));
+            actor.push(e.actor.clone());
+            subject.push(e.subject.clone());
         }
         sqlx::query(
-            "INSERT INTO audit (at, event, transfer_id, grant_id, client_ip, bytes) \
-             SELECT at, event, transfer_id, grant_id, client_ip, bytes \
+            "INSERT INTO audit \
+                 (at, event, transfer_id, grant_id, client_ip, bytes, actor, subject) \
+             SELECT at, event, transfer_id, grant_id, client_ip, bytes, actor, subject \
              FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], \
-                         $6::BIGINT[]) WITH ORDINALITY \
-                  AS e(at, event, transfer_id, grant_id, client_ip, bytes, n) \
+                         $6::BIGINT[], $7::TEXT[], $8::TEXT[]) WITH ORDINALITY \
+                  AS e(at, event, transfer_id, grant_id, client_ip, bytes, actor, subject, n) \
              ORDER BY n",
         )
         .bind(at)
@@ -370,6 +374,8 @@ impl PostgresStore {
         .bind(grant)
         .bind(ip)
         .bind(bytes)
+        .bind(actor)
+        .bind(subject)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -25,12 +25,19 @@ macro_rules! metadata_store {
     ($store:ty, $db:ty, read = $read:ident, write = $write:ident, audit_order = $order:literal) => {
         const TRANSFER_COLS: &str = "id, user_email, owner_hash, classification, size, \
             created_at, expires_at, upload_offset, upload_expires_at, expected_crc64, complete, \
-            revoked_at, purged_at, blob_key, blob_state";
+            revoked_at, purged_at, blob_key, blob_state, sender_provider";
 
         const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, \
             kdf_m_kib, kdf_t, kdf_p, max_downloads, downloads, failed_proofs, locked, revoked_at";
 
-        const TOKEN_COLS: &str = "id, user_email, token_hash, created_at, revoked_at";
+        const TOKEN_COLS: &str =
+            "id, user_email, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
+
+        const IDENTITY_COLS: &str = "email, provider, subject, name, first_seen_at, \
+            last_seen_at, disabled_at, disabled_by";
+
+        const SESSION_COLS: &str =
+            "token_hash, email, provider, admin, created_at, expires_at, ended_at";
 
         fn u(v: i64) -> u64 {
             v.max(0) as u64
@@ -66,6 +73,7 @@ macro_rules! metadata_store {
                 purged_at: row.try_get("purged_at")?,
                 blob_key: row.try_get("blob_key")?,
                 blob_state: row.try_get("blob_state")?,
+                sender_provider: row.try_get("sender_provider")?,
             })
         }
 
@@ -94,9 +102,39 @@ macro_rules! metadata_store {
             Ok(UploaderToken {
                 id: row.try_get("id")?,
                 user: row.try_get("user_email")?,
+                name: row.try_get("name")?,
                 token_hash: row.try_get("token_hash")?,
                 created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+                last_used_at: row.try_get("last_used_at")?,
                 revoked_at: row.try_get("revoked_at")?,
+            })
+        }
+
+        fn identity_of(row: &Row) -> Result<IdentityRow> {
+            use sqlx::Row as _;
+            Ok(IdentityRow {
+                email: row.try_get("email")?,
+                provider: row.try_get("provider")?,
+                subject: row.try_get("subject")?,
+                name: row.try_get("name")?,
+                first_seen_at: row.try_get("first_seen_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                disabled_at: row.try_get("disabled_at")?,
+                disabled_by: row.try_get("disabled_by")?,
+            })
+        }
+
+        fn session_of(row: &Row) -> Result<SessionRow> {
+            use sqlx::Row as _;
+            Ok(SessionRow {
+                token_hash: row.try_get("token_hash")?,
+                email: row.try_get("email")?,
+                provider: row.try_get("provider")?,
+                admin: row.try_get("admin")?,
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+                ended_at: row.try_get("ended_at")?,
             })
         }
 
@@ -113,7 +151,7 @@ macro_rules! metadata_store {
         ) -> Result<()> {
             sqlx::query(&format!(
                 "INSERT INTO transfers ({TRANSFER_COLS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
             ))
             .bind(&t.id)
             .bind(&t.user)
@@ -130,6 +168,7 @@ macro_rules! metadata_store {
             .bind(t.purged_at)
             .bind(&t.blob_key)
             .bind(&t.blob_state)
+            .bind(&t.sender_provider)
             .execute(&mut **tx)
             .await
             .map_err(conflict_or)?;
@@ -220,12 +259,16 @@ macro_rules! metadata_store {
 
             async fn insert_uploader_token(&self, t: &UploaderToken) -> Result<()> {
                 sqlx::query(&format!(
-                    "INSERT INTO uploader_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5)"
+                    "INSERT INTO uploader_tokens ({TOKEN_COLS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                 ))
                 .bind(&t.id)
                 .bind(&t.user)
+                .bind(&t.name)
                 .bind(&t.token_hash)
                 .bind(t.created_at)
+                .bind(t.expires_at)
+                .bind(t.last_used_at)
                 .bind(t.revoked_at)
                 .execute(&self.$write)
                 .await?;
@@ -264,6 +307,150 @@ macro_rules! metadata_store {
                 .execute(&self.$write)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn touch_uploader_token(&self, id: &str, now: i64) -> Result<()> {
+                sqlx::query(
+                    "UPDATE uploader_tokens SET last_used_at = $1 \
+                     WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+                )
+                .bind(now)
+                .bind(id)
+                .bind(now - 60)
+                .execute(&self.$write)
+                .await?;
+                Ok(())
+            }
+
+            async fn upsert_identity(&self, p: &IdentityRow) -> Result<IdentityRow> {
+                let row = sqlx::query(&format!(
+                    "INSERT INTO identities ({IDENTITY_COLS}) \
+                     VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL) \
+                     ON CONFLICT (email) DO UPDATE SET provider = excluded.provider, \
+                         subject = excluded.subject, name = excluded.name, \
+                         last_seen_at = excluded.last_seen_at \
+                     RETURNING {IDENTITY_COLS}"
+                ))
+                .bind(&p.email)
+                .bind(&p.provider)
+                .bind(&p.subject)
+                .bind(&p.name)
+                .bind(p.first_seen_at)
+                .bind(p.last_seen_at)
+                .fetch_one(&self.$write)
+                .await?;
+                identity_of(&row)
+            }
+
+            async fn get_identity(&self, email: &str) -> Result<Option<IdentityRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {IDENTITY_COLS} FROM identities WHERE email = $1"
+                ))
+                .bind(email)
+                .fetch_optional(&self.$read)
+                .await?;
+                row.as_ref().map(identity_of).transpose()
+            }
+
+            async fn set_identity_disabled(
+                &self,
+                email: &str,
+                disabled_by: Option<&str>,
+                now: i64,
+            ) -> Result<bool> {
+                let mut tx = self.$write.begin().await?;
+                let changed = match disabled_by {
+                    Some(by) => {
+                        // A person never seen gets a row that only says who blocked them; the
+                        // first sign-in fills in the rest and stays refused.
+                        let done = sqlx::query(&format!(
+                            "INSERT INTO identities ({IDENTITY_COLS}) \
+                             VALUES ($1, '', '', NULL, $2, $2, $2, $3) \
+                             ON CONFLICT (email) DO UPDATE SET disabled_at = excluded.disabled_at, \
+                                 disabled_by = excluded.disabled_by \
+                             WHERE identities.disabled_at IS NULL"
+                        ))
+                        .bind(email)
+                        .bind(now)
+                        .bind(by)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "UPDATE sessions SET ended_at = $1 \
+                             WHERE email = $2 AND ended_at IS NULL",
+                        )
+                        .bind(now)
+                        .bind(email)
+                        .execute(&mut *tx)
+                        .await?;
+                        done.rows_affected() == 1
+                    }
+                    None => {
+                        sqlx::query(
+                            "UPDATE identities SET disabled_at = NULL, disabled_by = NULL \
+                             WHERE email = $1 AND disabled_at IS NOT NULL",
+                        )
+                        .bind(email)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                            == 1
+                    }
+                };
+                tx.commit().await?;
+                Ok(changed)
+            }
+
+            async fn insert_session(&self, p: &SessionRow) -> Result<()> {
+                sqlx::query(&format!(
+                    "INSERT INTO sessions ({SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ))
+                .bind(&p.token_hash)
+                .bind(&p.email)
+                .bind(&p.provider)
+                .bind(p.admin)
+                .bind(p.created_at)
+                .bind(p.expires_at)
+                .bind(p.ended_at)
+                .execute(&self.$write)
+                .await
+                .map_err(conflict_or)?;
+                Ok(())
+            }
+
+            async fn find_session(&self, token_hash: &[u8]) -> Result<Option<SessionRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.$read)
+                .await?;
+                row.as_ref().map(session_of).transpose()
+            }
+
+            async fn end_session(&self, token_hash: &[u8], now: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
+                )
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.$write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn live_transfers_of(&self, user: &str, now: i64) -> Result<Vec<TransferRow>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {TRANSFER_COLS} FROM transfers \
+                     WHERE user_email = $1 AND revoked_at IS NULL AND purged_at IS NULL \
+                         AND expires_at > $2 \
+                     ORDER BY created_at DESC, id"
+                ))
+                .bind(user)
+                .bind(now)
+                .fetch_all(&self.$read)
+                .await?;
+                rows.iter().map(transfer_of).collect()
             }
 
             async fn create_transfer(
@@ -668,6 +855,7 @@ macro_rules! metadata_store {
                 for statement in [
                     "DELETE FROM nonces WHERE expires_at <= $1",
                     "DELETE FROM download_tokens WHERE expires_at <= $1",
+                    "DELETE FROM sessions WHERE expires_at <= $1",
                 ] {
                     deleted += sqlx::query(statement)
                         .bind(now)
@@ -711,7 +899,8 @@ macro_rules! metadata_store {
 
             async fn audit_events(&self, transfer_id: Option<&str>) -> Result<Vec<AuditEvent>> {
                 use sqlx::Row as _;
-                const COLS: &str = "at, event, transfer_id, grant_id, client_ip, bytes";
+                const COLS: &str =
+                    "at, event, transfer_id, grant_id, client_ip, bytes, actor, subject";
                 let rows = match transfer_id {
                     Some(id) => {
                         sqlx::query(&format!(
@@ -737,6 +926,8 @@ macro_rules! metadata_store {
                             grant_id: row.try_get("grant_id")?,
                             client_ip: row.try_get("client_ip")?,
                             bytes: row.try_get::<Option<i64>, _>("bytes")?.map(u),
+                            actor: row.try_get("actor")?,
+                            subject: row.try_get("subject")?,
                         })
                     })
                     .collect()

@@ -16,8 +16,9 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection, Sqlite, Transaction};
 
 use super::{
-    AuditEvent, DownloadTokenRow, FailedProof, GrantRow, MetadataStore, MigrationReport,
-    PurgeReason, Redeemed, Result, StorageError, TransferRow, UploadLock, UploaderToken,
+    AuditEvent, DownloadTokenRow, FailedProof, GrantRow, IdentityRow, MetadataStore,
+    MigrationReport, PurgeReason, Redeemed, Result, SessionRow, StorageError, TransferRow,
+    UploadLock, UploaderToken,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -163,8 +164,9 @@ impl SqliteStore {
         let mut tx = self.writer.begin().await?;
         for e in events {
             sqlx::query(
-                "INSERT INTO audit (at, event, transfer_id, grant_id, client_ip, bytes) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO audit \
+                     (at, event, transfer_id, grant_id, client_ip, bytes, actor, subject) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(e.at)
             .bind(&e.event)
@@ -172,6 +174,8 @@ impl SqliteStore {
             .bind(&e.grant_id)
             .bind(&e.client_ip)
             .bind(e.bytes.map(i))
+            .bind(&e.actor)
+            .bind(&e.subject)
             .execute(&mut *tx)
             .await?;
         }
