@@ -53,15 +53,20 @@ impl<'a> CodeFlow<'a> {
             })?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let client = provider.client().set_redirect_uri(redirect.clone());
-        let (url, state, nonce) = client
+        let mut request = client
             .authorize_url(
                 CoreAuthenticationFlow::AuthorizationCode,
                 CsrfToken::new_random,
                 Nonce::new_random,
             )
             .add_scopes(provider.scopes())
-            .set_pkce_challenge(challenge)
-            .url();
+            .set_pkce_challenge(challenge);
+        // Google hands desktop clients a refresh token for `access_type=offline`, not for
+        // the `offline_access` scope (docs/identity.md); other providers are not sent it.
+        if provider.is_google() {
+            request = request.add_extra_param("access_type", "offline");
+        }
+        let (url, state, nonce) = request.url();
         Ok(CodeFlow {
             provider,
             loopback,

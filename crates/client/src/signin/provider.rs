@@ -178,6 +178,11 @@ impl Provider {
         &self.info
     }
 
+    pub(crate) fn is_google(&self) -> bool {
+        url::Url::parse(&self.info.issuer)
+            .is_ok_and(|u| u.host_str() == Some("accounts.google.com"))
+    }
+
     /// Whether the provider offers RFC 8628 device sign-in.
     pub fn has_device_flow(&self) -> bool {
         self.metadata()
