@@ -28,7 +28,7 @@ pub mod secrets;
 pub mod send;
 pub mod settings;
 
-pub use error::{ConfigError, ManageError, NetError, ReceiveError, SendError};
+pub use error::{ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError};
 pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 
 /// Tokens, passwords and links with their secret: core's zeroizing, `<redacted>`-printing
