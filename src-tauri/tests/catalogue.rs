@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use kepil_client::error::{
-    ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,
+    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,
+    SessionError, SignInError,
 };
 use kepil_client::recipients::RecipientError;
 use kepil_client::secrets::SecretStoreError;
@@ -557,7 +558,15 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             transfer_id: "T123".into(),
             path: path(),
         },
+        SendError::SignInRequired,
+        SendError::SenderMismatch {
+            given: "bob@agency.gov.my".into(),
+            signed_in: "alice@agency.gov.my".into(),
+        },
     ];
+    for e in session_errors() {
+        send.push(SendError::Session(e));
+    }
     for e in encrypt_errors() {
         send.push(SendError::Files(e));
     }
@@ -580,6 +589,9 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             | SendError::TooLarge { .. }
             | SendError::QuotaExceeded { .. }
             | SendError::Unauthorized
+            | SendError::Session(_)
+            | SendError::SignInRequired
+            | SendError::SenderMismatch { .. }
             | SendError::Config(_)
             | SendError::Kdf(_)
             | SendError::Encrypt(_)
@@ -739,6 +751,156 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
     for e in manage {
         all.push(Box::new(e));
     }
+    for e in sign_in_errors() {
+        all.push(Box::new(e));
+    }
+    for e in session_errors() {
+        all.push(Box::new(e));
+    }
+    for e in account_errors() {
+        all.push(Box::new(e));
+    }
+    all
+}
+
+fn sign_in_errors() -> Vec<SignInError> {
+    let mut all = vec![
+        SignInError::NoProvider {
+            store: "https://kepil.example".into(),
+        },
+        SignInError::UnknownProvider {
+            provider: "okta".into(),
+            known: vec!["mygovuc".into(), "entra".into()],
+        },
+        SignInError::ChooseProvider {
+            known: vec!["mygovuc".into(), "entra".into()],
+        },
+        SignInError::InsecureIssuer {
+            issuer: "http://idp.example".into(),
+        },
+        SignInError::Discovery {
+            issuer: "https://idp.example".into(),
+            reason: "404".into(),
+        },
+        SignInError::Listener {
+            reason: "address in use".into(),
+        },
+        SignInError::Timeout { secs: 300 },
+        SignInError::ProviderUnreachable {
+            provider: "MyGovUC".into(),
+            reason: "connection refused".into(),
+        },
+        SignInError::Cancelled,
+        SignInError::Denied,
+        SignInError::ProviderRefused {
+            error: "invalid_scope".into(),
+            description: "offline_access".into(),
+        },
+        SignInError::StateMismatch,
+        SignInError::BadRedirect {
+            reason: "no code".into(),
+        },
+        SignInError::NoIdToken,
+        SignInError::IdTokenRejected {
+            reason: "signature".into(),
+        },
+        SignInError::NoEmail,
+        SignInError::DeviceFlowUnsupported,
+        SignInError::DeviceCodeExpired,
+        SignInError::Secrets(SecretStoreError::Keyring("locked".into())),
+    ];
+    for e in net_errors() {
+        all.push(SignInError::Store(e));
+    }
+    for e in &all {
+        match e {
+            SignInError::NoProvider { .. }
+            | SignInError::UnknownProvider { .. }
+            | SignInError::ChooseProvider { .. }
+            | SignInError::InsecureIssuer { .. }
+            | SignInError::Discovery { .. }
+            | SignInError::Listener { .. }
+            | SignInError::Timeout { .. }
+            | SignInError::ProviderUnreachable { .. }
+            | SignInError::Cancelled
+            | SignInError::Denied
+            | SignInError::ProviderRefused { .. }
+            | SignInError::StateMismatch
+            | SignInError::BadRedirect { .. }
+            | SignInError::NoIdToken
+            | SignInError::IdTokenRejected { .. }
+            | SignInError::NoEmail
+            | SignInError::DeviceFlowUnsupported
+            | SignInError::DeviceCodeExpired
+            | SignInError::Store(_)
+            | SignInError::Secrets(_) => {}
+        }
+    }
+    all
+}
+
+fn session_errors() -> Vec<SessionError> {
+    let all = vec![
+        SessionError::NotSignedIn {
+            store: "https://kepil.example".into(),
+        },
+        SessionError::SignInEnded {
+            provider: "MyGovUC".into(),
+        },
+        SessionError::Provider {
+            provider: "MyGovUC".into(),
+            reason: "connection refused".into(),
+        },
+        SessionError::NoIdToken,
+        SessionError::IdTokenRejected {
+            reason: "signature".into(),
+        },
+        SessionError::Store(NetError::Api {
+            status: 403,
+            error: api(ErrorCode::IdentityDisabled),
+        }),
+        SessionError::Secrets(SecretStoreError::Keyring("locked".into())),
+    ];
+    for e in &all {
+        match e {
+            SessionError::NotSignedIn { .. }
+            | SessionError::SignInEnded { .. }
+            | SessionError::Provider { .. }
+            | SessionError::NoIdToken
+            | SessionError::IdTokenRejected { .. }
+            | SessionError::Store(_)
+            | SessionError::Secrets(_) => {}
+        }
+    }
+    all
+}
+
+fn account_errors() -> Vec<AccountError> {
+    let mut all = vec![
+        AccountError::Forbidden,
+        AccountError::Unavailable {
+            transfer_id: "T9".into(),
+        },
+        AccountError::BadTransferId { id: "../x".into() },
+        AccountError::Config(ConfigError::NoStore),
+        AccountError::Store(NetError::Http { status: 502 }),
+    ];
+    for e in session_errors() {
+        all.push(AccountError::Session(e));
+    }
+    for e in net_errors() {
+        all.push(AccountError::from_net(e, Some("T9")));
+    }
+    for e in &all {
+        match e {
+            AccountError::Session(_)
+            | AccountError::Config(_)
+            | AccountError::Forbidden
+            | AccountError::Unavailable { .. }
+            | AccountError::BadTransferId { .. }
+            | AccountError::Store(_) => {}
+        }
+    }
     all
 }
 
@@ -860,6 +1022,16 @@ fn wrappers_forward_the_code_and_params_of_what_they_wrap() {
         (outer.code(), outer.params()),
         (inner.code(), inner.params())
     );
+    for inner in session_errors() {
+        let (code, params) = (inner.code(), inner.params());
+        let outer = SendError::Session(inner);
+        assert_eq!((outer.code(), outer.params()), (code, params));
+    }
+    for inner in net_errors() {
+        let (code, params) = (inner.code(), inner.params());
+        let outer = SignInError::Store(inner);
+        assert_eq!((outer.code(), outer.params()), (code, params));
+    }
     // A wrapped file's name reaches the message, in both languages.
     let e = SendError::Files(EncryptError::NotAFile { path: path() });
     for lang in Lang::ALL {

@@ -1,8 +1,10 @@
 //! `kepil`: the terminal face of Kepil. Every operation is a call into `kepil-client`; this file
 //! only parses arguments, asks the user, draws progress and prints.
 
+mod account;
 mod output;
 mod progress;
+mod signin;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -11,12 +13,13 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use kepil_client::api::StoreClient;
-use kepil_client::error::{ConfigError, ManageError, ReceiveError, SendError};
+use kepil_client::bearer::Bearer;
+use kepil_client::error::{ReceiveError, SendError};
 use kepil_client::progress::Cancel;
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
-use kepil_client::{SecretString, duration, manage, receive, recipients, send};
+use kepil_client::{duration, manage, receive, recipients, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
 use kepil_core::message::Lang;
@@ -59,8 +62,81 @@ enum Command {
     Identity(IdentityArgs),
     /// Download the raw ciphertext (a standard age file) after the password.
     Fetch(FetchArgs),
-    /// Save the uploader token for a store in the keyring.
+    /// Sign in with the store's identity provider (or save a machine token with --token).
     Login(LoginArgs),
+    /// Sign out of a store: end the session and forget it and its refresh token here.
+    Logout(LogoutArgs),
+    /// Who the store takes you for: the signed-in person or the machine token, until when,
+    /// administrator or not.
+    Whoami(AccountArgs),
+    /// Your live transfers on the store, sent from any computer (needs sign-in).
+    Transfers(AccountArgs),
+    /// Administrators: find, revoke, disable and enable senders.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args)]
+struct AccountArgs {
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+struct LogoutArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// A sender's live transfers.
+    Search {
+        /// The sender's e-mail address.
+        sender: String,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+    /// Revoke one transfer, or every live transfer of a sender.
+    Revoke {
+        #[arg(
+            long,
+            value_name = "ID",
+            allow_hyphen_values = true,
+            required_unless_present = "sender",
+            conflicts_with = "sender"
+        )]
+        transfer: Option<String>,
+        #[arg(long, value_name = "EMAIL")]
+        sender: Option<String>,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+    /// Stop an identity from sending (its sessions end).
+    Disable {
+        email: String,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+    /// Let a disabled identity send again.
+    Enable {
+        email: String,
+        #[command(flatten)]
+        account: AccountArgs,
+    },
+}
+
+impl AdminCommand {
+    fn account(&self) -> &AccountArgs {
+        match self {
+            AdminCommand::Search { account, .. }
+            | AdminCommand::Revoke { account, .. }
+            | AdminCommand::Disable { account, .. }
+            | AdminCommand::Enable { account, .. } => account,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +234,10 @@ struct RevokeArgs {
     recipient: Option<String>,
     #[arg(long)]
     json: bool,
+    /// The store, for a transfer this computer has no owner token of (signed in, a transfer
+    /// ID from `kepil transfers` is revoked through your session).
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
@@ -183,7 +263,17 @@ struct FetchArgs {
 struct LoginArgs {
     #[command(flatten)]
     store: StoreArgs,
-    /// Read the token from standard input instead of the terminal.
+    /// The identity provider, when the store offers several.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["token", "token_stdin"])]
+    provider: Option<String>,
+    /// No browser on this computer: sign in with a code on another device, or by pasting
+    /// the address the sign-in ended on.
+    #[arg(long, conflicts_with_all = ["token", "token_stdin"])]
+    no_browser: bool,
+    /// Save a machine (uploader) token instead of signing in, asked on the terminal.
+    #[arg(long)]
+    token: bool,
+    /// Save a machine token read from standard input.
     #[arg(long)]
     token_stdin: bool,
     /// Also save the store URL as the default in config.toml.
@@ -211,6 +301,8 @@ fn main() -> ExitCode {
         Command::Status(a) => a.json,
         Command::Revoke(a) => a.json,
         Command::Fetch(a) => a.json,
+        Command::Whoami(a) | Command::Transfers(a) => a.json,
+        Command::Admin(a) => a.account().json,
         _ => false,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -240,6 +332,8 @@ fn main() -> ExitCode {
         cancel,
     };
     let result = runtime.block_on(app.run(cli.command));
+    // A line of pasted input may still be awaited on its own thread; nothing else is left.
+    runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => output::fail(&failure, lang, json),
@@ -265,7 +359,11 @@ impl App {
             Command::Revoke(a) => self.revoke(a).await,
             Command::Identity(a) => self.identity(a).await,
             Command::Fetch(a) => self.fetch(a).await,
-            Command::Login(a) => self.login(a),
+            Command::Login(a) => self.login(a).await,
+            Command::Logout(a) => self.logout(a).await,
+            Command::Whoami(a) => self.whoami(a).await,
+            Command::Transfers(a) => self.transfers(a).await,
+            Command::Admin(a) => self.admin(a).await,
         }
     }
 
@@ -274,8 +372,9 @@ impl App {
     }
 
     fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {
-        let token = settings::resolve_token(None, store, &secrets).map_err(|e| Failure::new(&e))?;
         let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
+        // KEPIL_TOKEN, else the session of `kepil login`, else a saved machine token.
+        let token = Bearer::resolve(&client, &secrets).map_err(|e| Failure::new(&e))?;
         Ok(SendContext {
             client,
             token,
@@ -314,6 +413,9 @@ impl App {
         let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
             .map_err(|e| Failure::new(&e))?;
         let ctx = self.context(&store, secrets)?;
+        // Signed in, the sealed sender is the signed-in address (a display name may be added).
+        let sender = settings::sender_for(a.from.as_deref(), &self.config, ctx.token.identity())
+            .map_err(|e| Failure::new(&e))?;
         let request = SendRequest {
             files: a.files,
             classification,
@@ -322,7 +424,7 @@ impl App {
             max_downloads: a.max_downloads,
             subject: a.subject,
             message: a.message,
-            sender: settings::resolve_sender(a.from.as_deref(), &self.config),
+            sender,
         };
         let sent = send::send(&ctx, request)
             .await
@@ -528,60 +630,6 @@ impl App {
         output::print_status(&status, self.lang, self.json);
         Ok(())
     }
-
-    async fn revoke(&self, a: RevokeArgs) -> Res {
-        let secrets = self.secrets();
-        let owned = manage::find(&self.dirs, &secrets, &a.id).map_err(|e| Failure::new(&e))?;
-        let revoked = owned
-            .revoke(&self.dirs, a.recipient.as_deref())
-            .await
-            .map_err(|e: ManageError| Failure::new(&e))?;
-        output::print_revoked(&owned, &revoked, self.lang, self.json);
-        Ok(())
-    }
-
-    fn login(&self, a: LoginArgs) -> Res {
-        let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
-            .map_err(|e| Failure::new(&e))?;
-        let token = if a.token_stdin {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| Failure::coded("stdin", vec![("reason", e.to_string())]))?;
-            SecretString::new(line.trim())
-        } else {
-            SecretString::new(
-                rpassword::prompt_password(t(self.lang, "Token pemuat naik: ", "Uploader token: "))
-                    .map_err(|_| {
-                        Failure::coded("no_terminal", vec![("flag", "--token-stdin".into())])
-                    })?
-                    .trim(),
-            )
-        };
-        if token.expose().is_empty() {
-            return Err(Failure::coded("empty_token", vec![]));
-        }
-        let secrets = self.secrets();
-        let backend =
-            settings::save_token(&store, &token, &secrets).map_err(|e| Failure::new(&e))?;
-        if a.save_store {
-            let mut config = self.config.clone();
-            config.store = Some(store.to_string());
-            config
-                .save(&self.dirs)
-                .map_err(|e: ConfigError| Failure::new(&e))?;
-        }
-        eprintln!(
-            "{}",
-            t(
-                self.lang,
-                &format!("Token untuk {store} disimpan ({backend})."),
-                &format!("Token for {store} saved ({backend})."),
-            )
-        );
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -614,5 +662,62 @@ mod tests {
         };
         assert_eq!(args.id, "-_abcdefghijklmnopqrstu");
         assert_eq!(args.recipient.as_deref(), Some("a@b.gov.my"));
+    }
+
+    #[test]
+    fn sign_in_commands_parse() {
+        let cli = Cli::try_parse_from(["kepil", "login", "--provider", "mygovuc", "--no-browser"])
+            .expect("parses");
+        let Command::Login(args) = cli.command else {
+            panic!("not login")
+        };
+        assert_eq!(args.provider.as_deref(), Some("mygovuc"));
+        assert!(args.no_browser && !args.token);
+        // A machine token is not signed in with a provider.
+        assert!(Cli::try_parse_from(["kepil", "login", "--token", "--provider", "x"]).is_err());
+        assert!(Cli::try_parse_from(["kepil", "login", "--token-stdin", "--no-browser"]).is_err());
+        let cli = Cli::try_parse_from([
+            "kepil",
+            "admin",
+            "revoke",
+            "--transfer",
+            "-2abcdefghijklmnopqrstu",
+            "--json",
+        ])
+        .expect("parses");
+        let Command::Admin(AdminCommand::Revoke {
+            transfer,
+            sender,
+            account,
+        }) = cli.command
+        else {
+            panic!("not admin revoke")
+        };
+        assert_eq!(transfer.as_deref(), Some("-2abcdefghijklmnopqrstu"));
+        assert!(sender.is_none() && account.json);
+        // One transfer or one sender, not both, not neither.
+        assert!(Cli::try_parse_from(["kepil", "admin", "revoke"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "kepil",
+                "admin",
+                "revoke",
+                "--transfer",
+                "T",
+                "--sender",
+                "a@b.my"
+            ])
+            .is_err()
+        );
+        for argv in [
+            vec!["kepil", "whoami", "--json"],
+            vec!["kepil", "transfers", "--store", "https://s.example"],
+            vec!["kepil", "logout"],
+            vec!["kepil", "admin", "search", "a@agency.gov.my"],
+            vec!["kepil", "admin", "disable", "a@agency.gov.my"],
+            vec!["kepil", "admin", "enable", "a@agency.gov.my"],
+        ] {
+            assert!(Cli::try_parse_from(&argv).is_ok(), "{argv:?}");
+        }
     }
 }

@@ -6,10 +6,12 @@ use kepil_client::ReceiveWarning;
 use kepil_client::manage::OwnedTransfer;
 use kepil_client::receive::{SenderCheck, ToSave, Trust};
 use kepil_client::send::Sent;
+use kepil_client::signin::{SignedIn, SignedOut};
 use kepil_core::message::{Coded, Lang};
 use kepil_core::package::{Manifest, SavedFile};
 use kepil_core::text::{visible, visible_clipped, visible_multiline};
 use kepil_protocol::TransferStatus;
+use kepil_protocol::identity::{AdminOutcome, CredentialKind, TransferSummary, Whoami};
 use serde_json::json;
 
 pub fn t(lang: Lang, ms: &str, en: &str) -> String {
@@ -64,19 +66,32 @@ impl Failure {
             | "no_token"
             | "nothing_to_resume"
             | "resume_ambiguous"
-            | "bad_config_file" => 2,
+            | "bad_config_file"
+            | "not_signed_in"
+            | "sign_in_unavailable"
+            | "provider_unknown"
+            | "provider_choice"
+            | "sign_in_bad_redirect"
+            | "sender_mismatch"
+            | "transfer_id_invalid" => 2,
             "classification_refused"
             | "package_classification_refused"
             | "classification_not_accepted"
             | "expiry_too_long"
             | "too_many_downloads"
             | "too_large"
-            | "quota_exceeded" => 3,
+            | "quota_exceeded"
+            | "sign_in_required" => 3,
             "wrong_password" | "locked" | "password_required" | "password_invalid" => 4,
             "unavailable" | "expired" | "revoked" | "used_up" | "not_ready"
             | "unknown_transfer" | "no_owner_token" | "unknown_recipient" => 5,
-            "network" | "upload_interrupted" | "rate_limited" | "http_error"
-            | "answer_too_large" => 6,
+            "network"
+            | "upload_interrupted"
+            | "rate_limited"
+            | "http_error"
+            | "answer_too_large"
+            | "provider_unreachable"
+            | "provider_discovery" => 6,
             c if c.starts_with("decrypt")
                 || c.starts_with("package")
                 || c.contains("integrity")
@@ -85,7 +100,7 @@ impl Failure {
             {
                 7
             }
-            "cancelled" | "declined" => 10,
+            "cancelled" | "declined" | "sign_in_cancelled" => 10,
             _ if self.code.starts_with("password") => 4,
             _ if self.code.starts_with("link") => 2,
             _ => 1,
@@ -467,4 +482,194 @@ pub fn print_revoked(owned: &OwnedTransfer, revoked: &[String], lang: Lang, json
             .unwrap_or(id.as_str());
         println!("{} {}", t(lang, "Dibatalkan:", "Revoked:"), visible(label));
     }
+}
+
+pub fn print_revoked_by_id(transfer_id: &str, lang: Lang, json: bool) {
+    if json {
+        println!("{}", json!({"transfer": transfer_id, "revoked": "all"}));
+        return;
+    }
+    println!(
+        "{} {transfer_id} {}",
+        t(lang, "Dibatalkan:", "Revoked:"),
+        t(lang, "(semua penerima)", "(every recipient)")
+    );
+}
+
+pub fn print_signed_in(store: &url::Url, signed: &SignedIn, lang: Lang) {
+    let who = match &signed.identity.name {
+        Some(name) => format!(
+            "{} <{}>",
+            visible_clipped(name, FIELD_CHARS),
+            visible_clipped(&signed.identity.email, FIELD_CHARS)
+        ),
+        None => visible_clipped(&signed.identity.email, FIELD_CHARS),
+    };
+    let until = rfc3339(signed.expires_at);
+    let (renew_ms, renew_en) = if signed.renewable {
+        ("dan diperbaharui sendiri", "and renews itself")
+    } else {
+        ("; log masuk semula selepas itu", "; sign in again then")
+    };
+    eprintln!(
+        "{}",
+        t(
+            lang,
+            &format!(
+                "Log masuk ke {store} sebagai {who} ({}). Sesi sah hingga {until} {renew_ms}. Disimpan ({}).",
+                signed.provider, signed.saved_to
+            ),
+            &format!(
+                "Signed in to {store} as {who} ({}). The session lasts until {until} {renew_en}. Saved ({}).",
+                signed.provider, signed.saved_to
+            ),
+        )
+    );
+}
+
+pub fn print_signed_out(store: &url::Url, out: &SignedOut, lang: Lang) {
+    let Some(identity) = &out.identity else {
+        eprintln!(
+            "{}",
+            t(
+                lang,
+                &format!("Tiada log masuk ke {store}; tiada apa-apa untuk dilupakan."),
+                &format!("Not signed in to {store}; nothing to forget."),
+            )
+        );
+        return;
+    };
+    let email = visible_clipped(&identity.email, FIELD_CHARS);
+    eprintln!(
+        "{}",
+        t(
+            lang,
+            &format!(
+                "{email} telah log keluar dari {store}; sesi dan token penyegar dilupakan di komputer ini."
+            ),
+            &format!(
+                "{email} signed out of {store}; the session and the refresh token are forgotten on this computer."
+            ),
+        )
+    );
+    if let Some(e) = &out.store_error {
+        eprintln!(
+            "{}",
+            t(
+                lang,
+                &format!(
+                    "Stor tidak dapat dimaklumkan ({}): sesi di sana kekal sah sehingga tamat tempohnya.",
+                    e.message(lang)
+                ),
+                &format!(
+                    "The store could not be told ({}): the session there stays valid until it expires.",
+                    e.message(lang)
+                ),
+            )
+        );
+    }
+}
+
+pub fn print_whoami(store: &url::Url, who: &Whoami, lang: Lang, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(who).unwrap_or_default());
+        return;
+    }
+    let identity = &who.identity;
+    let name = identity
+        .name
+        .as_deref()
+        .map(|n| format!(" ({})", visible_clipped(n, FIELD_CHARS)))
+        .unwrap_or_default();
+    println!(
+        "{} {}{name}",
+        t(lang, "Identiti:", "Identity:"),
+        visible_clipped(&identity.email, FIELD_CHARS)
+    );
+    println!("{} {store}", t(lang, "Stor:", "Store:"));
+    let how = match who.kind {
+        CredentialKind::Session => format!(
+            "{} {}",
+            t(lang, "log masuk melalui", "signed in with"),
+            identity.provider
+        ),
+        CredentialKind::Token => t(lang, "token mesin", "machine token"),
+    };
+    println!("{} {how}", t(lang, "Cara:", "How:"));
+    let until = who
+        .expires_at
+        .map(rfc3339)
+        .unwrap_or_else(|| t(lang, "tiada had", "no expiry"));
+    println!("{} {until}", t(lang, "Sah hingga:", "Valid until:"));
+    let admin = if who.admin {
+        t(lang, "ya", "yes")
+    } else {
+        t(lang, "tidak", "no")
+    };
+    println!("{} {admin}", t(lang, "Pentadbir:", "Administrator:"));
+}
+
+pub fn print_transfers(list: &[TransferSummary], lang: Lang, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(list).unwrap_or_default());
+        return;
+    }
+    if list.is_empty() {
+        eprintln!(
+            "{}",
+            t(
+                lang,
+                "Tiada pemindahan yang masih hidup.",
+                "No live transfers."
+            )
+        );
+        return;
+    }
+    for s in list {
+        let state = if s.upload_complete {
+            t(lang, "sedia", "ready")
+        } else {
+            t(lang, "muat naik belum selesai", "upload not finished")
+        };
+        println!(
+            "{}  {}  {}  {} {}  {} {}  {} {}  {}  {}",
+            s.transfer_id,
+            s.classification.as_str(),
+            human_size(s.size),
+            t(lang, "luput", "expires"),
+            rfc3339(s.expires_at),
+            s.grants,
+            t(lang, "penerima", "recipients"),
+            s.downloads,
+            t(lang, "muat turun", "downloads"),
+            state,
+            visible_clipped(&s.sender, FIELD_CHARS),
+        );
+    }
+}
+
+pub fn print_admin_outcome(action: &str, out: &AdminOutcome, lang: Lang, json: bool) {
+    if json {
+        println!("{}", json!({"action": action, "changed": out.changed}));
+        return;
+    }
+    let n = out.changed;
+    let text = match action {
+        "revoke" => t(
+            lang,
+            &format!("{n} pemindahan dibatalkan."),
+            &format!("{n} transfer(s) revoked."),
+        ),
+        "disable" => t(
+            lang,
+            &format!("{n} identiti dilumpuhkan."),
+            &format!("{n} identity disabled."),
+        ),
+        _ => t(
+            lang,
+            &format!("{n} identiti dibenarkan semula."),
+            &format!("{n} identity enabled."),
+        ),
+    };
+    println!("{text}");
 }

@@ -4,6 +4,10 @@
 use std::sync::RwLock;
 use std::time::Duration;
 
+use kepil_protocol::identity::{
+    AdminOutcome, AdminRevoke, AdminSearch, CreateSession, IdentityAction, SessionCreated,
+    TransferSummary, Whoami,
+};
 use kepil_protocol::{
     ApiError, BlobChecksum, Challenge, CreateTransfer, DownloadGrant, GrantInfo, Proof,
     StorePolicy, TransferCreated, TransferStatus, paths, tus,
@@ -52,6 +56,20 @@ pub fn trust_ca_pem(pem: &[u8]) -> Result<usize, NetError> {
     Ok(added)
 }
 
+/// A reqwest builder that trusts the platform's roots and every CA added with
+/// [`trust_ca_pem`]: for the store, and for an identity provider on the agency's own CA.
+pub(crate) fn http_builder() -> reqwest::ClientBuilder {
+    let mut builder = reqwest::Client::builder();
+    for cert in EXTRA_ROOTS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+    {
+        builder = builder.add_root_certificate(cert.clone());
+    }
+    builder
+}
+
 /// A client for one store. Cheap to clone (the connection pool is shared).
 #[derive(Debug, Clone)]
 pub struct StoreClient {
@@ -67,15 +85,7 @@ impl StoreClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let mut builder = reqwest::Client::builder();
-        for cert in EXTRA_ROOTS
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-        {
-            builder = builder.add_root_certificate(cert.clone());
-        }
-        let http = builder
+        let http = http_builder()
             .user_agent(concat!("kepil/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(20))
             // Between two reads, not for a whole transfer: a stalled connection is retried.
@@ -291,6 +301,111 @@ impl StoreClient {
             .send()
             .await?;
         ok(response).await.map(drop)
+    }
+}
+
+impl StoreClient {
+    /// Exchanges an ID token from one of the store's providers for a session.
+    pub async fn create_session(&self, body: &CreateSession) -> Result<SessionCreated, NetError> {
+        let response = self
+            .request(Method::POST, paths::SESSIONS)?
+            .json(body)
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    /// Who the bearer (a session or a machine token) is.
+    pub async fn whoami(&self, bearer: &SecretString) -> Result<Whoami, NetError> {
+        let response = self
+            .request(Method::GET, paths::SESSION)?
+            .bearer_auth(bearer.expose())
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    /// Ends the session the bearer is (sign out).
+    pub async fn end_session(&self, bearer: &SecretString) -> Result<(), NetError> {
+        let response = self
+            .request(Method::DELETE, paths::SESSION)?
+            .bearer_auth(bearer.expose())
+            .send()
+            .await?;
+        ok(response).await.map(drop)
+    }
+
+    /// The bearer's live transfers, whichever computer sent them.
+    pub async fn my_transfers(
+        &self,
+        bearer: &SecretString,
+    ) -> Result<Vec<TransferSummary>, NetError> {
+        let response = self
+            .request(Method::GET, paths::MY_TRANSFERS)?
+            .bearer_auth(bearer.expose())
+            .send()
+            .await?;
+        json(response).await
+    }
+
+    /// Revokes one of the bearer's own transfers without its owner token.
+    pub async fn revoke_my_transfer(
+        &self,
+        bearer: &SecretString,
+        transfer_id: &str,
+    ) -> Result<(), NetError> {
+        let response = self
+            .request(Method::DELETE, &paths::my_transfer(transfer_id))?
+            .bearer_auth(bearer.expose())
+            .send()
+            .await?;
+        ok(response).await.map(drop)
+    }
+
+    pub async fn admin_search(
+        &self,
+        bearer: &SecretString,
+        body: &AdminSearch,
+    ) -> Result<Vec<TransferSummary>, NetError> {
+        self.admin_post(bearer, paths::ADMIN_SEARCH, body).await
+    }
+
+    pub async fn admin_revoke(
+        &self,
+        bearer: &SecretString,
+        body: &AdminRevoke,
+    ) -> Result<AdminOutcome, NetError> {
+        self.admin_post(bearer, paths::ADMIN_REVOKE, body).await
+    }
+
+    /// Disables (`enable == false`) or enables an identity at the store.
+    pub async fn admin_identity(
+        &self,
+        bearer: &SecretString,
+        body: &IdentityAction,
+        enable: bool,
+    ) -> Result<AdminOutcome, NetError> {
+        let path = if enable {
+            paths::ADMIN_ENABLE
+        } else {
+            paths::ADMIN_DISABLE
+        };
+        self.admin_post(bearer, path, body).await
+    }
+
+    async fn admin_post<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        bearer: &SecretString,
+        path: &str,
+        body: &B,
+    ) -> Result<T, NetError> {
+        let response = self
+            .request(Method::POST, path)?
+            .bearer_auth(bearer.expose())
+            .json(body)
+            .send()
+            .await?;
+        json(response).await
     }
 }
 

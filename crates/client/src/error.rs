@@ -200,6 +200,15 @@ pub enum SendError {
     QuotaExceeded { limit: Option<u64> },
     #[error("the store refused the uploader token")]
     Unauthorized,
+    /// The signed-in session could not be had or renewed.
+    #[error(transparent)]
+    Session(SessionError),
+    /// The store takes uploads from signed-in people only.
+    #[error("this store accepts uploads only from signed-in people")]
+    SignInRequired,
+    /// A sender address other than the signed-in one.
+    #[error("signed in as {signed_in}, not {given}")]
+    SenderMismatch { given: String, signed_in: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -246,6 +255,9 @@ impl Coded for SendError {
             SendError::TooLarge { .. } => "too_large",
             SendError::QuotaExceeded { .. } => "quota_exceeded",
             SendError::Unauthorized => "unauthorized",
+            SendError::Session(e) => e.code(),
+            SendError::SignInRequired => "sign_in_required",
+            SendError::SenderMismatch { .. } => "sender_mismatch",
             SendError::Config(e) => e.code(),
             SendError::Kdf(e) => e.code(),
             SendError::Encrypt(e) => e.code(),
@@ -268,7 +280,14 @@ impl Coded for SendError {
             SendError::Config(e) => e.params(),
             SendError::Kdf(e) => e.params(),
             SendError::Store(e) => e.params(),
-            SendError::NoFiles | SendError::NoRecipients | SendError::NothingToResume => vec![],
+            SendError::Session(e) => e.params(),
+            SendError::SenderMismatch { given, signed_in } => {
+                vec![("given", clip(given)), ("signed_in", clip(signed_in))]
+            }
+            SendError::NoFiles
+            | SendError::NoRecipients
+            | SendError::NothingToResume
+            | SendError::SignInRequired => vec![],
             SendError::DuplicateRecipient(r) => vec![("recipient", clip(r))],
             SendError::ClassificationNotAccepted { classification } => {
                 vec![("classification", clip(classification))]
@@ -626,6 +645,224 @@ impl Coded for ManageError {
             ManageError::Config(e) => e.params(),
             ManageError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
             ManageError::Store(e) => e.params(),
+        }
+    }
+}
+
+/// Signing in at the agency's identity provider and exchanging the result for a store session
+/// (`kepil login`, the app's sign-in button).
+#[derive(Debug, Error)]
+pub enum SignInError {
+    #[error("the store {store} offers no sign-in")]
+    NoProvider { store: String },
+    #[error("the store has no identity provider {provider}")]
+    UnknownProvider {
+        provider: String,
+        known: Vec<String>,
+    },
+    #[error("the store offers several identity providers: {known:?}")]
+    ChooseProvider { known: Vec<String> },
+    #[error("the identity provider {issuer} is not served over https")]
+    InsecureIssuer { issuer: String },
+    #[error("cannot read the identity provider's configuration at {issuer}: {reason}")]
+    Discovery { issuer: String, reason: String },
+    #[error("cannot listen for the browser on the loopback interface: {reason}")]
+    Listener { reason: String },
+    #[error("the sign-in was not completed within {secs} s")]
+    Timeout { secs: u64 },
+    #[error("cannot reach the identity provider {provider}: {reason}")]
+    ProviderUnreachable { provider: String, reason: String },
+    #[error("the sign-in was cancelled")]
+    Cancelled,
+    #[error("the sign-in was denied at the identity provider")]
+    Denied,
+    #[error("the identity provider refused the sign-in: {error}: {description}")]
+    ProviderRefused { error: String, description: String },
+    #[error("the answer from the browser does not belong to this sign-in")]
+    StateMismatch,
+    #[error("not the address the sign-in ended on: {reason}")]
+    BadRedirect { reason: String },
+    #[error("the identity provider answered without an ID token")]
+    NoIdToken,
+    #[error("the ID token failed the client's checks: {reason}")]
+    IdTokenRejected { reason: String },
+    #[error("the ID token carries no e-mail address")]
+    NoEmail,
+    #[error("the identity provider offers no device sign-in")]
+    DeviceFlowUnsupported,
+    #[error("the device code expired before it was entered")]
+    DeviceCodeExpired,
+    /// The store refused the ID token (`id_token_invalid`, `domain_not_allowed`, …).
+    #[error(transparent)]
+    Store(NetError),
+    #[error(transparent)]
+    Secrets(#[from] SecretStoreError),
+}
+
+impl Coded for SignInError {
+    fn code(&self) -> &'static str {
+        match self {
+            SignInError::NoProvider { .. } => "sign_in_unavailable",
+            SignInError::UnknownProvider { .. } => "provider_unknown",
+            SignInError::ChooseProvider { .. } => "provider_choice",
+            SignInError::InsecureIssuer { .. } => "provider_insecure",
+            SignInError::Discovery { .. } => "provider_discovery",
+            SignInError::Listener { .. } => "sign_in_listener",
+            SignInError::Timeout { .. } => "sign_in_timeout",
+            SignInError::ProviderUnreachable { .. } => "provider_unreachable",
+            SignInError::Cancelled => "sign_in_cancelled",
+            SignInError::Denied => "sign_in_denied",
+            SignInError::ProviderRefused { .. } => "sign_in_refused",
+            SignInError::StateMismatch => "sign_in_state_mismatch",
+            SignInError::BadRedirect { .. } => "sign_in_bad_redirect",
+            SignInError::NoIdToken => "id_token_missing",
+            SignInError::IdTokenRejected { .. } => "id_token_rejected",
+            SignInError::NoEmail => "id_token_no_email",
+            SignInError::DeviceFlowUnsupported => "device_flow_unsupported",
+            SignInError::DeviceCodeExpired => "device_code_expired",
+            SignInError::Store(e) => e.code(),
+            SignInError::Secrets(_) => "credentials_unavailable",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            SignInError::NoProvider { store } => vec![("store", clip(store))],
+            SignInError::UnknownProvider { provider, known } => vec![
+                ("provider", clip(provider)),
+                ("known", clip(&known.join(", "))),
+            ],
+            SignInError::ChooseProvider { known } => vec![("known", clip(&known.join(", ")))],
+            SignInError::InsecureIssuer { issuer } => vec![("issuer", clip(issuer))],
+            SignInError::Discovery { issuer, reason } => {
+                vec![("issuer", clip(issuer)), ("reason", clip(reason))]
+            }
+            SignInError::Listener { reason } => vec![("reason", clip(reason))],
+            SignInError::Timeout { secs } => vec![("waited", duration::format(*secs))],
+            SignInError::ProviderUnreachable { provider, reason } => {
+                vec![("provider", clip(provider)), ("reason", clip(reason))]
+            }
+            SignInError::ProviderRefused { error, description } => {
+                vec![("error", clip(error)), ("description", clip(description))]
+            }
+            SignInError::BadRedirect { reason } => vec![("reason", clip(reason))],
+            SignInError::IdTokenRejected { reason } => vec![("reason", clip(reason))],
+            SignInError::Store(e) => e.params(),
+            SignInError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
+            SignInError::Cancelled
+            | SignInError::Denied
+            | SignInError::StateMismatch
+            | SignInError::NoIdToken
+            | SignInError::NoEmail
+            | SignInError::DeviceFlowUnsupported
+            | SignInError::DeviceCodeExpired => vec![],
+        }
+    }
+}
+
+/// Using a sign-in after it was made: the session kept in the keyring, renewed with the
+/// refresh token when it runs out, and ended by signing out.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    #[error("not signed in to {store}")]
+    NotSignedIn { store: String },
+    /// The provider no longer honours the refresh token (signed out there, expired, the
+    /// account disabled), or there is none: only a new sign-in helps.
+    #[error("the sign-in at {provider} has ended")]
+    SignInEnded { provider: String },
+    #[error("cannot reach the identity provider {provider}: {reason}")]
+    Provider { provider: String, reason: String },
+    #[error("the identity provider answered the renewal without an ID token")]
+    NoIdToken,
+    #[error("the renewed ID token failed the client's checks: {reason}")]
+    IdTokenRejected { reason: String },
+    /// The store refused the renewed ID token or the session (`identity_disabled`, …).
+    #[error(transparent)]
+    Store(NetError),
+    #[error(transparent)]
+    Secrets(#[from] SecretStoreError),
+}
+
+impl Coded for SessionError {
+    fn code(&self) -> &'static str {
+        match self {
+            SessionError::NotSignedIn { .. } => "not_signed_in",
+            SessionError::SignInEnded { .. } => "sign_in_ended",
+            SessionError::Provider { .. } => "provider_unreachable",
+            SessionError::NoIdToken => "id_token_missing",
+            SessionError::IdTokenRejected { .. } => "id_token_rejected",
+            SessionError::Store(e) => e.code(),
+            SessionError::Secrets(_) => "credentials_unavailable",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            SessionError::NotSignedIn { store } => vec![("store", clip(store))],
+            SessionError::SignInEnded { provider } => vec![("provider", clip(provider))],
+            SessionError::Provider { provider, reason } => {
+                vec![("provider", clip(provider)), ("reason", clip(reason))]
+            }
+            SessionError::NoIdToken => vec![],
+            SessionError::IdTokenRejected { reason } => vec![("reason", clip(reason))],
+            SessionError::Store(e) => e.params(),
+            SessionError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
+        }
+    }
+}
+
+/// What a signed-in sender (or an administrator) asks the store about transfers and
+/// identities: who am I, my transfers from any computer, revoke without the owner token, and
+/// the administrator's search, revoke, disable and enable.
+#[derive(Debug, Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("only administrators may do this")]
+    Forbidden,
+    #[error("the transfer {transfer_id} is not live on the store")]
+    Unavailable { transfer_id: String },
+    #[error("{id:?} is not a transfer ID")]
+    BadTransferId { id: String },
+    #[error(transparent)]
+    Store(NetError),
+}
+
+impl AccountError {
+    /// The store's answer to a call made with the session (after the one renewal).
+    pub fn from_net(error: NetError, transfer_id: Option<&str>) -> AccountError {
+        match (error.api_code(), transfer_id) {
+            (Some(ErrorCode::Forbidden), _) => AccountError::Forbidden,
+            (Some(ErrorCode::Unavailable), Some(id)) => AccountError::Unavailable {
+                transfer_id: id.to_string(),
+            },
+            _ => AccountError::Store(error),
+        }
+    }
+}
+
+impl Coded for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            AccountError::Session(e) => e.code(),
+            AccountError::Config(e) => e.code(),
+            AccountError::Forbidden => "forbidden",
+            AccountError::Unavailable { .. } => "unavailable",
+            AccountError::BadTransferId { .. } => "transfer_id_invalid",
+            AccountError::Store(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AccountError::Session(e) => e.params(),
+            AccountError::Config(e) => e.params(),
+            AccountError::Forbidden => vec![],
+            AccountError::Unavailable { .. } => vec![("role", "owner".to_owned())],
+            AccountError::BadTransferId { id } => vec![("id", clip(id))],
+            AccountError::Store(e) => e.params(),
         }
     }
 }

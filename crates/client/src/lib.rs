@@ -6,6 +6,11 @@
 //! - [`receive`]: prove the password, look at the manifest, save the files; or fetch the raw
 //!   ciphertext and export the age identity for any age tool.
 //! - [`manage`]: status and revoke for the sender.
+//! - [`signin`]: sign-in with the agency's OpenID provider (browser, device code or a pasted
+//!   address), the store session it leads to, its renewal and sign-out.
+//! - [`bearer`]: which credential a sender's requests carry (machine token or session).
+//! - [`account`]: who am I, my transfers from any computer, revoke by id; the administrator's
+//!   search, revoke, disable and enable.
 //! - [`api`]: the store's HTTP API, one method per route.
 //! - [`settings`]: directories, the config file, store URL / token / language resolution.
 //! - [`secrets`]: the OS keyring with a 0600-file fallback (uploader token, owner tokens).
@@ -15,7 +20,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod api;
+pub mod bearer;
 pub mod duration;
 pub mod error;
 pub mod history;
@@ -27,8 +34,12 @@ pub mod recipients;
 pub mod secrets;
 pub mod send;
 pub mod settings;
+pub mod signin;
 
-pub use error::{ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError};
+pub use error::{
+    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,
+    SessionError, SignInError,
+};
 pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 
 /// Tokens, passwords and links with their secret: core's zeroizing, `<redacted>`-printing

@@ -37,6 +37,7 @@ use url::Url;
 
 use crate::SecretString;
 use crate::api::StoreClient;
+use crate::bearer::{Bearer, CallError, is_refusal};
 use crate::error::{NetError, SendError};
 use crate::history::{History, HistoryEntry, HistoryRecipient};
 use crate::manage::owner_token_key;
@@ -82,7 +83,8 @@ pub struct SendRequest {
 #[derive(Clone)]
 pub struct SendContext {
     pub client: StoreClient,
-    pub token: SecretString,
+    /// The uploader: a machine token or a signed-in session (`Bearer::resolve`).
+    pub token: Bearer,
     pub dirs: Dirs,
     pub secrets: Arc<SecretStore>,
     pub progress: ProgressFn,
@@ -249,7 +251,9 @@ pub fn discard_journal(dirs: &Dirs, transfer_id: &str) {
 /// Gives an unfinished upload up: the store drops it, and its journal, file key and pending
 /// links and passwords are deleted.
 async fn abandon(ctx: &SendContext, upload_url: &Url, transfer_id: &str) {
-    let _ = ctx.client.upload_terminate(&ctx.token, upload_url).await;
+    if let Ok(token) = ctx.token.current().await {
+        let _ = ctx.client.upload_terminate(&token, upload_url).await;
+    }
     discard_journal(&ctx.dirs, transfer_id);
     let _ = ctx.secrets.delete(&pending_key(transfer_id));
 }
@@ -344,6 +348,10 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
     request.classification.check_sendable()?;
 
     let policy = ctx.client.policy().await.map_err(SendError::Store)?;
+    // Before the key derivation and the upload the store would refuse anyway.
+    if policy.sign_in_required && ctx.token.session().is_none() {
+        return Err(SendError::SignInRequired);
+    }
     let expires_secs = check_policy(&request, &policy)?;
 
     let now = OffsetDateTime::now_utc();
@@ -432,10 +440,17 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
             .collect(),
     };
     let created = ctx
-        .client
-        .create_transfer(&ctx.token, &create)
+        .token
+        .call(|token| {
+            let create = &create;
+            async move { ctx.client.create_transfer(&token, create).await }
+        })
         .await
-        .map_err(|e| match map_create_error(e) {
+        .map_err(|e| match e {
+            CallError::Session(e) => SendError::Session(e),
+            CallError::Net(e) => map_create_error(e),
+        })
+        .map_err(|e| match e {
             SendError::ExpiryTooLong { limit_secs, .. } => SendError::ExpiryTooLong {
                 requested_secs: expires_secs,
                 limit_secs,
@@ -614,8 +629,9 @@ pub async fn resume(ctx: &SendContext, journal: &Journal) -> Result<Sent, SendEr
     if stream.encrypted_len(plan.payload_len()) != journal.size {
         return Err(impossible("the journal does not match its key"));
     }
-    let offset = with_retries(ctx, &tid, || {
-        ctx.client.upload_offset(&ctx.token, &upload_url)
+    let offset = with_retries(ctx, &tid, |token| {
+        let upload_url = &upload_url;
+        async move { ctx.client.upload_offset(&token, upload_url).await }
     })
     .await?;
     let source = Source::new(ctx, Arc::new(plan), Arc::new(stream));
@@ -975,13 +991,20 @@ async fn with_retries<T, F, Fut>(
     mut op: F,
 ) -> Result<T, SendError>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(SecretString) -> Fut,
     Fut: std::future::Future<Output = Result<T, NetError>>,
 {
     let mut attempt = 0;
+    let mut renewed = false;
     loop {
-        match op().await {
+        let token = ctx.token.current().await.map_err(SendError::Session)?;
+        match op(token.clone()).await {
             Ok(v) => return Ok(v),
+            // A session the store stopped accepting is renewed once; a machine token is not.
+            Err(e) if is_refusal(&e) && !renewed && ctx.token.session().is_some() => {
+                renewed = true;
+                ctx.token.renew(&token).await.map_err(SendError::Session)?;
+            }
             Err(e) if e.is_transient() && attempt + 1 < MAX_ATTEMPTS => {
                 attempt += 1;
                 backoff(ctx, attempt, &e).await?;
@@ -1036,6 +1059,7 @@ async fn upload(
     let tail_start = size.saturating_sub(1) / PIECE as u64 * PIECE as u64;
     let mut patch_len = MIN_PATCH;
     let mut attempt = 0u32;
+    let mut renewed = false;
     (ctx.progress)(ProgressEvent {
         phase: Phase::Uploading,
         done: offset,
@@ -1053,6 +1077,7 @@ async fn upload(
         } else {
             (size, Some(source.lock().await.hash(offset).await?))
         };
+        let token = ctx.token.current().await.map_err(SendError::Session)?;
         let body = patch_body(source.clone(), offset, end, ctx.progress.clone(), size);
         let started = Instant::now();
         // No per-PATCH `Upload-Checksum`: TCP/TLS already deliver bytes intact, the store
@@ -1061,14 +1086,7 @@ async fn upload(
         // store discard the good prefix of a cut PATCH.
         let answer = ctx
             .client
-            .upload_patch(
-                &ctx.token,
-                upload_url,
-                offset,
-                body,
-                end - offset,
-                final_hash,
-            )
+            .upload_patch(&token, upload_url, offset, body, end - offset, final_hash)
             .await;
         if let Some(e) = source.lock().await.failure.take() {
             return Err(e);
@@ -1109,6 +1127,17 @@ async fn upload(
                         .unwrap_or_default(),
                 });
             }
+            Err(e) if is_refusal(&e) && !renewed && ctx.token.session().is_some() => {
+                // The session ran out (or ended) mid-upload: renew it once and carry on
+                // from the store's offset; the bytes it has are kept.
+                renewed = true;
+                ctx.token.renew(&token).await.map_err(SendError::Session)?;
+                patch_len = MIN_PATCH;
+                offset = with_retries(ctx, transfer_id, |token| async move {
+                    ctx.client.upload_offset(&token, upload_url).await
+                })
+                .await?;
+            }
             Err(e) => {
                 let recoverable = e.is_transient()
                     || matches!(
@@ -1130,8 +1159,8 @@ async fn upload(
                 }
                 patch_len = MIN_PATCH;
                 backoff(ctx, attempt, &e).await?;
-                offset = with_retries(ctx, transfer_id, || {
-                    ctx.client.upload_offset(&ctx.token, upload_url)
+                offset = with_retries(ctx, transfer_id, |token| async move {
+                    ctx.client.upload_offset(&token, upload_url).await
                 })
                 .await?;
             }

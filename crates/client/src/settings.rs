@@ -255,6 +255,66 @@ pub fn resolve_sender(explicit: Option<&str>, config: &ConfigFile) -> String {
     }
 }
 
+/// `Name <address>`, `address` or `Name`: the display name and the address a sender text
+/// gives.
+fn split_sender(text: &str) -> (Option<String>, Option<String>) {
+    let text = text.trim();
+    if let (Some(open), true) = (text.rfind('<'), text.ends_with('>')) {
+        let address = text[open + 1..text.len() - 1].trim();
+        let name = text[..open].trim().trim_matches('"').trim();
+        let name = (!name.is_empty()).then(|| name.to_string());
+        return (name, (!address.is_empty()).then(|| address.to_string()));
+    }
+    if text.contains('@') && !text.contains(char::is_whitespace) {
+        return (None, Some(text.to_string()));
+    }
+    let name: String = text
+        .chars()
+        .filter(|c| !c.is_control() && *c != '<' && *c != '>')
+        .collect();
+    let name = name.trim();
+    ((!name.is_empty()).then(|| name.to_string()), None)
+}
+
+/// The sender sealed in the package. Signed in, it is the signed-in address (the identity
+/// the store vouches for), with at most a display name added: `--from "Alice Tan"` gives
+/// `Alice Tan <alice@agency.gov.my>`, and another address is refused (a `sender` in
+/// config.toml naming another address is passed over, as an old setting). Not signed in, it
+/// is [`resolve_sender`]'s.
+pub fn sender_for(
+    explicit: Option<&str>,
+    config: &ConfigFile,
+    identity: Option<&kepil_protocol::identity::Identity>,
+) -> Result<String, crate::error::SendError> {
+    let Some(identity) = identity else {
+        return Ok(resolve_sender(explicit, config));
+    };
+    let email = identity.email.as_str();
+    let with_name = |name: Option<String>| match name {
+        Some(name) => format!("{name} <{email}>"),
+        None => email.to_string(),
+    };
+    if let Some(text) = explicit.map(str::trim).filter(|s| !s.is_empty()) {
+        let (name, address) = split_sender(text);
+        if let Some(address) = address
+            && !address.eq_ignore_ascii_case(email)
+        {
+            return Err(crate::error::SendError::SenderMismatch {
+                given: address,
+                signed_in: email.to_string(),
+            });
+        }
+        return Ok(with_name(name));
+    }
+    if let Some(text) = config.sender.as_deref().filter(|s| !s.trim().is_empty()) {
+        let (name, address) = split_sender(text);
+        if address.is_none_or(|a| a.eq_ignore_ascii_case(email)) {
+            return Ok(with_name(name));
+        }
+    }
+    Ok(email.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +354,54 @@ mod tests {
         assert_eq!(ConfigFile::load(&dirs).unwrap(), cfg);
         std::fs::write(dirs.config_file(), "stroe = \"x\"\n").unwrap();
         assert!(ConfigFile::load(&dirs).is_err());
+    }
+
+    #[test]
+    fn signed_in_the_sender_is_the_signed_in_address_with_at_most_a_name() {
+        use kepil_protocol::identity::Identity;
+        let alice = Identity {
+            email: "alice@agency.gov.my".into(),
+            name: Some("Alice Tan".into()),
+            provider: "mygovuc".into(),
+        };
+        let none = ConfigFile::default();
+        let me = Some(&alice);
+        assert_eq!(sender_for(None, &none, me).unwrap(), "alice@agency.gov.my");
+        assert_eq!(
+            sender_for(Some("Alice Tan"), &none, me).unwrap(),
+            "Alice Tan <alice@agency.gov.my>"
+        );
+        assert_eq!(
+            sender_for(Some("\"Alice T.\" <ALICE@agency.gov.my>"), &none, me).unwrap(),
+            "Alice T. <alice@agency.gov.my>"
+        );
+        assert_eq!(
+            sender_for(Some("Alice@Agency.gov.my"), &none, me).unwrap(),
+            "alice@agency.gov.my"
+        );
+        for other in ["bob@agency.gov.my", "Alice <alice@evil.example>"] {
+            assert!(
+                matches!(
+                    sender_for(Some(other), &none, me),
+                    Err(crate::error::SendError::SenderMismatch { .. })
+                ),
+                "{other}"
+            );
+        }
+        let old = ConfigFile {
+            sender: Some("someone@else.my".into()),
+            ..ConfigFile::default()
+        };
+        assert_eq!(sender_for(None, &old, me).unwrap(), "alice@agency.gov.my");
+        let named = ConfigFile {
+            sender: Some("Alice Tan (JPA)".into()),
+            ..ConfigFile::default()
+        };
+        assert_eq!(
+            sender_for(None, &named, me).unwrap(),
+            "Alice Tan (JPA) <alice@agency.gov.my>"
+        );
+        // Not signed in: as before.
+        assert_eq!(sender_for(Some("x@y.my"), &none, None).unwrap(), "x@y.my");
     }
 }

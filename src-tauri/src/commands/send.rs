@@ -170,7 +170,7 @@ pub async fn send_start<R: Runtime>(
     let progress = events.progress();
     let ctx = SendContext {
         client,
-        token,
+        token: token.into(),
         dirs: kepil.dirs.clone(),
         secrets: kepil.secrets.clone(),
         progress,
