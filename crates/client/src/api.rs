@@ -23,6 +23,10 @@ use crate::error::NetError;
 /// 256 grants is about 60 KiB); anything larger is a broken or hostile store, and reading it
 /// would let that store fill the recipient's memory.
 pub const MAX_JSON_BODY: usize = 1 << 20;
+/// The largest list of transfers read (a person's live transfers, an administrator's search):
+/// the store does not page them, and one summary is about 300 bytes, so this holds some
+/// 100 000 — more than any one sender keeps live.
+pub const MAX_LIST_BODY: usize = 32 << 20;
 /// The largest error body read: the store's JSON errors are a few hundred bytes. A longer one
 /// (a proxy's HTML page, say) is treated as a non-Kepil answer without reading the rest.
 pub const MAX_ERROR_BODY: usize = 64 << 10;
@@ -345,7 +349,7 @@ impl StoreClient {
             .bearer_auth(bearer.expose())
             .send()
             .await?;
-        json(response).await
+        json_limited(response, MAX_LIST_BODY).await
     }
 
     /// Revokes one of the bearer's own transfers without its owner token.
@@ -367,7 +371,13 @@ impl StoreClient {
         bearer: &SecretString,
         body: &AdminSearch,
     ) -> Result<Vec<TransferSummary>, NetError> {
-        self.admin_post(bearer, paths::ADMIN_SEARCH, body).await
+        let response = self
+            .request(Method::POST, paths::ADMIN_SEARCH)?
+            .bearer_auth(bearer.expose())
+            .json(body)
+            .send()
+            .await?;
+        json_limited(response, MAX_LIST_BODY).await
     }
 
     pub async fn admin_revoke(
@@ -442,8 +452,15 @@ async fn ok(response: Response) -> Result<Response, NetError> {
 }
 
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, NetError> {
+    json_limited(response, MAX_JSON_BODY).await
+}
+
+async fn json_limited<T: DeserializeOwned>(
+    response: Response,
+    limit: usize,
+) -> Result<T, NetError> {
     let response = ok(response).await?;
-    let body = read_limited(response, MAX_JSON_BODY).await?;
+    let body = read_limited(response, limit).await?;
     serde_json::from_slice(&body).map_err(|e| NetError::Protocol(format!("unexpected answer: {e}")))
 }
 
