@@ -21,6 +21,9 @@ http_error-do = Check the store address or try again later.
 protocol_error = The store's answer does not follow the Kepil protocol ({ $reason }).
     .bare = The store's answer does not follow the Kepil protocol.
 protocol_error-do = Check the store address; report it to the administrator if it persists.
+answer_too_large = The store sent an answer longer than any Kepil answer can be (over { $limit } bytes); Kepil stopped reading it.
+    .bare = The store sent an answer longer than any Kepil answer can be; Kepil stopped reading it.
+answer_too_large-do = Do not continue with this store: check that the link or address is your agency's Kepil store, and report it to your ICT administrator.
 bad_url = Invalid address: { $url }.
     .bare = Invalid address.
 bad_url-do = Check the store address.
@@ -194,6 +197,24 @@ output_exists = { $path } already exists.
     .bare = A file with the same name already exists in that folder.
 output_exists-do = Choose another name or folder.
 declined = Not saved.
+
+## Before saving: what the recipient should know (warnings, not errors)
+
+sender_differs = The store { $store } vouches that { $verified } uploaded this package, but the package names { $sealed } as its sender.
+sender_differs-do = Do not trust the name in the package: before you open the files, confirm with { $verified } by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
+sender_unverified = The store { $store } does not say who uploaded this package; "{ $sealed }" is only what the package itself says.
+sender_unverified-do = Before you open the files, confirm with the sender by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
+classification_differs = The package is marked { $sealed } inside, but the store lists it as { $declared }; Kepil treats it as { $shown }.
+classification_differs-do = { $unprotected ->
+    [yes] Handle the files as { $shown }. They reached you without a password, which { $sealed } information must never do: report it to your agency's ICT Security Officer (MyGovUC guideline 3.2 A iii 2).
+   *[no] Handle the files as { $shown } and tell the sender that the two labels differ.
+}
+dangerous_file = { $name } is { $kind ->
+    [macro] a document that can carry macros
+    [disk_image] a disk image
+   *[program] a program, script or shortcut
+}: opening it can run code on your computer.
+dangerous_file-do = Open it only if you expected exactly this file from this sender, and have it checked by your agency's malware scanner first.
 
 ## Status and revoke
 

@@ -21,6 +21,9 @@ http_error-do = Semak alamat stor atau cuba sebentar lagi.
 protocol_error = Jawapan stor tidak mengikut protokol Kepil ({ $reason }).
     .bare = Jawapan stor tidak mengikut protokol Kepil.
 protocol_error-do = Semak alamat stor; laporkan kepada pentadbir jika berulang.
+answer_too_large = Stor memberi jawapan yang lebih panjang daripada mana-mana jawapan Kepil (melebihi { $limit } bait); Kepil berhenti membacanya.
+    .bare = Stor memberi jawapan yang lebih panjang daripada mana-mana jawapan Kepil; Kepil berhenti membacanya.
+answer_too_large-do = Jangan teruskan dengan stor ini: pastikan pautan atau alamat itu ialah stor Kepil agensi anda, dan laporkan kepada pentadbir ICT anda.
 bad_url = Alamat tidak sah: { $url }.
     .bare = Alamat tidak sah.
 bad_url-do = Semak alamat stor.
@@ -194,6 +197,24 @@ output_exists = { $path } sudah wujud.
     .bare = Fail dengan nama yang sama sudah wujud dalam folder itu.
 output_exists-do = Pilih nama atau folder lain.
 declined = Tidak disimpan.
+
+## Sebelum menyimpan: perkara yang perlu diketahui penerima (amaran, bukan ralat)
+
+sender_differs = Stor { $store } mengesahkan bahawa { $verified } yang memuat naik pakej ini, tetapi pakej itu menamakan { $sealed } sebagai penghantarnya.
+sender_differs-do = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan { $verified } melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
+sender_unverified = Stor { $store } tidak menyatakan siapa yang memuat naik pakej ini; "{ $sealed }" hanyalah apa yang dinyatakan oleh pakej itu sendiri.
+sender_unverified-do = Sebelum membuka fail, sahkan dengan penghantar melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
+classification_differs = Pakej ini bertanda { $sealed } di dalamnya, tetapi stor menyenaraikannya sebagai { $declared }; Kepil menganggapnya { $shown }.
+classification_differs-do = { $unprotected ->
+    [yes] Kendalikan fail-fail ini sebagai { $shown }. Ia sampai kepada anda tanpa kata laluan, sedangkan maklumat { $sealed } tidak boleh dibuka begitu: laporkan kepada Pegawai Keselamatan ICT agensi anda (Garis Panduan MyGovUC 3.2 A iii 2).
+   *[no] Kendalikan fail-fail ini sebagai { $shown } dan maklumkan penghantar bahawa kedua-dua tanda itu berbeza.
+}
+dangerous_file = { $name } ialah { $kind ->
+    [macro] dokumen yang boleh membawa makro
+    [disk_image] imej cakera
+   *[program] program, skrip atau pintasan
+}: membukanya boleh menjalankan kod pada komputer anda.
+dangerous_file-do = Buka hanya jika anda memang menjangka fail ini daripada penghantar ini, dan imbas dahulu dengan pengimbas perisian hasad agensi anda.
 
 ## Status dan pembatalan
 

@@ -38,8 +38,8 @@ pub mod settings;
 pub mod signin;
 
 pub use error::{
-    AccountError, ConfigError, ManageError, NetError, ReceiveError, SendError, SessionError,
-    SignInError,
+    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,
+    SessionError, SignInError,
 };
 pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 
