@@ -53,6 +53,8 @@ pub fn typescript() -> String {
         receive::ReceiveInfo::decl(&cfg),
         receive::ManifestFile::decl(&cfg),
         receive::ManifestView::decl(&cfg),
+        receive::VerifiedSender::decl(&cfg),
+        receive::TrustView::decl(&cfg),
         receive::UnlockedView::decl(&cfg),
         receive::ReceiveDone::decl(&cfg),
         history::HistoryRecipientView::decl(&cfg),

@@ -52,6 +52,20 @@ impl UiError {
     }
 }
 
+impl UiError {
+    /// A code and its params for the catalogue, not logged: a warning, not a failure.
+    pub fn coded(what: &impl Coded) -> UiError {
+        UiError {
+            code: what.code().to_string(),
+            params: what
+                .params()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        }
+    }
+}
+
 impl<E: Coded + std::fmt::Display> From<E> for UiError {
     fn from(error: E) -> UiError {
         tracing::info!(code = error.code(), "{error}");

@@ -572,7 +572,7 @@ impl Coded for ReceiveWarning {
             }
             ReceiveWarning::DangerousFile { name, danger } => vec![
                 ("name", untrusted(name, 80)),
-                ("kind", danger.as_str().to_owned()),
+                ("kind", danger.kind().to_owned()),
             ],
         }
     }

@@ -126,7 +126,13 @@ fn something_that_is_not_clamd_is_not_believed() {
     let mut s = scanner(&format!("tcp://127.0.0.1:{port}"));
     s.verdict_timeout = Duration::from_secs(5);
     assert_eq!(s.engine().unwrap_err().code(), "scanner_protocol");
+    // Whether the answer comes before or after the stream's end, it is not believed.
     let e = scan(&s, &[b"hello"]).unwrap_err();
+    assert!(
+        matches!(e.code(), "scanner_protocol" | "scanner_failed"),
+        "{e:?}"
+    );
+    let e = scan(&s, &[&vec![b'x'; 8 << 20]]).unwrap_err();
     assert!(
         matches!(e.code(), "scanner_protocol" | "scanner_failed"),
         "{e:?}"

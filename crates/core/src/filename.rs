@@ -101,7 +101,7 @@ pub enum Danger {
 
 impl Danger {
     /// A stable name for the kind, for messages and JSON: `program`, `macro`, `disk_image`.
-    pub fn as_str(self) -> &'static str {
+    pub fn kind(self) -> &'static str {
         match self {
             Danger::Program => "program",
             Danger::Macro => "macro",

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use kepil_client::receive::SenderCheck;
 use kepil_client::{Cancel, receive};
 use kepil_core::link::Link;
+use kepil_core::{filename, text};
 use kepil_core::password::Password;
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -47,15 +49,49 @@ pub async fn receive_open(link: String) -> UiResult<ReceiveInfo> {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestFile {
+    /// The name in the package, the sender's: for the save itself.
     pub name: String,
+    /// The name as it will be saved (sanitised), its bidirectional and invisible characters
+    /// written out as `<U+XXXX>`: what the screen shows.
+    pub shown: String,
     pub size: u64,
+    /// `program`, `macro` or `disk_image` when opening it can run code.
+    #[ts(type = "\"program\" | \"macro\" | \"disk_image\" | null")]
+    pub danger: Option<&'static str>,
+}
+
+/// Who uploaded the package as the store knows them (after a valid proof).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedSender {
+    pub email: String,
+    pub name: Option<String>,
+    /// The account of a service (machine) token, not a person who signed in.
+    pub service_token: bool,
+}
+
+/// The store's word next to the package's (kepil-client's `receive::Trust`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Trust")]
+pub struct TrustView {
+    /// The store that vouches, as `host` or `host:port`.
+    pub store: String,
+    /// `None`: the store did not say who uploaded; the sender is only the package's claim.
+    pub verified_sender: Option<VerifiedSender>,
+    #[ts(type = "\"matches\" | \"differs\" | \"unverified\"")]
+    pub sender_check: &'static str,
+    pub sealed_classification: String,
+    pub declared_classification: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "Manifest")]
 pub struct ManifestView {
+    /// What to handle the files as: the higher of the sealed and the store's classification.
     pub classification: String,
+    /// The package's claim, shown with its hidden characters written out.
     pub sender: String,
     pub subject: String,
     pub message: String,
@@ -71,6 +107,10 @@ pub struct UnlockedView {
     pub job_id: String,
     pub downloads_left: u32,
     pub manifest: ManifestView,
+    pub trust: TrustView,
+    /// What the recipient should weigh before saving (`sender_differs`, `sender_unverified`,
+    /// `classification_differs`, `dangerous_file`), as `{code, params}` for the catalogue.
+    pub warnings: Vec<UiError>,
 }
 
 #[tauri::command]
@@ -97,12 +137,13 @@ pub async fn receive_unlock(
     let downloads_left = unlocked.downloads_left();
     let incoming = unlocked.open(progress, cancel.clone()).await?;
     let m = incoming.manifest();
+    let trust = incoming.trust();
     let view = UnlockedView {
         job_id: job_id.clone(),
         downloads_left,
         manifest: ManifestView {
-            classification: m.classification.as_str().to_string(),
-            sender: m.sender.clone(),
+            classification: trust.classification().as_str().to_string(),
+            sender: text::visible(&m.sender),
             subject: m.subject.clone(),
             message: m.message.clone(),
             created_at: rfc3339(m.created_at),
@@ -112,10 +153,28 @@ pub async fn receive_unlock(
                 .iter()
                 .map(|f| ManifestFile {
                     name: f.name.clone(),
+                    shown: text::visible(&filename::sanitize(&f.name)),
                     size: f.size,
+                    danger: filename::danger(&f.name).map(|d| d.kind()),
                 })
                 .collect(),
         },
+        trust: TrustView {
+            store: trust.store.clone(),
+            verified_sender: trust.verified_sender.as_ref().map(|id| VerifiedSender {
+                email: id.email.clone(),
+                name: id.name.clone(),
+                service_token: trust.is_service_token(),
+            }),
+            sender_check: match trust.sender_check() {
+                SenderCheck::Matches => "matches",
+                SenderCheck::Differs => "differs",
+                SenderCheck::Unverified => "unverified",
+            },
+            sealed_classification: trust.sealed_classification.as_str().to_string(),
+            declared_classification: trust.declared_classification.as_str().to_string(),
+        },
+        warnings: incoming.warnings().iter().map(UiError::coded).collect(),
     };
     *lock(&kepil.receive) = Some(ReceiveSession {
         job_id,
@@ -178,13 +237,18 @@ pub async fn receive_save<R: Runtime>(
                     folder: folder.to_string_lossy().into_owned(),
                     files: saved
                         .iter()
-                        .map(|f| ManifestFile {
-                            name: f
+                        .map(|f| {
+                            let name = f
                                 .path
                                 .file_name()
                                 .map(|n| n.to_string_lossy().into_owned())
-                                .unwrap_or_else(|| f.name.clone()),
-                            size: f.size,
+                                .unwrap_or_else(|| f.name.clone());
+                            ManifestFile {
+                                shown: text::visible(&name),
+                                danger: filename::danger(&name).map(|d| d.kind()),
+                                name,
+                                size: f.size,
+                            }
                         })
                         .collect(),
                 });

@@ -75,11 +75,53 @@ export type ReceiveInfo = { grantId: string, classification: string, size: numbe
  */
 local: boolean, requiresPassword: boolean, };
 
-export type ManifestFile = { name: string, size: number, };
+export type ManifestFile = { 
+/**
+ * The name in the package, the sender's: for the save itself.
+ */
+name: string, 
+/**
+ * The name as it will be saved (sanitised), its bidirectional and invisible characters
+ * written out as `<U+XXXX>`: what the screen shows.
+ */
+shown: string, size: number, 
+/**
+ * `program`, `macro` or `disk_image` when opening it can run code.
+ */
+danger: "program" | "macro" | "disk_image" | null, };
 
-export type Manifest = { classification: string, sender: string, subject: string, message: string, createdAt: string, expiresAt: string, files: Array<ManifestFile>, };
+export type Manifest = { 
+/**
+ * What to handle the files as: the higher of the sealed and the store's classification.
+ */
+classification: string, 
+/**
+ * The package's claim, shown with its hidden characters written out.
+ */
+sender: string, subject: string, message: string, createdAt: string, expiresAt: string, files: Array<ManifestFile>, };
 
-export type Unlocked = { jobId: string, downloadsLeft: number, manifest: Manifest, };
+export type VerifiedSender = { email: string, name: string | null, 
+/**
+ * The account of a service (machine) token, not a person who signed in.
+ */
+serviceToken: boolean, };
+
+export type Trust = { 
+/**
+ * The store that vouches, as `host` or `host:port`.
+ */
+store: string, 
+/**
+ * `None`: the store did not say who uploaded; the sender is only the package's claim.
+ */
+verifiedSender: VerifiedSender | null, senderCheck: "matches" | "differs" | "unverified", sealedClassification: string, declaredClassification: string, };
+
+export type Unlocked = { jobId: string, downloadsLeft: number, manifest: Manifest, trust: Trust, 
+/**
+ * What the recipient should weigh before saving (`sender_differs`, `sender_unverified`,
+ * `classification_differs`, `dangerous_file`), as `{code, params}` for the catalogue.
+ */
+warnings: Array<UiError>, };
 
 export type ReceiveDone = { jobId: string, folder: string, files: Array<ManifestFile>, };
 

@@ -173,14 +173,19 @@ impl Instream {
         }
     }
 
+    /// clamd ends its own errors with `ERROR`; anything else is not clamd talking.
     fn answer_error(&self, answer: &str) -> ScanError {
         if answer.contains("size limit exceeded") {
             ScanError::TooLarge {
                 name: self.name.clone(),
             }
-        } else {
+        } else if answer.ends_with("ERROR") {
             ScanError::Engine {
                 reason: answer.to_string(),
+            }
+        } else {
+            ScanError::Protocol {
+                answer: answer.to_string(),
             }
         }
     }
@@ -211,8 +216,7 @@ impl ScanSession for Instream {
         let answer = read_answer(&mut self.connection).map_err(|e| self.clamd.failed(e))?;
         match parse_verdict(&answer) {
             Some(verdict) => Ok(verdict),
-            None if answer.ends_with("ERROR") => Err(self.answer_error(&answer)),
-            None => Err(ScanError::Protocol { answer }),
+            None => Err(self.answer_error(&answer)),
         }
     }
 }
