@@ -239,6 +239,41 @@ impl From<UploadError> for AppError {
                 format!("Upload-Offset must be {offset}; nothing was changed."),
             )
             .with_limit(offset),
+            UploadError::Excess { size } => AppError::new(
+                ErrorCode::TooLarge,
+                "More bytes than Upload-Length; the excess chunk was discarded.",
+            )
+            .with_limit(size),
+            UploadError::ChunkMismatch => AppError::new(
+                ErrorCode::ChecksumMismatch,
+                "The chunk's checksum did not match; it was discarded.",
+            ),
+            UploadError::CutOff => {
+                AppError::bad_request("The request body ended early; the chunk was discarded.")
+            }
+            UploadError::NeedsBlobChecksum => AppError::new(
+                ErrorCode::NotReady,
+                "All bytes arrived but no checksum of the whole blob was given: send a PATCH \
+                 with an empty body and the Kepil-Blob-Crc64nvme header (or the crc64nvme \
+                 creation metadata).",
+            ),
+            UploadError::BlobMismatch => AppError::new(
+                ErrorCode::BlobHashMismatch,
+                "The whole blob's checksum did not match; the upload was reset to offset 0.",
+            ),
+            UploadError::AlreadyWhole { size } => AppError::new(
+                ErrorCode::OffsetMismatch,
+                format!(
+                    "Every byte is already stored; send an empty PATCH at offset {size} with \
+                     Kepil-Blob-Crc64nvme."
+                ),
+            )
+            .with_limit(size),
+            UploadError::Raced => AppError::new(
+                ErrorCode::Conflict,
+                "Another request changed this upload at the same time; nothing was recorded. \
+                 Ask for the offset (HEAD) and resume from there.",
+            ),
             UploadError::Storage(e) => e.into(),
         }
     }

@@ -4,10 +4,8 @@
 //! `Upload-Length` = the declared size; `POST /api/v1/uploads` lets generic tus clients attach
 //! to it through the `transfer` metadata.
 //!
-//! Durability: a PATCH writes, then (on success) fsyncs, and only then records the new offset
-//! in the database. Long PATCHes checkpoint the same way every `checkpoint_bytes`. After a
-//! crash the recorded offset is therefore never beyond the durable bytes, and the writer
-//! truncates anything beyond it before appending.
+//! The handlers parse headers and answer; what a PATCH does to the upload (durability,
+//! checkpoints, checksums) is `crate::domain::uploads::append`.
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -17,16 +15,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use futures_util::StreamExt;
 use kepil_protocol::{BlobChecksum, ErrorCode, paths, tus};
-use sha2::{Digest, Sha256};
 
 use crate::audit::Event;
 use crate::domain::uploads;
 use crate::error::{AppError, AppResult};
-use crate::metrics::inc;
 use crate::state::{AppState, ClientIp};
-use crate::storage::{Checkpoint, TransferRow};
+use crate::storage::TransferRow;
 
 fn tus_headers(r: &mut Response) {
     let h = r.headers_mut();
@@ -273,230 +268,25 @@ pub async fn patch(
     }
     let claimed = header_u64(&headers, tus::UPLOAD_OFFSET)?
         .ok_or_else(|| AppError::bad_request("Upload-Offset is required"))?;
-    let checksum = parse_checksum(&headers)?;
-    let blob_checksum = blob_checksum_header(&headers)?;
-
-    // Authorise before waiting on the lock, then re-read the row under it.
-    upload_transfer(&s, &headers, &transfer_id).await?;
-    let _guard = s.meta.lock_upload(&transfer_id).await?;
-    let t = upload_transfer(&s, &headers, &transfer_id).await?;
-    uploads::check_offset(&t, claimed)?;
-    if let Some(c) = blob_checksum {
-        s.meta.set_expected_checksum(&t.id, c).await?;
-    }
-    let expected = blob_checksum.or(t.expected_checksum);
-
-    let running = {
-        let mut hashers = s.hashers.lock().unwrap_or_else(|p| p.into_inner());
-        match hashers.remove(&t.id) {
-            Some((off, h)) if off == t.upload_offset => Some(h),
-            _ if t.upload_offset == 0 => Some(BlobChecksum::new()),
-            _ => None,
-        }
+    let request = uploads::Append {
+        claimed,
+        chunk_sha256: parse_checksum(&headers)?,
+        blob_checksum: blob_checksum_header(&headers)?,
     };
-    let mut hash = running;
-    let mut chunk_hash = checksum.as_ref().map(|_| Sha256::new());
-    let remaining = t.size - t.upload_offset;
-    let mut written: u64 = 0;
-    let mut since_checkpoint: u64 = 0;
-    let mut durable = Checkpoint {
-        len: t.upload_offset,
-        state: t.blob_state.clone(),
-    };
-    let idle = Duration::from_secs(s.config.idle_timeout_secs.max(1));
-    let mut writer = match s
-        .blobs
-        .open_writer(&t, t.upload_offset, t.blob_state.as_deref())
-        .await
-    {
-        Ok(w) => w,
-        Err(e) => {
-            // A completion whose new offset never reached the database (it failed just after
-            // the object store assembled the blob) leaves a state that no longer opens, next
-            // to a whole blob. Record that and let the client finish with the hash, which is
-            // then checked against the stored bytes.
-            if t.upload_offset < t.size && s.blobs.backend().len(&t.id).await? == Some(t.size) {
-                tracing::warn!("upload found whole after an unrecorded completion");
-                record(&s, &t.id, t.upload_offset, t.size, None).await?;
-                let mut e = AppError::new(
-                    ErrorCode::OffsetMismatch,
-                    format!(
-                        "Every byte is already stored; send an empty PATCH at offset {} with \
-                         Kepil-Blob-Crc64nvme.",
-                        t.size
-                    ),
-                );
-                e.0.limit = Some(t.size);
-                return Err(e);
-            }
-            return Err(e.into());
-        }
-    };
-    let mut stream = body.into_data_stream();
-    let mut cut_off = false;
-
-    loop {
-        let next = match tokio::time::timeout(idle, stream.next()).await {
-            Ok(n) => n,
-            Err(_) => {
-                cut_off = true;
-                break;
-            }
-        };
-        let chunk = match next {
-            None => break,
-            Some(Ok(c)) => c,
-            Some(Err(_)) => {
-                cut_off = true;
-                break;
-            }
-        };
-        if written + chunk.len() as u64 > remaining {
-            writer.abort().await?;
-            record(
-                &s,
-                &t.id,
-                durable.len,
-                durable.len,
-                durable.state.as_deref(),
-            )
-            .await?;
-            if durable.len != t.upload_offset {
-                // A checkpoint moved the offset; the running hash no longer matches it.
-                s.hashers
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&t.id);
-            }
-            return Err(AppError::new(
-                ErrorCode::TooLarge,
-                "More bytes than Upload-Length; the excess chunk was discarded.",
-            )
-            .with_limit(t.size));
-        }
-        writer.write(&chunk).await?;
-        if let Some(h) = hash.as_mut() {
-            h.update(&chunk);
-        }
-        if let Some(h) = chunk_hash.as_mut() {
-            h.update(&chunk);
-        }
-        written += chunk.len() as u64;
-        since_checkpoint += chunk.len() as u64;
-        if checksum.is_none() && since_checkpoint >= s.config.checkpoint_bytes {
-            let from = durable.len;
-            durable = writer.sync().await?;
-            record(&s, &t.id, from, durable.len, durable.state.as_deref()).await?;
-            inc(&s.metrics.bytes_uploaded, since_checkpoint);
-            since_checkpoint = 0;
-        }
-    }
-
-    if let (Some(want), Some(h)) = (&checksum, chunk_hash)
-        && (cut_off || h.finalize().as_slice() != want.as_slice())
-    {
-        writer.abort().await?;
-        if let Some(h) = running {
-            s.hashers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(t.id.clone(), (t.upload_offset, h));
-        }
-        return Err(if cut_off {
-            AppError::bad_request("The request body ended early; the chunk was discarded.")
-        } else {
-            AppError::new(
-                ErrorCode::ChecksumMismatch,
-                "The chunk's checksum did not match; it was discarded.",
-            )
-        });
-    }
-
-    let whole = t.upload_offset + written == t.size;
-    if !whole || expected.is_none() {
-        let done = writer.commit().await?;
-        let new_offset = done.len;
-        record(&s, &t.id, durable.len, new_offset, done.state.as_deref()).await?;
-        inc(&s.metrics.bytes_uploaded, since_checkpoint);
-        if let Some(h) = hash {
-            s.hashers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(t.id.clone(), (new_offset, h));
-        }
-        if whole {
-            return Err(AppError::new(
-                ErrorCode::NotReady,
-                "All bytes arrived but no checksum of the whole blob was given: send a PATCH \
-                 with an empty body and the Kepil-Blob-Crc64nvme header (or the crc64nvme \
-                 creation metadata).",
-            ));
-        }
-        if cut_off {
-            tracing::info!(offset = new_offset, "upload interrupted; bytes so far kept");
-        }
-        return Ok(patched(new_offset, Some(upload_expiry(&s))));
-    }
-    let expected = expected.unwrap_or_default();
-
-    // The last byte arrived: complete only when the whole blob's checksum matches.
-    let new_offset = writer.complete().await?;
-    record(&s, &t.id, durable.len, new_offset, None).await?;
-    inc(&s.metrics.bytes_uploaded, since_checkpoint);
-    let actual = match hash {
-        Some(h) => h.value(),
-        None => s.blobs.checksum(&t, t.size).await?,
-    };
-    if actual != expected {
-        s.blobs.backend().truncate(&t.id, 0).await?;
-        record(&s, &t.id, t.size, 0, None).await?;
-        return Err(AppError::new(
-            ErrorCode::BlobHashMismatch,
-            "The whole blob's checksum did not match; the upload was reset to offset 0.",
-        ));
-    }
-    s.meta.mark_complete(&t.id, actual).await?;
-    inc(&s.metrics.uploads_completed, 1);
-    s.audit
-        .record(
-            Event::UploadComplete,
-            Some(&t.id),
-            None,
-            Some(&ip.text()),
-            Some(t.size),
-        )
-        .await;
-    Ok(patched(new_offset, None))
-}
-
-/// Records the new durable offset when the row still holds `from`. Otherwise another request
-/// wrote this upload meanwhile (this one lost its upload lock, e.g. its database session
-/// dropped): nothing is recorded and the client is told to ask for the offset again.
-async fn record(
-    s: &AppState,
-    transfer_id: &str,
-    from: u64,
-    to: u64,
-    state: Option<&str>,
-) -> AppResult<()> {
-    if s.meta
-        .set_offset(transfer_id, from, to, upload_expiry(s), state)
-        .await?
-    {
-        return Ok(());
-    }
-    tracing::warn!("upload changed under a PATCH; nothing recorded");
-    Err(AppError::new(
-        ErrorCode::Conflict,
-        "Another request changed this upload at the same time; nothing was recorded. Ask for \
-         the offset (HEAD) and resume from there.",
-    ))
-}
-
-fn upload_expiry(s: &AppState) -> i64 {
-    s.clock
-        .now()
-        .saturating_add(s.config.upload_expiry_secs as i64)
+    let uploader = s.uploader(&headers).await?;
+    let done = uploads::append(
+        &s,
+        &uploader,
+        &transfer_id,
+        request,
+        body.into_data_stream(),
+        &ip.text(),
+    )
+    .await?;
+    Ok(match done {
+        uploads::Appended::Partial { offset, expires_at } => patched(offset, Some(expires_at)),
+        uploads::Appended::Complete { offset } => patched(offset, None),
+    })
 }
 
 fn patched(offset: u64, expires: Option<i64>) -> Response {

@@ -227,3 +227,113 @@ async fn only_the_owner_token_revokes_and_the_last_grant_takes_the_blob_with_it(
         OwnerError::Unavailable
     ));
 }
+
+fn body(
+    chunks: &[&[u8]],
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Unpin {
+    futures_util::stream::iter(
+        chunks
+            .iter()
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn crc(data: &[u8]) -> u64 {
+    let mut c = kepil_protocol::BlobChecksum::new();
+    c.update(data);
+    c.value()
+}
+
+#[tokio::test]
+async fn an_upload_appends_in_pieces_and_completes_only_on_the_whole_blobs_checksum() {
+    use kepil_store::domain::uploads::{self, Append, Appended, UploadError};
+    let (s, _dir) = open(|_| {}).await;
+    let data: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let mut req = request(Classification::Terhad, &[random_key()], None);
+    req.size = data.len() as u64;
+    let t = transfers::create(&s, &uploader(), &req, IP).await.unwrap();
+    let id = &t.transfer.id;
+    let at = |claimed: u64, blob: Option<u64>| Append {
+        claimed,
+        chunk_sha256: None,
+        blob_checksum: blob,
+    };
+
+    // A first piece, in two chunks: kept, and the upload waits for the rest.
+    let first = uploads::append(
+        &s,
+        &uploader(),
+        id,
+        at(0, None),
+        body(&[&data[..500], &data[500..1000]]),
+        IP,
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(first, Appended::Partial { offset: 1000, .. }),
+        "{first:?}"
+    );
+    // The wrong offset changes nothing.
+    let e = uploads::append(&s, &uploader(), id, at(0, None), body(&[&data[..10]]), IP)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, UploadError::OffsetMismatch { offset: 1000 }),
+        "{e:?}"
+    );
+    // More than the declared size: discarded, the offset stays.
+    let e = uploads::append(&s, &uploader(), id, at(1000, None), body(&[&[0; 2001]]), IP)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, UploadError::Excess { size: 3000 }), "{e:?}");
+    assert_eq!(
+        s.meta
+            .get_transfer(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .upload_offset,
+        1000
+    );
+
+    // The last byte with a wrong checksum of the whole: back to offset 0, not complete.
+    let e = uploads::append(
+        &s,
+        &uploader(),
+        id,
+        at(1000, Some(crc(b"other"))),
+        body(&[&data[1000..]]),
+        IP,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, UploadError::BlobMismatch), "{e:?}");
+    let row = s.meta.get_transfer(id).await.unwrap().unwrap();
+    assert_eq!((row.upload_offset, row.complete), (0, false));
+
+    // Again, right: complete, and audited as the uploader's.
+    let done = uploads::append(
+        &s,
+        &uploader(),
+        id,
+        at(0, Some(crc(&data))),
+        body(&[&data]),
+        IP,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done, Appended::Complete { offset: 3000 });
+    assert!(s.meta.get_transfer(id).await.unwrap().unwrap().complete);
+    let e = uploads::append(&s, &uploader(), id, at(3000, None), body(&[]), IP)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, UploadError::Complete), "{e:?}");
+    let events = s.meta.audit_events(Some(id)).await.unwrap();
+    let complete = events
+        .iter()
+        .find(|e| e.event == "upload_complete")
+        .unwrap();
+    assert_eq!(complete.actor.as_deref(), Some("pengirim@agensi.gov.my"));
+}

@@ -77,15 +77,7 @@ async fn a_signed_in_person_uploads_as_themselves_and_sees_their_transfers() {
     let p = OidcProvider::start(oidc::ProviderConfig::new());
     let mut s = store_for(&p, |_| {}).await;
 
-    let policy: StorePolicy = s
-        .http
-        .get(s.url(paths::POLICY))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let policy: StorePolicy = s.get_json(paths::POLICY, None).await;
     assert_eq!(policy.identity_providers.len(), 1);
     assert_eq!(policy.identity_providers[0].issuer, p.issuer());
     assert_eq!(policy.identity_providers[0].client_id, oidc::CLIENT_ID);
@@ -107,16 +99,7 @@ async fn a_signed_in_person_uploads_as_themselves_and_sees_their_transfers() {
     let data = store::random_bytes(1000);
     let t = s.create(data.len() as u64, 1, None).await;
     s.upload(t.id(), &data).await;
-    let mine: Vec<TransferSummary> = s
-        .http
-        .get(s.url(paths::MY_TRANSFERS))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Vec<TransferSummary> = s.get_json(paths::MY_TRANSFERS, Some(&bearer)).await;
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].transfer_id, t.id());
     assert_eq!(mine[0].sender, oidc::ALICE_EMAIL);
@@ -361,73 +344,55 @@ async fn administrators_disable_people_and_revoke_their_transfers() {
     let first = s.create(10, 1, None).await;
     let second = s.create(10, 2, None).await;
 
-    let post = |path: &'static str, bearer: String, body: Value| {
-        let http = s.http.clone();
-        let url = s.url(path);
-        async move {
-            http.post(url)
-                .bearer_auth(bearer)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
     // Not an administrator: refused.
-    let r = post(
-        paths::ADMIN_SEARCH,
-        alice_bearer.clone(),
-        json!({"sender": oidc::ALICE_EMAIL}),
-    )
-    .await;
+    let r = s
+        .http
+        .post(s.url(paths::ADMIN_SEARCH))
+        .bearer_auth(&alice_bearer)
+        .json(&json!({"sender": oidc::ALICE_EMAIL}))
+        .send()
+        .await
+        .unwrap();
     expect_code(r, ErrorCode::Forbidden).await;
 
-    let list: Vec<TransferSummary> = post(
-        paths::ADMIN_SEARCH,
-        admin_bearer.clone(),
-        json!({"sender": "Alice@Agency.gov.my"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let list: Vec<TransferSummary> = s
+        .post_json(
+            paths::ADMIN_SEARCH,
+            &admin_bearer,
+            &json!({"sender": "Alice@Agency.gov.my"}),
+        )
+        .await;
     let mut ids: Vec<_> = list.iter().map(|t| t.transfer_id.clone()).collect();
     ids.sort();
     let mut want = vec![first.id().to_string(), second.id().to_string()];
     want.sort();
     assert_eq!(ids, want);
 
-    let out: AdminOutcome = post(
-        paths::ADMIN_REVOKE,
-        admin_bearer.clone(),
-        json!({"transfer_id": first.id()}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let out: AdminOutcome = s
+        .post_json(
+            paths::ADMIN_REVOKE,
+            &admin_bearer,
+            &json!({"transfer_id": first.id()}),
+        )
+        .await;
     assert_eq!(out.changed, 1);
-    let out: AdminOutcome = post(
-        paths::ADMIN_REVOKE,
-        admin_bearer.clone(),
-        json!({"sender": oidc::ALICE_EMAIL}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let out: AdminOutcome = s
+        .post_json(
+            paths::ADMIN_REVOKE,
+            &admin_bearer,
+            &json!({"sender": oidc::ALICE_EMAIL}),
+        )
+        .await;
     assert_eq!(out.changed, 1, "only the second was still live");
 
     // Disabled: her session stops at once, and she cannot sign in again.
-    let out: AdminOutcome = post(
-        paths::ADMIN_DISABLE,
-        admin_bearer.clone(),
-        json!({"email": oidc::ALICE_EMAIL}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let out: AdminOutcome = s
+        .post_json(
+            paths::ADMIN_DISABLE,
+            &admin_bearer,
+            &json!({"email": oidc::ALICE_EMAIL}),
+        )
+        .await;
     assert_eq!(out.changed, 1);
     expect_code(whoami(&s, &alice_bearer).await, ErrorCode::Unauthorized).await;
     let again = p.sign_in(oidc::ALICE, oidc::PASSWORD).await;
@@ -435,15 +400,13 @@ async fn administrators_disable_people_and_revoke_their_transfers() {
     expect_code(r, ErrorCode::IdentityDisabled).await;
 
     // Enabled again: she can.
-    let out: AdminOutcome = post(
-        paths::ADMIN_ENABLE,
-        admin_bearer.clone(),
-        json!({"email": oidc::ALICE_EMAIL}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let out: AdminOutcome = s
+        .post_json(
+            paths::ADMIN_ENABLE,
+            &admin_bearer,
+            &json!({"email": oidc::ALICE_EMAIL}),
+        )
+        .await;
     assert_eq!(out.changed, 1);
     session_for(&s, &p, oidc::ALICE).await;
 

@@ -89,6 +89,14 @@ pub fn spec(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
     }
 }
 
+/// The JSON body of a successful answer; panics with the body otherwise.
+pub async fn ok_json<T: serde::de::DeserializeOwned>(r: Response) -> T {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
 pub async fn error_of(r: Response) -> (StatusCode, ApiError) {
     let status = r.status();
     let body = r.text().await.unwrap();
@@ -127,6 +135,37 @@ impl Transfer {
 impl Store {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.server.base_url(), path)
+    }
+
+    /// `GET path` (with `bearer`, if any), expecting 200 and a JSON body.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+    ) -> T {
+        let mut req = self.http.get(self.url(path));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        ok_json(req.send().await.unwrap()).await
+    }
+
+    /// `POST path` with a JSON body and `bearer`, expecting a 2xx JSON answer.
+    pub async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        bearer: &str,
+        body: &serde_json::Value,
+    ) -> T {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(bearer)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        ok_json(r).await
     }
 
     pub async fn post_transfer(&self, req: &CreateTransfer) -> Response {
