@@ -29,7 +29,6 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("sms_failed", &["status"]),
     ("nothing_unlocked", &[]),
     ("local_store_failed", &[]),
-    ("policy_invalid", &["path"]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -52,8 +51,9 @@ impl UiError {
     }
 }
 
-impl<E: Coded + std::fmt::Display> From<E> for UiError {
-    fn from(error: E) -> UiError {
+impl UiError {
+    /// The code and params of a library error the app keeps (and so cannot hand over).
+    pub fn of<E: Coded + std::fmt::Display + ?Sized>(error: &E) -> UiError {
         tracing::info!(code = error.code(), "{error}");
         UiError {
             code: error.code().to_string(),
@@ -63,6 +63,12 @@ impl<E: Coded + std::fmt::Display> From<E> for UiError {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
         }
+    }
+}
+
+impl<E: Coded + std::fmt::Display> From<E> for UiError {
+    fn from(error: E) -> UiError {
+        UiError::of(&error)
     }
 }
 
