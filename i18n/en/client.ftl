@@ -275,3 +275,23 @@ not_signed_in-do = Sign in with `kepil login`.
 sign_in_ended = Your sign-in at { $provider } has ended (you signed out there, it expired, or the account was disabled).
     .bare = Your sign-in at the identity provider has ended.
 sign_in_ended-do = Sign in again with `kepil login`.
+
+## Malware scanning
+
+scanner_address_invalid = "{ $address }" is not a scanner address.
+scanner_address_invalid-do = Tell your ICT administrator: the scanner is named as unix:/path/to/clamd.sock or tcp://host:port in Kepil's policy.
+scanner_unreachable = The malware scanner at { $address } cannot be reached ({ $reason }).
+    .bare = The malware scanner cannot be reached.
+scanner_unreachable-do = Tell your ICT administrator that the ClamAV service (clamd) on this computer is not running or not reachable; nothing was sent or saved.
+scanner_failed = The malware scan at { $address } broke off ({ $reason }).
+    .bare = The malware scan broke off.
+scanner_failed-do = Try again; if it persists, tell your ICT administrator that the ClamAV service (clamd) on this computer stops during scans. Nothing was sent or saved.
+scan_too_large = { $name } is larger than the malware scanner is set to accept.
+    .bare = A file is larger than the malware scanner is set to accept.
+scan_too_large-do = Tell your ICT administrator to raise StreamMaxLength in clamd.conf (at most 4 GB), or send a smaller file. Nothing was sent or saved.
+scanner_error = The malware scanner reported an error ({ $reason }).
+    .bare = The malware scanner reported an error.
+scanner_error-do = Tell your ICT administrator, with this message; nothing was sent or saved.
+scanner_protocol = The malware scanner's answer was not understood ({ $answer }).
+    .bare = The malware scanner's answer was not understood.
+scanner_protocol-do = Tell your ICT administrator that the scanner address in Kepil's policy may not be a ClamAV service.

@@ -275,3 +275,23 @@ not_signed_in-do = Log masuk dengan `kepil login`.
 sign_in_ended = Log masuk anda di { $provider } telah tamat (anda log keluar di sana, tempohnya tamat, atau akaun dilumpuhkan).
     .bare = Log masuk anda di penyedia identiti telah tamat.
 sign_in_ended-do = Log masuk semula dengan `kepil login`.
+
+## Imbasan perisian hasad
+
+scanner_address_invalid = "{ $address }" bukan alamat pengimbas.
+scanner_address_invalid-do = Maklumkan pentadbir ICT anda: pengimbas dinamakan sebagai unix:/laluan/ke/clamd.sock atau tcp://hos:port dalam polisi Kepil.
+scanner_unreachable = Pengimbas perisian hasad di { $address } tidak dapat dihubungi ({ $reason }).
+    .bare = Pengimbas perisian hasad tidak dapat dihubungi.
+scanner_unreachable-do = Maklumkan pentadbir ICT anda bahawa perkhidmatan ClamAV (clamd) pada komputer ini tidak berjalan atau tidak dapat dihubungi; tiada apa-apa dihantar atau disimpan.
+scanner_failed = Imbasan perisian hasad di { $address } terputus ({ $reason }).
+    .bare = Imbasan perisian hasad terputus.
+scanner_failed-do = Cuba lagi; jika berulang, maklumkan pentadbir ICT anda bahawa perkhidmatan ClamAV (clamd) pada komputer ini berhenti semasa imbasan. Tiada apa-apa dihantar atau disimpan.
+scan_too_large = { $name } lebih besar daripada had yang ditetapkan untuk pengimbas perisian hasad.
+    .bare = Satu fail lebih besar daripada had yang ditetapkan untuk pengimbas perisian hasad.
+scan_too_large-do = Minta pentadbir ICT anda menaikkan StreamMaxLength dalam clamd.conf (paling banyak 4 GB), atau hantar fail yang lebih kecil. Tiada apa-apa dihantar atau disimpan.
+scanner_error = Pengimbas perisian hasad melaporkan ralat ({ $reason }).
+    .bare = Pengimbas perisian hasad melaporkan ralat.
+scanner_error-do = Maklumkan pentadbir ICT anda bersama mesej ini; tiada apa-apa dihantar atau disimpan.
+scanner_protocol = Jawapan pengimbas perisian hasad tidak difahami ({ $answer }).
+    .bare = Jawapan pengimbas perisian hasad tidak difahami.
+scanner_protocol-do = Maklumkan pentadbir ICT anda bahawa alamat pengimbas dalam polisi Kepil mungkin bukan perkhidmatan ClamAV.

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use kepil_client::error::{
-    AccountError, ConfigError, ManageError, NetError, ReceiveError, SendError, SessionError,
-    SignInError,
+    AccountError, ConfigError, ManageError, NetError, ReceiveError, ScanError, SendError,
+    SessionError, SignInError,
 };
 use kepil_client::recipients::RecipientError;
 use kepil_client::secrets::SecretStoreError;
@@ -457,8 +457,48 @@ fn config_errors() -> Vec<ConfigError> {
     all
 }
 
+fn scan_errors() -> Vec<ScanError> {
+    let address = "unix:/run/clamav/clamd.ctl".to_string();
+    let all = vec![
+        ScanError::BadAddress {
+            address: "clamd".into(),
+        },
+        ScanError::Unreachable {
+            address: address.clone(),
+            reason: "No such file or directory (os error 2)".into(),
+        },
+        ScanError::Failed {
+            address,
+            reason: "Broken pipe (os error 32)".into(),
+        },
+        ScanError::TooLarge {
+            name: "Rakaman.mp4".into(),
+        },
+        ScanError::Engine {
+            reason: "Can't allocate memory ERROR".into(),
+        },
+        ScanError::Protocol {
+            answer: "HTTP/1.1 400 Bad Request".into(),
+        },
+    ];
+    for e in &all {
+        match e {
+            ScanError::BadAddress { .. }
+            | ScanError::Unreachable { .. }
+            | ScanError::Failed { .. }
+            | ScanError::TooLarge { .. }
+            | ScanError::Engine { .. }
+            | ScanError::Protocol { .. } => {}
+        }
+    }
+    all
+}
+
 fn client_errors() -> Vec<Box<dyn Coded>> {
     let mut all: Vec<Box<dyn Coded>> = vec![];
+    for e in scan_errors() {
+        all.push(Box::new(e));
+    }
     for e in net_errors() {
         all.push(Box::new(e));
     }

@@ -786,3 +786,46 @@ impl Coded for AccountError {
         }
     }
 }
+
+/// Talking to the malware scanner (`scan`). A detection is not an error of the scanner: it is
+/// the verdict the sending or receiving operation acts on.
+#[derive(Debug, Error)]
+pub enum ScanError {
+    #[error("not a scanner address: {address}")]
+    BadAddress { address: String },
+    #[error("cannot reach the scanner at {address}: {reason}")]
+    Unreachable { address: String, reason: String },
+    #[error("the scan at {address} broke off: {reason}")]
+    Failed { address: String, reason: String },
+    #[error("{name} is larger than the scanner accepts")]
+    TooLarge { name: String },
+    #[error("the scanner reported an error: {reason}")]
+    Engine { reason: String },
+    #[error("the scanner's answer is not understood: {answer}")]
+    Protocol { answer: String },
+}
+
+impl Coded for ScanError {
+    fn code(&self) -> &'static str {
+        match self {
+            ScanError::BadAddress { .. } => "scanner_address_invalid",
+            ScanError::Unreachable { .. } => "scanner_unreachable",
+            ScanError::Failed { .. } => "scanner_failed",
+            ScanError::TooLarge { .. } => "scan_too_large",
+            ScanError::Engine { .. } => "scanner_error",
+            ScanError::Protocol { .. } => "scanner_protocol",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ScanError::BadAddress { address } => vec![("address", clip(address))],
+            ScanError::Unreachable { address, reason } | ScanError::Failed { address, reason } => {
+                vec![("address", clip(address)), ("reason", clip(reason))]
+            }
+            ScanError::TooLarge { name } => vec![("name", clip(name))],
+            ScanError::Engine { reason } => vec![("reason", clip(reason))],
+            ScanError::Protocol { answer } => vec![("answer", clip(answer))],
+        }
+    }
+}

@@ -32,6 +32,7 @@ mod pipe;
 pub mod progress;
 pub mod receive;
 pub mod recipients;
+pub mod scan;
 pub mod secrets;
 pub mod send;
 pub mod settings;

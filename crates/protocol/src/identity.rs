@@ -43,8 +43,9 @@ pub struct CreateSession {
     #[serde(with = "crate::secret_wire")]
     pub id_token: SecretString,
     /// The nonce the client put in its authorization request; the store refuses a token
-    /// that carries another one. `None` only for an ID token from a refresh, which carries none
-    /// (or the original one, which is then not checked again).
+    /// that carries another one. `None` for an ID token from a refresh or from the device
+    /// flow (RFC 8628 has no nonce), which carry none (or, after a refresh, the original one,
+    /// which is then not checked again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
 }
