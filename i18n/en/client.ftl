@@ -279,6 +279,7 @@ sign_in_ended-do = Sign in again with `kepil login`.
 ## Malware scanning
 
 scanner_address_invalid = "{ $address }" is not a scanner address.
+    .bare = The malware scanner address is not valid.
 scanner_address_invalid-do = Tell your ICT administrator: the scanner is named as unix:/path/to/clamd.sock or tcp://host:port in Kepil's policy.
 scanner_unreachable = The malware scanner at { $address } cannot be reached ({ $reason }).
     .bare = The malware scanner cannot be reached.

@@ -279,6 +279,7 @@ sign_in_ended-do = Log masuk semula dengan `kepil login`.
 ## Imbasan perisian hasad
 
 scanner_address_invalid = "{ $address }" bukan alamat pengimbas.
+    .bare = Alamat pengimbas perisian hasad tidak sah.
 scanner_address_invalid-do = Maklumkan pentadbir ICT anda: pengimbas dinamakan sebagai unix:/laluan/ke/clamd.sock atau tcp://hos:port dalam polisi Kepil.
 scanner_unreachable = Pengimbas perisian hasad di { $address } tidak dapat dihubungi ({ $reason }).
     .bare = Pengimbas perisian hasad tidak dapat dihubungi.
