@@ -170,6 +170,7 @@ impl MockApp {
         let job = match cmd {
             "send_start" => Some("send"),
             "receive_unlock" | "receive_save" => Some("receive"),
+            "sign_in_start" => Some("signin"),
             _ => None,
         };
         if let Some(job) = job {

@@ -39,9 +39,6 @@ nothing_unlocked = No transfer is open.
 nothing_unlocked-do = Open the link and enter the password again.
 local_store_failed = The local store could not start.
 local_store_failed-do = Check the free disk space, or set your agency's store address in Settings.
-policy_invalid = The system policy file { $path } is damaged.
-    .bare = The system policy file is damaged.
-policy_invalid-do = Contact your ICT administrator to fix it.
 
 ## Library codes, as the app words them
 
@@ -80,3 +77,19 @@ resume_impossible-do-app = Revoke it in History and send again.
 output_exists-do-app = Choose another folder.
 unknown_transfer-do-app = Refresh History.
 unknown_recipient-do-app = Refresh the status.
+token_not_allowed-do-app = Sign in with your agency account (Settings).
+provider_locked-do-app = Sign in with { $provider }.
+    .bare = Sign in with the provider your agency chose.
+sign_in_required-do-app = Sign in with your agency account (Settings).
+not_signed_in-do-app = Sign in with your agency account (Settings).
+sign_in_ended-do-app = Sign in again (Settings).
+id_token_invalid-do-app = Sign in again; if it happens again, tell your ICT administrator.
+id_token_expired-do-app = Sign in again.
+sign_in_unavailable-do-app = Enter the token your ICT administrator gave you in Settings.
+provider_choice-do-app = Choose one: { $known }.
+    .bare = Choose one of them.
+sign_in_listener-do-app = Restart Kepil and try again; if it persists, tell your ICT administrator.
+sign_in_timeout-do-app = Press Sign in again and finish signing in in the browser.
+sign_in_cancelled-do-app = Nothing was saved; sign in again when you are ready.
+sign_in_denied-do-app = Press Sign in again and allow Kepil access to your account.
+sign_in_state_mismatch-do-app = Press Sign in again and use only the newest sign-in page.

@@ -128,6 +128,11 @@ no_store-do = Use --store URL, KEPIL_STORE or `store` in config.toml.
 no_token = No uploader token for { $store }.
     .bare = No uploader token.
 no_token-do = Run `kepil login` or set KEPIL_TOKEN.
+policy_invalid = The system policy file { $path } is damaged.
+    .bare = The system policy file is damaged.
+policy_invalid-do = Contact your ICT administrator to fix it.
+token_not_allowed = This computer's system policy requires signing in with your agency account: machine tokens are not accepted here.
+token_not_allowed-do = Sign in with `kepil login` instead; a KEPIL_TOKEN in the environment is not used here either.
 credentials_unavailable = The credential store cannot be used ({ $reason }).
     .bare = The system credential store cannot be used.
 credentials_unavailable-do = Log out and in again, or contact your ICT administrator.
@@ -201,10 +206,13 @@ declined = Not saved.
 ## Before saving: what the recipient should know (warnings, not errors)
 
 sender_differs = The store { $store } vouches that { $verified } uploaded this package, but the package names { $sealed } as its sender.
+    .bare = The store vouches for a different uploader than the sender named in the package.
 sender_differs-do = Do not trust the name in the package: before you open the files, confirm with { $verified } by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
 sender_unverified = The store { $store } does not say who uploaded this package; "{ $sealed }" is only what the package itself says.
+    .bare = The store does not say who uploaded this package; its sender is only what the package itself says.
 sender_unverified-do = Before you open the files, confirm with the sender by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
 classification_differs = The package is marked { $sealed } inside, but the store lists it as { $declared }; Kepil treats it as { $shown }.
+    .bare = The package's own classification differs from the one the store lists; Kepil treats it as the higher of the two.
 classification_differs-do = { $unprotected ->
     [yes] Handle the files as { $shown }. They reached you without a password, which { $sealed } information must never do: report it to your agency's ICT Security Officer (MyGovUC guideline 3.2 A iii 2).
    *[no] Handle the files as { $shown } and tell the sender that the two labels differ.
@@ -214,6 +222,7 @@ dangerous_file = { $name } is { $kind ->
     [disk_image] a disk image
    *[program] a program, script or shortcut
 }: opening it can run code on your computer.
+    .bare = A file in this package can run code on your computer when opened.
 dangerous_file-do = Open it only if you expected exactly this file from this sender, and have it checked by your agency's malware scanner first.
 
 ## Status and revoke
@@ -244,6 +253,9 @@ provider_unknown-do = Choose one of: { $known }.
 provider_choice = The store offers several identity providers.
 provider_choice-do = Choose one with --provider: { $known }.
     .bare = Choose one of them.
+provider_locked = This computer's system policy signs in with { $provider }, not { $wanted }.
+    .bare = This computer's system policy names the identity provider to sign in with.
+provider_locked-do = Run `kepil login` without --provider.
 provider_insecure = The identity provider's address { $issuer } is not protected by https.
     .bare = The identity provider's address is not protected by https.
 provider_insecure-do = Nothing was sent. Tell your ICT administrator; Kepil signs in only over https.
@@ -292,6 +304,7 @@ sign_in_ended-do = Sign in again with `kepil login`.
 ## Malware scanning
 
 scanner_address_invalid = "{ $address }" is not a scanner address.
+    .bare = The malware scanner address is not valid.
 scanner_address_invalid-do = Tell your ICT administrator: the scanner is named as unix:/path/to/clamd.sock or tcp://host:port in Kepil's policy.
 scanner_unreachable = The malware scanner at { $address } cannot be reached ({ $reason }).
     .bare = The malware scanner cannot be reached.

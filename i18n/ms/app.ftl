@@ -39,9 +39,6 @@ nothing_unlocked = Tiada pemindahan yang sedang dibuka.
 nothing_unlocked-do = Buka pautan dan masukkan kata laluan semula.
 local_store_failed = Stor tempatan tidak dapat dimulakan.
 local_store_failed-do = Semak ruang cakera, atau tetapkan alamat stor agensi dalam Tetapan.
-policy_invalid = Fail dasar sistem { $path } rosak.
-    .bare = Fail dasar sistem rosak.
-policy_invalid-do = Hubungi pentadbir ICT untuk membetulkannya.
 
 ## Kod pustaka, mengikut ayat aplikasi
 
@@ -80,3 +77,19 @@ resume_impossible-do-app = Batalkannya dalam Sejarah dan hantar semula.
 output_exists-do-app = Pilih folder lain.
 unknown_transfer-do-app = Muat semula Sejarah.
 unknown_recipient-do-app = Muat semula status.
+token_not_allowed-do-app = Log masuk dengan akaun agensi anda (Tetapan).
+provider_locked-do-app = Log masuk melalui { $provider }.
+    .bare = Log masuk melalui penyedia yang dipilih oleh agensi anda.
+sign_in_required-do-app = Log masuk dengan akaun agensi anda (Tetapan).
+not_signed_in-do-app = Log masuk dengan akaun agensi anda (Tetapan).
+sign_in_ended-do-app = Log masuk semula (Tetapan).
+id_token_invalid-do-app = Log masuk semula; jika berulang, maklumkan pentadbir ICT anda.
+id_token_expired-do-app = Log masuk semula.
+sign_in_unavailable-do-app = Masukkan token yang diberikan oleh pentadbir ICT anda dalam Tetapan.
+provider_choice-do-app = Pilih satu: { $known }.
+    .bare = Pilih salah satu daripadanya.
+sign_in_listener-do-app = Mulakan semula Kepil dan cuba lagi; jika berterusan, maklumkan pentadbir ICT anda.
+sign_in_timeout-do-app = Tekan Log masuk semula dan selesaikan log masuk dalam pelayar.
+sign_in_cancelled-do-app = Tiada apa-apa disimpan; log masuk semula apabila anda bersedia.
+sign_in_denied-do-app = Tekan Log masuk semula dan benarkan Kepil mengakses akaun anda.
+sign_in_state_mismatch-do-app = Tekan Log masuk semula dan gunakan hanya halaman log masuk yang terbaharu.

@@ -128,6 +128,11 @@ no_store-do = Gunakan --store URL, KEPIL_STORE atau `store` dalam config.toml.
 no_token = Tiada token pemuat naik untuk { $store }.
     .bare = Tiada token pemuat naik.
 no_token-do = Jalankan `kepil login` atau tetapkan KEPIL_TOKEN.
+policy_invalid = Fail dasar sistem { $path } rosak.
+    .bare = Fail dasar sistem rosak.
+policy_invalid-do = Hubungi pentadbir ICT untuk membetulkannya.
+token_not_allowed = Dasar sistem komputer ini mewajibkan log masuk dengan akaun agensi anda: token mesin tidak diterima di sini.
+token_not_allowed-do = Log masuk dengan `kepil login`; KEPIL_TOKEN dalam persekitaran juga tidak digunakan di sini.
 credentials_unavailable = Storan kelayakan tidak dapat digunakan ({ $reason }).
     .bare = Storan kelayakan sistem tidak dapat digunakan.
 credentials_unavailable-do = Log keluar dan masuk semula, atau hubungi pentadbir ICT anda.
@@ -201,10 +206,13 @@ declined = Tidak disimpan.
 ## Sebelum menyimpan: perkara yang perlu diketahui penerima (amaran, bukan ralat)
 
 sender_differs = Stor { $store } mengesahkan bahawa { $verified } yang memuat naik pakej ini, tetapi pakej itu menamakan { $sealed } sebagai penghantarnya.
+    .bare = Stor mengesahkan pemuat naik yang berbeza daripada penghantar yang dinamakan dalam pakej.
 sender_differs-do = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan { $verified } melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
 sender_unverified = Stor { $store } tidak menyatakan siapa yang memuat naik pakej ini; "{ $sealed }" hanyalah apa yang dinyatakan oleh pakej itu sendiri.
+    .bare = Stor tidak menyatakan siapa yang memuat naik pakej ini; penghantarnya hanyalah apa yang dinyatakan oleh pakej itu sendiri.
 sender_unverified-do = Sebelum membuka fail, sahkan dengan penghantar melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
 classification_differs = Pakej ini bertanda { $sealed } di dalamnya, tetapi stor menyenaraikannya sebagai { $declared }; Kepil menganggapnya { $shown }.
+    .bare = Klasifikasi dalam pakej berbeza daripada yang disenaraikan oleh stor; Kepil menganggapnya yang lebih tinggi antara kedua-duanya.
 classification_differs-do = { $unprotected ->
     [yes] Kendalikan fail-fail ini sebagai { $shown }. Ia sampai kepada anda tanpa kata laluan, sedangkan maklumat { $sealed } tidak boleh dibuka begitu: laporkan kepada Pegawai Keselamatan ICT agensi anda (Garis Panduan MyGovUC 3.2 A iii 2).
    *[no] Kendalikan fail-fail ini sebagai { $shown } dan maklumkan penghantar bahawa kedua-dua tanda itu berbeza.
@@ -214,6 +222,7 @@ dangerous_file = { $name } ialah { $kind ->
     [disk_image] imej cakera
    *[program] program, skrip atau pintasan
 }: membukanya boleh menjalankan kod pada komputer anda.
+    .bare = Satu fail dalam pakej ini boleh menjalankan kod pada komputer anda apabila dibuka.
 dangerous_file-do = Buka hanya jika anda memang menjangka fail ini daripada penghantar ini, dan imbas dahulu dengan pengimbas perisian hasad agensi anda.
 
 ## Status dan pembatalan
@@ -244,6 +253,9 @@ provider_unknown-do = Pilih salah satu: { $known }.
 provider_choice = Stor menawarkan beberapa penyedia identiti.
 provider_choice-do = Pilih satu dengan --provider: { $known }.
     .bare = Pilih salah satu daripadanya.
+provider_locked = Dasar sistem komputer ini log masuk melalui { $provider }, bukan { $wanted }.
+    .bare = Dasar sistem komputer ini menetapkan penyedia identiti untuk log masuk.
+provider_locked-do = Jalankan `kepil login` tanpa --provider.
 provider_insecure = Alamat penyedia identiti { $issuer } tidak dilindungi https.
     .bare = Alamat penyedia identiti tidak dilindungi https.
 provider_insecure-do = Tiada apa-apa dihantar. Maklumkan pentadbir ICT anda; Kepil hanya log masuk melalui https.
@@ -292,6 +304,7 @@ sign_in_ended-do = Log masuk semula dengan `kepil login`.
 ## Imbasan perisian hasad
 
 scanner_address_invalid = "{ $address }" bukan alamat pengimbas.
+    .bare = Alamat pengimbas perisian hasad tidak sah.
 scanner_address_invalid-do = Maklumkan pentadbir ICT anda: pengimbas dinamakan sebagai unix:/laluan/ke/clamd.sock atau tcp://hos:port dalam polisi Kepil.
 scanner_unreachable = Pengimbas perisian hasad di { $address } tidak dapat dihubungi ({ $reason }).
     .bare = Pengimbas perisian hasad tidak dapat dihubungi.

@@ -5,7 +5,7 @@
 use ts_rs::{Config, TS};
 
 use crate::channel::{JobEvent, JobFailed};
-use crate::commands::{app, files, history, receive, send};
+use crate::commands::{account, app, files, history, receive, send};
 use crate::error::UiError;
 use crate::meter::ProgressPayload;
 
@@ -39,6 +39,9 @@ pub fn typescript() -> String {
         UiError::decl(&cfg),
         app::StoreState::decl(&cfg),
         app::PolicyView::decl(&cfg),
+        account::ProviderView::decl(&cfg),
+        account::SessionView::decl(&cfg),
+        account::AccountState::decl(&cfg),
         app::AppState::decl(&cfg),
         app::SettingsInput::decl(&cfg),
         files::PickedFile::decl(&cfg),
@@ -59,6 +62,9 @@ pub fn typescript() -> String {
         receive::ReceiveDone::decl(&cfg),
         history::HistoryRecipientView::decl(&cfg),
         history::HistoryItem::decl(&cfg),
+        account::SignInStarted::decl(&cfg),
+        account::SignedOutView::decl(&cfg),
+        account::AccountTransfer::decl(&cfg),
         kepil_protocol::TransferStatus::decl(&cfg),
         kepil_protocol::GrantStatus::decl(&cfg),
         crate::DeepLinkPayload::decl(&cfg),

@@ -12,7 +12,8 @@ pub trait Desktop: Send + Sync + 'static {
     fn clipboard_write(&self, text: &str) -> Result<(), String>;
     fn clipboard_read(&self) -> Option<String>;
     fn clipboard_clear(&self) -> Result<(), String>;
-    /// `mailto:` (and nothing else: the caller builds the URL).
+    /// `mailto:`, or the identity provider's sign-in page in the system browser (and nothing
+    /// else: the caller builds the URL).
     fn open_url(&self, url: &str) -> Result<(), String>;
     fn open_folder(&self, path: &std::path::Path) -> Result<(), String>;
 }

@@ -29,7 +29,6 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("sms_failed", &["status"]),
     ("nothing_unlocked", &[]),
     ("local_store_failed", &[]),
-    ("policy_invalid", &["path"]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -54,7 +53,7 @@ impl UiError {
 
 impl UiError {
     /// A code and its params for the catalogue, not logged: a warning, not a failure.
-    pub fn coded(what: &impl Coded) -> UiError {
+    pub fn coded<C: Coded + ?Sized>(what: &C) -> UiError {
         UiError {
             code: what.code().to_string(),
             params: what
@@ -64,19 +63,17 @@ impl UiError {
                 .collect(),
         }
     }
+
+    /// The code and params of a library error the app keeps (and so cannot hand over).
+    pub fn of<E: Coded + std::fmt::Display + ?Sized>(error: &E) -> UiError {
+        tracing::info!(code = error.code(), "{error}");
+        UiError::coded(error)
+    }
 }
 
 impl<E: Coded + std::fmt::Display> From<E> for UiError {
     fn from(error: E) -> UiError {
-        tracing::info!(code = error.code(), "{error}");
-        UiError {
-            code: error.code().to_string(),
-            params: error
-                .params()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        }
+        UiError::of(&error)
     }
 }
 

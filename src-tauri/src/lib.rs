@@ -12,7 +12,8 @@ pub mod error;
 pub mod local_store;
 pub mod meter;
 pub mod outbound;
-pub mod policy;
+/// The system policy of a managed desktop: kepil-client's, so the CLI applies it too.
+pub use kepil_client::system_policy as policy;
 pub mod sms;
 pub mod state;
 

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kepil_client::api::StoreClient;
+use kepil_client::bearer::Bearer;
 use kepil_client::receive::Incoming;
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::Sent;
@@ -42,6 +44,13 @@ pub struct SendJob {
     pub sent: Option<Sent>,
 }
 
+/// The sign-in waiting for the browser. Dropping `cancel` (or sending on it) gives it up.
+#[derive(Debug)]
+pub struct SignInJob {
+    pub job_id: String,
+    pub cancel: tokio::sync::oneshot::Sender<()>,
+}
+
 #[derive(Debug)]
 pub struct ReceiveSession {
     pub job_id: String,
@@ -59,6 +68,9 @@ pub struct Kepil {
     pub desktop: Arc<dyn Desktop>,
     /// How long a copied password stays on the clipboard.
     pub clipboard_clear_after: Duration,
+    /// How long a sign-in waits for the browser to come back.
+    pub sign_in_timeout: Duration,
+    pub sign_in: Mutex<Option<SignInJob>>,
     #[cfg(feature = "local-store")]
     pub local: tokio::sync::Mutex<Option<crate::local_store::LocalStore>>,
     pub files: Mutex<HashMap<String, PathBuf>>,
@@ -104,6 +116,8 @@ impl Kepil {
             policy,
             desktop,
             clipboard_clear_after: Duration::from_secs(60),
+            sign_in_timeout: kepil_client::signin::DEFAULT_TIMEOUT,
+            sign_in: Mutex::new(None),
             #[cfg(feature = "local-store")]
             local: tokio::sync::Mutex::new(None),
             files: Mutex::new(HashMap::new()),
@@ -122,9 +136,7 @@ impl Kepil {
 
     /// The policy, or `policy_invalid` (fail closed).
     pub fn policy(&self) -> UiResult<&SystemPolicy> {
-        self.policy.as_ref().map_err(|e| {
-            UiError::new("policy_invalid").with("path", e.path().display().to_string())
-        })
+        self.policy.as_ref().map_err(|e| UiError::of(&**e))
     }
 
     pub fn config(&self) -> UiResult<ConfigFile> {
@@ -180,6 +192,16 @@ impl Kepil {
     /// The uploader token for a store (`KEPIL_TOKEN` > the keyring).
     pub fn token(&self, store: &Url) -> UiResult<SecretString> {
         Ok(settings::resolve_token(None, store, &self.secrets)?)
+    }
+
+    /// Who a send to `store` uploads as: the session of a sign-in, else a machine token, as
+    /// kepil-client decides under the system policy (only the session where it requires
+    /// sign-in). The local store takes the token the app made for it.
+    pub fn bearer(&self, store: &StoreChoice, client: &StoreClient) -> UiResult<Bearer> {
+        if store.local {
+            return Ok(Bearer::Token(self.token(&store.url)?));
+        }
+        Ok(Bearer::resolve_with(client, &self.secrets, self.policy()?)?)
     }
 
     /// Stops what runs in the background: the local store (app exit, tests).

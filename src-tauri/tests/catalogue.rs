@@ -18,6 +18,7 @@ use kepil_client::error::{
 };
 use kepil_client::recipients::RecipientError;
 use kepil_client::secrets::SecretStoreError;
+use kepil_client::system_policy::PolicyError;
 use kepil_core::catalogue;
 use kepil_core::classification::{Classification, ClassificationError};
 use kepil_core::kdf::{AuthKeyError, KdfError};
@@ -450,6 +451,10 @@ fn config_errors() -> Vec<ConfigError> {
         ConfigError::NoToken {
             store: "https://kepil.example".into(),
         },
+        ConfigError::NotSignedIn {
+            store: "https://kepil.agensi.gov.my/".into(),
+        },
+        ConfigError::TokenNotAllowed,
         ConfigError::Secrets(SecretStoreError::Keyring("locked".into())),
     ];
     for e in &all {
@@ -460,6 +465,8 @@ fn config_errors() -> Vec<ConfigError> {
             | ConfigError::BadStoreUrl { .. }
             | ConfigError::NoStore
             | ConfigError::NoToken { .. }
+            | ConfigError::NotSignedIn { .. }
+            | ConfigError::TokenNotAllowed
             | ConfigError::Secrets(_) => {}
         }
     }
@@ -512,6 +519,21 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
         all.push(Box::new(e));
     }
     for e in config_errors() {
+        all.push(Box::new(e));
+    }
+    for e in [
+        PolicyError::Unreadable {
+            path: "/etc/kepil/policy.toml".into(),
+            reason: "permission denied".into(),
+        },
+        PolicyError::Invalid {
+            path: "/etc/kepil/policy.toml".into(),
+            reason: "unknown field".into(),
+        },
+    ] {
+        match &e {
+            PolicyError::Unreadable { .. } | PolicyError::Invalid { .. } => {}
+        }
         all.push(Box::new(e));
     }
     // The store's answers as a recipient and a sender meet them.
@@ -815,6 +837,10 @@ fn sign_in_errors() -> Vec<SignInError> {
         SignInError::ChooseProvider {
             known: vec!["mygovuc".into(), "entra".into()],
         },
+        SignInError::ProviderLocked {
+            provider: "mygovuc".into(),
+            wanted: "entra".into(),
+        },
         SignInError::InsecureIssuer {
             issuer: "http://idp.example".into(),
         },
@@ -857,6 +883,7 @@ fn sign_in_errors() -> Vec<SignInError> {
             SignInError::NoProvider { .. }
             | SignInError::UnknownProvider { .. }
             | SignInError::ChooseProvider { .. }
+            | SignInError::ProviderLocked { .. }
             | SignInError::InsecureIssuer { .. }
             | SignInError::Discovery { .. }
             | SignInError::Listener { .. }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -496,4 +497,169 @@ fn a_send_can_be_cancelled() {
     let leaked = canaries_in(h.events_text().as_bytes(), &canaries);
     assert!(leaked.is_empty(), "events carry {leaked:?}");
     h.shutdown();
+}
+
+/// The first of `names` that comes on any channel (a sign-in's `done` carries no job id).
+fn wait_any(h: &Harness, names: &[&str]) -> (String, Value) {
+    for _ in 0..600 {
+        if let Some((n, payload)) = h
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(n, _)| names.contains(&n.as_str()))
+        {
+            return (n.clone(), payload.clone());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("none of {names:?}: {}", h.events_text());
+}
+
+#[test]
+fn a_desktop_that_requires_sign_in_signs_in_through_the_browser_sends_as_the_person_and_signs_out()
+{
+    use kepil_test_support::oidc::{self, AtRedirect, OidcProvider};
+    let op = OidcProvider::start(oidc::ProviderConfig::new());
+    let issuer = op.issuer().to_string();
+    let store = tauri::async_runtime::block_on(kepil_test_support::store::start_with(|c| {
+        c.identity.providers = vec![kepil_store::identity::ProviderConfig {
+            id: "agency".into(),
+            display_name: "Agency SSO".into(),
+            issuer: issuer.clone(),
+            client_id: oidc::CLIENT_ID.into(),
+            desktop_client_secret: None,
+            scopes: vec!["email".into(), "profile".into()],
+            allowed_domains: vec![oidc::AGENCY_DOMAIN.into()],
+            hosted_domains: vec![],
+            tenant_id: None,
+            email_claim: "email".into(),
+            require_email_verified: true,
+            groups_claim: "groups".into(),
+            required_groups: vec![],
+        }];
+    }));
+    let url = store.server.base_url().to_string();
+    let h = Harness::with_secrets(
+        Some(&format!(
+            "[store]\nurl = \"{url}\"\n[sign_in]\nrequired = true\nprovider = \"agency\"\n"
+        )),
+        // A machine token saved before the policy: it is not what this desktop sends with.
+        |secrets| {
+            kepil_client::settings::save_token(
+                &url.parse().unwrap(),
+                &SecretString::new(store.token.as_str()),
+                secrets,
+            )
+            .unwrap();
+        },
+    );
+
+    let state = h.ok("app_state", json!({}));
+    let account = &state["account"];
+    assert_eq!(account["policyRequires"], true, "{state}");
+    assert_eq!(account["lockedProvider"], "agency");
+    assert_eq!(account["providers"][0]["displayName"], "Agency SSO");
+    assert!(account["session"].is_null());
+    assert_eq!(state["tokenSet"], false);
+    assert_eq!(state["tokenLocked"], true);
+    let e = h.err("token_save", json!({ "token": store.token }));
+    assert_eq!(e["code"], "token_not_allowed", "{e}");
+
+    // Nobody signed in: the send is refused before anything is uploaded.
+    let path = h.file("surat.txt", b"surat rasmi");
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    let request = json!({ "request": {
+        "fileIds": [picked[0]["id"].clone()],
+        "classification": "TERBUKA",
+        "recipients": [{ "email": "penerima@agency.gov.my" }],
+        "subject": "Surat",
+        "message": "",
+        "senderName": "Alice Tan"
+    }});
+    let e = h.err("send_start", request.clone());
+    assert_eq!(e["code"], "not_signed_in", "{e}");
+    // Another provider than the policy's is not asked for.
+    let e = h.err("sign_in_start", json!({ "provider": "other" }));
+    assert_eq!(e["code"], "provider_locked", "{e}");
+
+    // Sign in: the browser is sent to the provider; the test's browser logs in and follows
+    // the redirect to the app's loopback listener.
+    let started = h.ok("sign_in_start", json!({ "provider": null }));
+    assert_eq!(started["provider"], "Agency SSO");
+    assert_eq!(started["browserOpened"], true);
+    let authorize = started["url"].as_str().unwrap().to_string();
+    assert!(authorize.starts_with(&issuer), "{authorize}");
+    assert_eq!(h.desktop.opened.lock().unwrap().last(), Some(&authorize));
+    tauri::async_runtime::block_on(op.login_via_browser(
+        &authorize,
+        oidc::ALICE_EMAIL,
+        oidc::PASSWORD,
+        AtRedirect::Follow,
+    ))
+    .expect("the browser signs in");
+    let (name, session) = wait_any(&h, &["signin-done", "signin-failed"]);
+    assert_eq!(name, "signin-done", "{session}");
+    assert_eq!(session["email"], oidc::ALICE_EMAIL);
+    assert_eq!(session["providerId"], "agency");
+
+    let state = h.ok("app_state", json!({}));
+    assert_eq!(
+        state["account"]["session"]["email"],
+        oidc::ALICE_EMAIL,
+        "{state}"
+    );
+    // The refresh token and the session only in the secret store, never in the config.
+    let config =
+        std::fs::read_to_string(h.home().join("config").join("config.toml")).unwrap_or_default();
+    assert!(!config.contains("refresh"), "{config}");
+
+    // Signed in, the send goes as the person: the store's record names the verified address.
+    let job = h.ok("send_start", request);
+    let job = job.as_str().unwrap().to_string();
+    h.wait_event("send-done", "send-failed", &job);
+    let mine = h.ok("account_transfers", json!({}));
+    let mine = mine.as_array().unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(
+        mine[0]["sender"]
+            .as_str()
+            .unwrap()
+            .contains(oidc::ALICE_EMAIL),
+        "{mine:?}"
+    );
+    assert_eq!(mine[0]["here"], true);
+    let id = mine[0]["transferId"].as_str().unwrap().to_string();
+    h.ok("account_revoke", json!({ "transferId": id }));
+
+    // Signing out forgets the session: the next send is refused again.
+    let out = h.ok("sign_out", json!({}));
+    assert_eq!(out["email"], oidc::ALICE_EMAIL, "{out}");
+    assert!(out["storeError"].is_null(), "{out}");
+    let state = h.ok("app_state", json!({}));
+    assert!(state["account"]["session"].is_null(), "{state}");
+    let dir = h.shutdown();
+    let mut leftovers = String::new();
+    for entry in walk(dir.path()) {
+        leftovers.push_str(&std::fs::read_to_string(&entry).unwrap_or_default());
+    }
+    assert!(
+        !leftovers.contains("refresh-token:"),
+        "a refresh token was left behind"
+    );
+    drop(store);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }

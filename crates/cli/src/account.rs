@@ -20,7 +20,8 @@ impl App {
 
     fn account_at(&self, url: &url::Url) -> Result<Account, Failure> {
         let client = StoreClient::new(url.clone()).map_err(|e| Failure::new(&e))?;
-        Account::open(client, &self.secrets()).map_err(|e| Failure::new(&e))
+        Account::open_with(client, &self.secrets(), &self.system_policy()?)
+            .map_err(|e| Failure::new(&e))
     }
 
     pub(crate) async fn whoami(&self, a: AccountArgs) -> Res {

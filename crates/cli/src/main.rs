@@ -19,6 +19,7 @@ use kepil_client::progress::Cancel;
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
+use kepil_client::system_policy::{self, SystemPolicy};
 use kepil_client::{duration, manage, receive, recipients, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
@@ -371,10 +372,18 @@ impl App {
         Arc::new(SecretStore::open(&self.dirs))
     }
 
+    /// The managed desktop's system policy, of which the terminal applies `[sign_in]`
+    /// (docs/policy.md). A policy that cannot be read fails closed, as in the app.
+    fn system_policy(&self) -> Result<SystemPolicy, Failure> {
+        SystemPolicy::load(&system_policy::policy_path()).map_err(|e| Failure::new(&e))
+    }
+
     fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {
         let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
-        // KEPIL_TOKEN, else the session of `kepil login`, else a saved machine token.
-        let token = Bearer::resolve(&client, &secrets).map_err(|e| Failure::new(&e))?;
+        // KEPIL_TOKEN, else the session of `kepil login`, else a saved machine token; only
+        // the session where the system policy requires sign-in.
+        let token = Bearer::resolve_with(&client, &secrets, &self.system_policy()?)
+            .map_err(|e| Failure::new(&e))?;
         Ok(SendContext {
             client,
             token,

@@ -81,7 +81,10 @@ impl Failure {
             | "too_many_downloads"
             | "too_large"
             | "quota_exceeded"
-            | "sign_in_required" => 3,
+            | "sign_in_required"
+            | "token_not_allowed"
+            | "provider_locked"
+            | "policy_invalid" => 3,
             "wrong_password" | "locked" | "password_required" | "password_invalid" => 4,
             "unavailable" | "expired" | "revoked" | "used_up" | "not_ready"
             | "unknown_transfer" | "no_owner_token" | "unknown_recipient" => 5,

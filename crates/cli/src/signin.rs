@@ -52,18 +52,24 @@ impl App {
     pub(crate) async fn login(&self, a: LoginArgs) -> Res {
         let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
             .map_err(|e| Failure::new(&e))?;
+        let system = self.system_policy()?;
         if a.token || a.token_stdin {
+            // Refused before the token is asked for, so nobody types one in vain.
+            system.check_machine_token().map_err(|e| Failure::new(&e))?;
             return self.save_machine_token(&store, a.token_stdin, a.save_store);
         }
         let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
         let policy = client.policy().await.map_err(|e| Failure::new(&e))?;
         // A store without sign-in is logged in to with a machine token, as before sign-in
-        // existed; asking for a provider or a browserless sign-in there is a mistake.
+        // existed; asking for a provider or a browserless sign-in there is a mistake. On a
+        // desktop that requires sign-in it says so instead of prompting for a token.
         if policy.identity_providers.is_empty() && a.provider.is_none() && !a.no_browser {
+            system.check_machine_token().map_err(|e| Failure::new(&e))?;
             return self.save_machine_token(&store, false, a.save_store);
         }
-        let info = signin::choose_provider(store.as_str(), &policy, a.provider.as_deref())
-            .map_err(|e| Failure::new(&e))?;
+        let info =
+            signin::choose_provider_with(store.as_str(), &policy, a.provider.as_deref(), &system)
+                .map_err(|e| Failure::new(&e))?;
         let provider = or_cancelled(&self.cancel, Provider::discover(&info))
             .await
             .map_err(|e| Failure::new(&e))?;

@@ -13,6 +13,7 @@ use crate::api::StoreClient;
 use crate::bearer::{Bearer, CallError};
 use crate::error::{AccountError, ConfigError, NetError, SessionError};
 use crate::secrets::SecretStore;
+use crate::system_policy::SystemPolicy;
 
 /// Transfer ids are 16 random bytes, base64url (22 characters); they go into a path, so
 /// anything else (a typo, `..`) is refused before it is sent.
@@ -42,8 +43,17 @@ impl Account {
 
     /// The sign-in (or machine token) this computer keeps for `store`.
     pub fn open(store: StoreClient, secrets: &Arc<SecretStore>) -> Result<Account, AccountError> {
-        let bearer = Bearer::resolve(&store, secrets).map_err(|e| match e {
-            ConfigError::NoToken { store } => {
+        Account::open_with(store, secrets, &SystemPolicy::default())
+    }
+
+    /// [`Account::open`] under a desktop's system policy ([`Bearer::resolve_with`]).
+    pub fn open_with(
+        store: StoreClient,
+        secrets: &Arc<SecretStore>,
+        system: &SystemPolicy,
+    ) -> Result<Account, AccountError> {
+        let bearer = Bearer::resolve_with(&store, secrets, system).map_err(|e| match e {
+            ConfigError::NoToken { store } | ConfigError::NotSignedIn { store } => {
                 AccountError::Session(SessionError::NotSignedIn { store })
             }
             other => AccountError::Config(other),

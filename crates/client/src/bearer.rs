@@ -15,6 +15,7 @@ use crate::error::{ConfigError, NetError, SessionError};
 use crate::secrets::SecretStore;
 use crate::settings;
 use crate::signin::SessionKeeper;
+use crate::system_policy::SystemPolicy;
 
 #[derive(Clone)]
 pub enum Bearer {
@@ -57,14 +58,32 @@ impl Bearer {
     /// explicitly), else the session of a sign-in at that store, else the uploader token saved
     /// by `kepil login --token`.
     pub fn resolve(store: &StoreClient, secrets: &Arc<SecretStore>) -> Result<Bearer, ConfigError> {
+        Bearer::resolve_with(store, secrets, &SystemPolicy::default())
+    }
+
+    /// [`Bearer::resolve`] under a desktop's system policy: where it requires sign-in, only
+    /// the session counts. `KEPIL_TOKEN` is then refused (`token_not_allowed`) rather than
+    /// passed over, so whoever set it learns why it does nothing; a saved token is left
+    /// unused (`not_signed_in` without a session).
+    pub fn resolve_with(
+        store: &StoreClient,
+        secrets: &Arc<SecretStore>,
+        system: &SystemPolicy,
+    ) -> Result<Bearer, ConfigError> {
         if let Some(token) = std::env::var("KEPIL_TOKEN")
             .ok()
             .filter(|t| !t.trim().is_empty())
         {
+            system.check_machine_token()?;
             return Ok(Bearer::Token(SecretString::new(token.trim())));
         }
         if let Some(keeper) = SessionKeeper::open(store.clone(), secrets.clone())? {
             return Ok(Bearer::Session(Arc::new(keeper)));
+        }
+        if system.sign_in_required() {
+            return Err(ConfigError::NotSignedIn {
+                store: store.base().to_string(),
+            });
         }
         settings::resolve_token(None, store.base(), secrets).map(Bearer::Token)
     }

@@ -139,6 +139,12 @@ pub enum ConfigError {
     NoStore,
     #[error("no uploader token for {store}")]
     NoToken { store: String },
+    /// The system policy requires sign-in here and nobody signed in to the store.
+    #[error("not signed in to {store}")]
+    NotSignedIn { store: String },
+    /// The system policy requires sign-in here: a machine token may be neither saved nor used.
+    #[error("this computer's system policy requires signing in; machine tokens are not accepted")]
+    TokenNotAllowed,
     #[error(transparent)]
     Secrets(#[from] SecretStoreError),
 }
@@ -152,13 +158,17 @@ impl Coded for ConfigError {
             ConfigError::BadStoreUrl { .. } => "bad_store_url",
             ConfigError::NoStore => "no_store",
             ConfigError::NoToken { .. } => "no_token",
+            ConfigError::NotSignedIn { .. } => "not_signed_in",
+            ConfigError::TokenNotAllowed => "token_not_allowed",
             ConfigError::Secrets(_) => "credentials_unavailable",
         }
     }
 
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
-            ConfigError::NoHomeDirectory | ConfigError::NoStore => vec![],
+            ConfigError::NoHomeDirectory | ConfigError::NoStore | ConfigError::TokenNotAllowed => {
+                vec![]
+            }
             ConfigError::BadConfigFile { path, reason } => {
                 vec![("path", shown(path)), ("reason", clip(reason))]
             }
@@ -166,7 +176,9 @@ impl Coded for ConfigError {
                 vec![("path", shown(path)), ("reason", clip(&source.to_string()))]
             }
             ConfigError::BadStoreUrl { url } => vec![("url", clip(url))],
-            ConfigError::NoToken { store } => vec![("store", clip(store))],
+            ConfigError::NoToken { store } | ConfigError::NotSignedIn { store } => {
+                vec![("store", clip(store))]
+            }
             ConfigError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
         }
     }
@@ -662,6 +674,9 @@ pub enum SignInError {
     },
     #[error("the store offers several identity providers: {known:?}")]
     ChooseProvider { known: Vec<String> },
+    /// The system policy names the provider of this desktop, and another was asked for.
+    #[error("this computer's system policy signs in with {provider}, not {wanted}")]
+    ProviderLocked { provider: String, wanted: String },
     #[error("the identity provider {issuer} is not served over https")]
     InsecureIssuer { issuer: String },
     #[error("cannot read the identity provider's configuration at {issuer}: {reason}")]
@@ -705,6 +720,7 @@ impl Coded for SignInError {
             SignInError::NoProvider { .. } => "sign_in_unavailable",
             SignInError::UnknownProvider { .. } => "provider_unknown",
             SignInError::ChooseProvider { .. } => "provider_choice",
+            SignInError::ProviderLocked { .. } => "provider_locked",
             SignInError::InsecureIssuer { .. } => "provider_insecure",
             SignInError::Discovery { .. } => "provider_discovery",
             SignInError::Listener { .. } => "sign_in_listener",
@@ -733,6 +749,9 @@ impl Coded for SignInError {
                 ("known", clip(&known.join(", "))),
             ],
             SignInError::ChooseProvider { known } => vec![("known", clip(&known.join(", ")))],
+            SignInError::ProviderLocked { provider, wanted } => {
+                vec![("provider", clip(provider)), ("wanted", clip(wanted))]
+            }
             SignInError::InsecureIssuer { issuer } => vec![("issuer", clip(issuer))],
             SignInError::Discovery { issuer, reason } => {
                 vec![("issuer", clip(issuer)), ("reason", clip(reason))]

@@ -13,6 +13,7 @@
 //!   search, revoke, disable and enable.
 //! - [`api`]: the store's HTTP API, one method per route.
 //! - [`settings`]: directories, the config file, store URL / token / language resolution.
+//! - [`system_policy`]: what agency IT locks on a managed desktop (`/etc/kepil/policy.toml`).
 //! - [`secrets`]: the OS keyring with a 0600-file fallback (uploader token, owner tokens).
 //! - [`history`]: the sender's local list of transfers (ids, labels; no secrets).
 //! - [`recipients`]: the recipient addresses and SMS phone numbers both faces accept.
@@ -36,6 +37,7 @@ pub mod secrets;
 pub mod send;
 pub mod settings;
 pub mod signin;
+pub mod system_policy;
 
 pub use error::{
     AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,

@@ -1,4 +1,5 @@
-//! The app's state and the Settings screen: `app_state`, `settings_save`, `token_save`.
+//! The app's state and the Settings screen: `app_state`, `settings_save`, `token_save` (the
+//! sign-in is `account`'s).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::account;
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, lock};
 
@@ -40,8 +42,14 @@ pub struct AppState {
     #[ts(type = "Lang")]
     pub lang: &'static str,
     pub store: StoreState,
+    /// A machine token is there for the store (never where the system policy requires
+    /// sign-in).
     pub token_set: bool,
+    /// The token field is locked: the local store's token is the app's, and a desktop that
+    /// requires sign-in takes none.
     pub token_locked: bool,
+    /// Sign-in with the store's identity providers, and who is signed in.
+    pub account: crate::commands::account::AccountState,
     /// `None` when the store cannot be reached (`store_error` says why).
     pub policy: Option<PolicyView>,
     pub store_error: Option<UiError>,
@@ -93,29 +101,38 @@ pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppS
         Ok(s) => (Some(s), None),
         Err(e) => (None, Some(e)),
     };
+    let local = store.as_ref().is_some_and(|s| s.local);
     let mut state = AppState {
         lang,
         store: StoreState {
             url: store.as_ref().map(|s| s.url.to_string()),
-            local: store.as_ref().is_some_and(|s| s.local),
+            local,
             locked: system.store.url.is_some(),
         },
         token_set: false,
-        token_locked: store.as_ref().is_some_and(|s| s.local),
+        token_locked: local || system.sign_in_required(),
+        account: account::account_state(kepil, None, None, &system).await,
         policy: None,
         store_error,
         locked,
         pending_link,
     };
     if let Some(store) = store {
-        state.token_set = kepil.token(&store.url).is_ok();
+        state.token_set =
+            kepil.token(&store.url).is_ok() && (local || system.check_machine_token().is_ok());
+        let mut store_policy = None;
         match StoreClient::new(store.url.clone()) {
             Ok(client) => match client.policy().await {
-                Ok(p) => state.policy = Some(effective_policy(&p, &system)),
+                Ok(p) => {
+                    state.policy = Some(effective_policy(&p, &system));
+                    store_policy = Some(p);
+                }
                 Err(e) => state.store_error = Some(e.into()),
             },
             Err(e) => state.store_error = Some(e.into()),
         }
+        state.account =
+            account::account_state(kepil, Some(&store.url), store_policy.as_ref(), &system).await;
     }
     Ok(state)
 }
@@ -174,6 +191,7 @@ pub async fn token_save(kepil: State<'_, Kepil>, token: String) -> UiResult<()> 
     if store.local {
         return Err(UiError::new("setting_locked").with("setting", "token"));
     }
+    kepil.policy()?.check_machine_token()?;
     settings::save_token(&store.url, &token, &kepil.secrets)?;
     Ok(())
 }

@@ -1,10 +1,12 @@
-//! The IPC commands (docs/app.md), one module per screen. Each is a thin layer over
+//! The IPC commands (docs/app.md), one module per screen (`account`: signing in, in Settings,
+//! and the History tab of the signed-in person's transfers). Each is a thin layer over
 //! kepil-client / kepil-core: it checks what the webview sent, calls the library, and turns the
 //! answer into plain data. The one list of their names is `list.rs`.
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+pub mod account;
 pub mod app;
 pub mod deliver;
 pub mod files;

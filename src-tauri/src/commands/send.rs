@@ -73,6 +73,11 @@ pub struct SendInput {
     pub subject: String,
     #[serde(default)]
     pub message: String,
+    /// Signed in: a display name to seal with the signed-in address (`Name <address>`); the
+    /// address itself is never the webview's to choose. Ignored otherwise.
+    #[serde(default)]
+    #[ts(optional)]
+    pub sender_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -160,9 +165,16 @@ pub async fn send_start<R: Runtime>(
         }
     }
     let store = kepil.store().await?;
-    let token = kepil.token(&store.url)?;
     let client = StoreClient::new(store.url.clone())?;
+    let bearer = kepil.bearer(&store, &client)?;
     let config = kepil.config().unwrap_or_default();
+    // Signed in, the sealed sender is the signed-in address, with at most a display name.
+    let sender = match bearer.identity() {
+        Some(identity) => {
+            settings::sender_for(request.sender_name.as_deref(), &config, Some(identity))?
+        }
+        None => settings::resolve_sender(None, &config),
+    };
 
     let job_id = kepil.next_id("s");
     let cancel = Cancel::new();
@@ -170,7 +182,7 @@ pub async fn send_start<R: Runtime>(
     let progress = events.progress();
     let ctx = SendContext {
         client,
-        token: token.into(),
+        token: bearer,
         dirs: kepil.dirs.clone(),
         secrets: kepil.secrets.clone(),
         progress,
@@ -184,7 +196,7 @@ pub async fn send_start<R: Runtime>(
         max_downloads: request.max_downloads,
         subject: request.subject.trim().to_string(),
         message: request.message.clone(),
-        sender: settings::resolve_sender(None, &config),
+        sender,
     };
     lock(&kepil.sends).insert(
         job_id.clone(),

@@ -6,6 +6,11 @@ export const COMMANDS = [
   'app_state',
   'settings_save',
   'token_save',
+  'sign_in_start',
+  'sign_in_cancel',
+  'sign_out',
+  'account_transfers',
+  'account_revoke',
   'pick_files',
   'add_dropped',
   'remove_file',
@@ -39,7 +44,60 @@ export type StoreState = { url: string | null, local: boolean, locked: boolean, 
 
 export type Policy = { classifications: Array<string>, maxExpirySecs: { [key in string]: number }, defaultExpirySecs: { [key in string]: number }, maxDownloads: number, defaultMaxDownloads: number, maxBlobSize: number, smsEnabled: boolean, };
 
-export type AppState = { lang: Lang, store: StoreState, tokenSet: boolean, tokenLocked: boolean, 
+export type Provider = { id: string, displayName: string, };
+
+export type Session = { email: string, name: string | null, 
+/**
+ * The store's id of the provider.
+ */
+providerId: string, 
+/**
+ * Its display name (the id when the store cannot be asked).
+ */
+provider: string, 
+/**
+ * When the store session runs out (RFC 3339); renewed before that when `renewable`.
+ */
+expiresAt: string, 
+/**
+ * A refresh token is kept, so the session renews itself while the provider allows.
+ */
+renewable: boolean, };
+
+export type Account = { 
+/**
+ * The store's identity providers; empty: the store takes machine tokens only (or cannot be
+ * reached).
+ */
+providers: Array<Provider>, 
+/**
+ * The store takes files only from signed-in people (`sign_in_required`).
+ */
+storeRequires: boolean, 
+/**
+ * This desktop's system policy requires sign-in (no machine token here).
+ */
+policyRequires: boolean, 
+/**
+ * The provider id this desktop's system policy signs in with.
+ */
+lockedProvider: string | null, session: Session | null, };
+
+export type AppState = { lang: Lang, store: StoreState, 
+/**
+ * A machine token is there for the store (never where the system policy requires
+ * sign-in).
+ */
+tokenSet: boolean, 
+/**
+ * The token field is locked: the local store's token is the app's, and a desktop that
+ * requires sign-in takes none.
+ */
+tokenLocked: boolean, 
+/**
+ * Sign-in with the store's identity providers, and who is signed in.
+ */
+account: Account, 
 /**
  * `None` when the store cannot be reached (`store_error` says why).
  */
@@ -57,7 +115,12 @@ export type ClassificationCheck = { classification: string, requiresPassword: bo
 
 export type Recipient = { email: string, phone?: string, };
 
-export type SendRequest = { fileIds: Array<string>, classification: string, recipients: Array<Recipient>, expiresSecs?: number, maxDownloads?: number, subject: string, message: string, };
+export type SendRequest = { fileIds: Array<string>, classification: string, recipients: Array<Recipient>, expiresSecs?: number, maxDownloads?: number, subject: string, message: string, 
+/**
+ * Signed in: a display name to seal with the signed-in address (`Name <address>`); the
+ * address itself is never the webview's to choose. Ignored otherwise.
+ */
+senderName?: string, };
 
 export type SentRecipient = { index: number, recipient: string, phone: string | null, link: string, hasPassword: boolean, };
 
@@ -128,6 +191,38 @@ export type ReceiveDone = { jobId: string, folder: string, files: Array<Manifest
 export type HistoryRecipient = { label: string, grantId: string, };
 
 export type HistoryItem = { transferId: string, store: string, createdAt: string, expiresAt: string, classification: string, size: number, recipients: Array<HistoryRecipient>, };
+
+export type SignInStarted = { jobId: string, 
+/**
+ * The provider's display name.
+ */
+provider: string, 
+/**
+ * The authorization URL. It carries the PKCE challenge, state and nonce, none of which
+ * lets anyone else finish this sign-in, so it may be shown and copied.
+ */
+url: string, 
+/**
+ * `false` when no browser could be started: the person opens `url` themselves.
+ */
+browserOpened: boolean, };
+
+export type SignedOutView = { 
+/**
+ * Who was signed in; `None` when nobody was.
+ */
+email: string | null, 
+/**
+ * Why the store could not be told (its session then lasts until it expires there); the
+ * session and the refresh token are forgotten here all the same.
+ */
+storeError: UiError | null, };
+
+export type AccountTransfer = { transferId: string, sender: string, classification: string, size: number, createdAt: string, expiresAt: string, uploadComplete: boolean, grants: number, downloads: number, 
+/**
+ * Sent from this computer (it is in the local history too).
+ */
+here: boolean, };
 
 export type TransferStatus = { transfer_id: string, classification: string, size: number, created_at: string, expires_at: string, upload_complete: boolean, expired: boolean, grants: Array<GrantStatus>, };
 

@@ -4,11 +4,13 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, ReceiveDone, ReceiveInfo, SendDone, SendRequest, SettingsRequest, TransferStatus, UiError, Unlocked } from './bindings';
+import type { AccountTransfer, AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, ReceiveDone, ReceiveInfo, SendDone, SendRequest, Session, SettingsRequest, SignedOutView, SignInStarted, TransferStatus, UiError, Unlocked } from './bindings';
 
 // The contract's types are generated from the Rust side (bindings.ts, ts-rs); re-exported here
 // so components import everything IPC from one place.
 export type {
+  Account,
+  AccountTransfer,
   AppState,
   ClassificationCheck,
   GrantStatus,
@@ -28,6 +30,9 @@ export type {
   SendDone,
   SendRequest,
   SentRecipient,
+  Session,
+  SignedOutView,
+  SignInStarted,
   SettingsRequest,
   StoreState,
   TransferStatus,
@@ -106,6 +111,12 @@ export const ipc = {
     call<string[]>('history_revoke', recipient === undefined ? { transferId } : { transferId, recipient }),
   settingsSave: (request: SettingsRequest) => call<AppState>('settings_save', { request }),
   tokenSave: (token: string) => call<void>('token_save', { token }),
+  signInStart: (provider: string | null, onEvent: OnJobEvent<Session>) =>
+    call<SignInStarted>('sign_in_start', { provider, onEvent: channel(onEvent) }),
+  signInCancel: (jobId: string) => call<void>('sign_in_cancel', { jobId }),
+  signOut: () => call<SignedOutView>('sign_out'),
+  accountTransfers: () => call<AccountTransfer[]>('account_transfers'),
+  accountRevoke: (transferId: string) => call<void>('account_revoke', { transferId }),
 };
 
 export type Ipc = typeof ipc;

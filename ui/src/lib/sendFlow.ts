@@ -1,6 +1,6 @@
 // The send flow: form → request (validation) and the job state machine
 // idle → starting → sending → done | failed | cancelled.
-import { ipc as realIpc, toUiError, type Ipc, type JobEvent, type PickedFile, type Policy, type Progress, type SendDone, type SendRequest, type UiError } from './ipc';
+import { ipc as realIpc, toUiError, type AppState, type Ipc, type JobEvent, type PickedFile, type Policy, type Progress, type SendDone, type SendRequest, type UiError } from './ipc';
 import { clampDownloads, clampExpiry, sendability } from './policy';
 import { hasErrors, normalisePhone, validateRecipients, type RecipientRow } from './validate';
 
@@ -12,21 +12,39 @@ export interface SendForm {
   maxDownloads: number;
   subject: string;
   message: string;
+  /** Signed in: a display name sealed with the signed-in address (the address is not the form's). */
+  senderName?: string;
 }
 
-export type Blocker = 'need_files' | 'need_cls' | 'need_recipients' | 'need_token' | 'too_big';
+export type Blocker = 'need_files' | 'need_cls' | 'need_recipients' | 'need_token' | 'need_sign_in' | 'too_big';
+
+/**
+ * Who the upload goes as: `true` (a signed-in person, a machine token, the local store),
+ * `false` (nobody: a token is needed) or `'need_sign_in'` (only a signed-in person may send).
+ */
+export type Uploader = boolean | 'need_sign_in';
+
+/** The uploader the app state allows (the system policy or the store may require sign-in). */
+export function uploaderOf(state: AppState): Uploader {
+  const a = state.account;
+  if (a.session) return true;
+  if (state.store.local) return true;
+  if (a.policyRequires || a.storeRequires) return 'need_sign_in';
+  return state.tokenSet;
+}
 
 export type BuildResult = { ok: true; request: SendRequest } | { ok: false; blockers: Blocker[] };
 
 /** Checks the form against the policy and builds the `send_start` request. */
-export function buildRequest(form: SendForm, policy: Policy, tokenSet: boolean): BuildResult {
+export function buildRequest(form: SendForm, policy: Policy, uploader: Uploader): BuildResult {
   const blockers: Blocker[] = [];
   if (form.files.length === 0) blockers.push('need_files');
   const total = form.files.reduce((s, f) => s + f.size, 0);
   if (policy.maxBlobSize > 0 && total > policy.maxBlobSize) blockers.push('too_big');
   if (form.classification === null || sendability(form.classification, policy) !== 'ok') blockers.push('need_cls');
   if (form.recipients.length === 0 || hasErrors(validateRecipients(form.recipients))) blockers.push('need_recipients');
-  if (!tokenSet) blockers.push('need_token');
+  if (uploader === false) blockers.push('need_token');
+  if (uploader === 'need_sign_in') blockers.push('need_sign_in');
   if (blockers.length > 0 || form.classification === null) return { ok: false, blockers };
   const expiresSecs = clampExpiry(policy, form.classification, form.expiresSecs);
   return {
@@ -42,6 +60,7 @@ export function buildRequest(form: SendForm, policy: Policy, tokenSet: boolean):
       maxDownloads: clampDownloads(policy, form.maxDownloads),
       subject: form.subject.trim(),
       message: form.message,
+      ...(form.senderName && form.senderName.trim() !== '' ? { senderName: form.senderName.trim() } : {}),
     },
   };
 }

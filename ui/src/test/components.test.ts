@@ -13,7 +13,7 @@ import SettingsView from '../components/SettingsView.svelte';
 import ReceiveView from '../components/ReceiveView.svelte';
 import ResultCard from '../components/ResultCard.svelte';
 import { app } from '../lib/state.svelte';
-import { appState, policy } from './fixtures';
+import { account, appState, policy, session } from './fixtures';
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) {
@@ -138,6 +138,36 @@ describe('SendView', () => {
     expect(document.body.textContent).toMatch(/never in the same email/);
     expect(q('result-sms-0')).toBeNull(); // SMS disabled by policy and no phone
   });
+
+  it('refuses to send without a sign-in where it is required, and sends as the signed-in person', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
+    render(SendView, { appState: appState({ tokenSet: true, account: account({ policyRequires: true }) }), policy: policy() });
+    q('file-pick')!.click();
+    await settle();
+    type('recipient-email-0', 'ali@jpm.gov.my');
+    flushSync();
+    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(true);
+    expect(q('send-blockers')!.textContent).toMatch(/sign in with your agency account in Settings/);
+    expect(q('send-sign-in')!.textContent).toMatch(/You are not signed in/);
+    expect(q('sender')).toBeNull();
+    unmount(component!);
+    document.body.innerHTML = '';
+
+    render(SendView, { appState: appState({ tokenSet: false, account: account({ policyRequires: true, session: session() }) }), policy: policy() });
+    q('file-pick')!.click();
+    await settle();
+    type('recipient-email-0', 'ali@jpm.gov.my');
+    type('sender-name', 'Alice T.');
+    flushSync();
+    const sender = q<HTMLInputElement>('sender')!;
+    expect(sender.value).toBe('alice@agensi.gov.my');
+    expect(sender.readOnly).toBe(true);
+    expect(q('send-sign-in')).toBeNull();
+    q('send-button')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    const call = invokeMock.mock.calls.find(([c]) => c === 'send_start')!;
+    expect((call[1] as { request: { senderName?: string } }).request.senderName).toBe('Alice T.');
+  });
 });
 
 describe('ResultCard', () => {
@@ -223,6 +253,39 @@ describe('SettingsView', () => {
     expect(q('settings-token-status')!.textContent).toMatch(/A token is set/);
     expect(q<HTMLInputElement>('settings-token')!.type).toBe('password');
     expect(q<HTMLInputElement>('settings-token')!.value).toBe('');
+  });
+
+  it('signs in through the browser and shows who is signed in', async () => {
+    const providers = [{ id: 'mygovuc', displayName: 'MyGovUC' }];
+    invokeMock.mockImplementation(async (cmd) => {
+      if (cmd === 'sign_in_start') return { jobId: 'i1', provider: 'MyGovUC', url: 'https://idp.example/auth?x=1', browserOpened: true };
+      if (cmd === 'app_state') return appState({ account: account({ providers, session: session() }) });
+      throw { code: 'unexpected', params: {} };
+    });
+    render(SettingsView, { appState: appState({ account: account({ providers }) }) });
+    expect(q('account-signed-out')!.textContent).toMatch(/not signed in/);
+    q('account-sign-in')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('sign_in_start', expect.objectContaining({ provider: 'mygovuc' }));
+    expect(q('account-waiting')!.textContent).toMatch(/Finish signing in in the browser that opened for MyGovUC/);
+    sendOn('sign_in_start', 'done', session());
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('app_state', undefined);
+  });
+
+  it('shows the signed-in person with Sign out, and the policy that requires it', async () => {
+    invokeMock.mockImplementation(async (cmd) => {
+      if (cmd === 'sign_out') return { email: 'alice@agensi.gov.my', storeError: null };
+      if (cmd === 'app_state') return appState({ account: account({ policyRequires: true }) });
+      throw { code: 'unexpected', params: {} };
+    });
+    render(SettingsView, { appState: appState({ account: account({ policyRequires: true, providers: [{ id: 'mygovuc', displayName: 'MyGovUC' }], session: session() }) }) });
+    expect(q('account-signed-in')!.textContent).toMatch(/Signed in as Alice Tan <alice@agensi.gov.my> with MyGovUC/);
+    expect(q('account-required')).not.toBeNull();
+    q('account-sign-out')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('sign_out', undefined);
+    expect(document.body.textContent).toMatch(/You are signed out/);
   });
 
   it('a locked token has no input', () => {

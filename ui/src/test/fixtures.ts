@@ -1,4 +1,4 @@
-import type { AppState, Policy } from '../lib/ipc';
+import type { Account, AppState, Policy, Session } from '../lib/ipc';
 
 export const DAY = 86400;
 
@@ -15,12 +15,29 @@ export function policy(over: Partial<Policy> = {}): Policy {
   };
 }
 
+export function account(over: Partial<Account> = {}): Account {
+  return { providers: [], storeRequires: false, policyRequires: false, lockedProvider: null, session: null, ...over };
+}
+
+export function session(over: Partial<Session> = {}): Session {
+  return {
+    email: 'alice@agensi.gov.my',
+    name: 'Alice Tan',
+    providerId: 'mygovuc',
+    provider: 'MyGovUC',
+    expiresAt: '2026-12-02T18:00:00Z',
+    renewable: true,
+    ...over,
+  };
+}
+
 export function appState(over: Partial<AppState> = {}): AppState {
   return {
     lang: 'ms',
     store: { url: 'https://kepil.example.gov.my', local: false, locked: false },
     tokenSet: true,
     tokenLocked: false,
+    account: account(),
     policy: policy(),
     storeError: null,
     locked: [],

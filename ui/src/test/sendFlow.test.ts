@@ -4,9 +4,9 @@ import { MockChannel, bus, deferred, invokeMock, listenMock, sendOn } from './ta
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (cmd: string, args?: Record<string, unknown>) => invokeMock(cmd, args), Channel: MockChannel }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: listenMock }));
 
-import { buildRequest, SendFlow, type SendForm } from '../lib/sendFlow';
+import { buildRequest, SendFlow, uploaderOf, type SendForm } from '../lib/sendFlow';
 import type { SendState } from '../lib/sendFlow';
-import { DAY, policy } from './fixtures';
+import { DAY, account, appState, policy, session } from './fixtures';
 
 function form(over: Partial<SendForm> = {}): SendForm {
   return {
@@ -20,6 +20,25 @@ function form(over: Partial<SendForm> = {}): SendForm {
     ...over,
   };
 }
+
+describe('uploaderOf', () => {
+  it('needs a sign-in where the policy or the store requires one, whatever token is saved', () => {
+    expect(uploaderOf(appState({ account: account({ policyRequires: true }) }))).toBe('need_sign_in');
+    expect(uploaderOf(appState({ account: account({ storeRequires: true }) }))).toBe('need_sign_in');
+    expect(uploaderOf(appState({ tokenSet: false, account: account({ policyRequires: true, session: session() }) }))).toBe(true);
+    expect(uploaderOf(appState({ tokenSet: false }))).toBe(false);
+    expect(uploaderOf(appState({ tokenSet: true }))).toBe(true);
+    expect(uploaderOf(appState({ tokenSet: false, store: { url: 'http://127.0.0.1:1/', local: true, locked: false } }))).toBe(true);
+  });
+
+  it('blocks the request without a sign-in, and carries a display name only when given', () => {
+    expect(buildRequest(form(), policy(), 'need_sign_in')).toEqual({ ok: false, blockers: ['need_sign_in'] });
+    const r = buildRequest(form({ senderName: '  Alice Tan ' }), policy(), true);
+    expect(r.ok && r.request.senderName).toBe('Alice Tan');
+    const r2 = buildRequest(form({ senderName: ' ' }), policy(), true);
+    expect(r2.ok && 'senderName' in r2.request).toBe(false);
+  });
+});
 
 describe('buildRequest', () => {
   it('builds the send_start request with normalised phone and trimmed subject', () => {

@@ -101,6 +101,9 @@ impl Env {
             .env("HOME", self.home(user))
             .env("KEPIL_CONFIG_DIR", self.home(user))
             .env("KEPIL_NO_KEYRING", "1")
+            // This machine's own /etc/kepil/policy.toml stays out of the tests; a test that
+            // needs a policy writes this file.
+            .env("KEPIL_POLICY_FILE", self.policy_file(user))
             .env("KEPIL_STORE", &self.url)
             .env("KEPIL_TOKEN", &self.token)
             .env("KEPIL_LANG", "en")
@@ -108,6 +111,11 @@ impl Env {
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true);
         cmd
+    }
+
+    /// The system policy `kepil(user)` reads (missing unless a test writes it).
+    pub fn policy_file(&self, user: &str) -> PathBuf {
+        self.home(user).join("system-policy.toml")
     }
 
     /// `program` (a wrapper such as setsid or script, given kepil's path) with the

@@ -47,6 +47,17 @@ pub async fn with_browser(
     flow.wait_for_browser(timeout).await
 }
 
+/// [`choose_provider`] on a desktop whose system policy may name the provider: that one,
+/// whatever the store offers besides (`provider_locked` if another is asked for).
+pub fn choose_provider_with(
+    store: &str,
+    policy: &StorePolicy,
+    wanted: Option<&str>,
+    system: &crate::system_policy::SystemPolicy,
+) -> Result<IdentityProviderInfo, SignInError> {
+    choose_provider(store, policy, system.provider_wanted(wanted)?)
+}
+
 /// The provider to sign in with: the one named (by its id, any case), or the store's only one.
 pub fn choose_provider(
     store: &str,
@@ -129,6 +140,32 @@ mod tests {
         );
         assert!(matches!(
             choose_provider("s", &two, Some("okta")),
+            Err(SignInError::UnknownProvider { .. })
+        ));
+    }
+
+    #[test]
+    fn a_system_policy_picks_the_provider_among_several() {
+        use crate::system_policy::{SignInSection, SystemPolicy};
+        let two = policy(&["mygovuc", "entra"]);
+        let system = SystemPolicy {
+            sign_in: SignInSection {
+                required: None,
+                provider: Some("entra".into()),
+            },
+            ..SystemPolicy::default()
+        };
+        assert_eq!(
+            choose_provider_with("s", &two, None, &system).unwrap().id,
+            "entra"
+        );
+        assert!(matches!(
+            choose_provider_with("s", &two, Some("mygovuc"), &system),
+            Err(SignInError::ProviderLocked { .. })
+        ));
+        // A store that does not offer the desktop's provider is not signed in to with another.
+        assert!(matches!(
+            choose_provider_with("s", &policy(&["mygovuc"]), None, &system),
             Err(SignInError::UnknownProvider { .. })
         ));
     }

@@ -227,6 +227,21 @@ impl SessionKeeper {
         self.state.lock().await.record.expires_at
     }
 
+    /// The provider signed in with, as the store described it at the sign-in.
+    pub async fn provider(&self) -> IdentityProviderInfo {
+        self.state.lock().await.record.provider.clone()
+    }
+
+    /// Whether a refresh token is kept, so the session renews itself (the token stays where
+    /// it is: only its presence is looked at).
+    pub async fn renewable(&self) -> Result<bool, SecretStoreError> {
+        let id = self.state.lock().await.record.provider.id.clone();
+        Ok(self
+            .secrets
+            .get(&refresh_token_key(self.store.base(), &id))?
+            .is_some())
+    }
+
     /// The session token to send now, renewed first when it has less than a minute left.
     pub async fn token(&self) -> Result<SecretString, SessionError> {
         let mut state = self.state.lock().await;

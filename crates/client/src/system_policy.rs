@@ -1,8 +1,12 @@
 //! The system policy of a managed desktop: `/etc/kepil/policy.toml` (Linux),
 //! `%ProgramData%\Kepil\policy.toml` (Windows), `/Library/Application Support/Kepil/policy.toml`
-//! (macOS); `KEPIL_POLICY_FILE` names another file (WebDriver test builds only). Written by agency IT, read-only for
-//! the user: every value it sets is locked in the app. Format and the guideline clauses behind
-//! each key: docs/policy.md.
+//! (macOS); `KEPIL_POLICY_FILE` names another file in test builds only (feature
+//! `policy-file-env`). Written by agency IT, read-only for the user: every value it sets is
+//! locked in the app. Format and the guideline clauses behind each key: docs/policy.md.
+//!
+//! It lives here rather than in the app so that both faces apply the same rules: the app
+//! honours every key, the `kepil` command the `[sign_in]` section (a desktop that requires
+//! sign-in takes no machine token in either face).
 //!
 //! Fail closed: a policy file that exists but cannot be read or parsed blocks sending (the app
 //! shows `policy_invalid`) instead of being ignored, because ignoring it could send to a store
@@ -11,7 +15,10 @@
 use std::path::{Path, PathBuf};
 
 use kepil_core::classification::Classification;
+use kepil_core::message::Coded;
 use serde::Deserialize;
+
+use crate::error::{ConfigError, SignInError};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +31,8 @@ pub struct SystemPolicy {
     pub ui: UiSection,
     #[serde(default)]
     pub sms: Option<SmsSection>,
+    #[serde(default)]
+    pub sign_in: SignInSection,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -57,6 +66,17 @@ pub struct UiSection {
     pub lang: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInSection {
+    /// `true`: senders on this desktop sign in with the agency's identity provider; no
+    /// machine token is typed, saved or taken from `KEPIL_TOKEN` here.
+    pub required: Option<bool>,
+    /// The id (as the store's policy names it) of the provider to sign in with, when the
+    /// store offers several.
+    pub provider: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmsSection {
@@ -85,11 +105,23 @@ impl PolicyError {
     }
 }
 
-/// Where the system policy lives on this OS. Only a WebDriver test build (feature `e2e`)
-/// lets `KEPIL_POLICY_FILE` name another file: in a shipped app the user's environment must not
-/// replace IT's policy.
+impl Coded for PolicyError {
+    fn code(&self) -> &'static str {
+        "policy_invalid"
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        // The reason goes to the log: it is for IT, and the person at the desk can only call
+        // them.
+        vec![("path", self.path().display().to_string())]
+    }
+}
+
+/// Where the system policy lives on this OS. Only a test build (feature `policy-file-env`,
+/// which the app's `e2e` feature and the CLI's tests turn on) lets `KEPIL_POLICY_FILE` name
+/// another file: in a shipped build the user's environment must not replace IT's policy.
 pub fn policy_path() -> PathBuf {
-    #[cfg(feature = "e2e")]
+    #[cfg(feature = "policy-file-env")]
     if let Some(p) = std::env::var_os("KEPIL_POLICY_FILE").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
@@ -139,7 +171,7 @@ impl SystemPolicy {
             reason,
         };
         if let Some(url) = &self.store.url {
-            kepil_client::settings::parse_store_url(url)
+            crate::settings::parse_store_url(url)
                 .map_err(|_| invalid(format!("store.url {url:?} is not an https URL")))?;
         }
         if let Some(list) = &self.send.classifications
@@ -151,7 +183,7 @@ impl SystemPolicy {
             )));
         }
         if let Some(lang) = &self.ui.lang
-            && kepil_client::settings::parse_lang(lang).is_none()
+            && crate::settings::parse_lang(lang).is_none()
         {
             return Err(invalid(format!("ui.lang {lang:?} is neither ms nor en")));
         }
@@ -163,6 +195,13 @@ impl SystemPolicy {
             if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
                 return Err(invalid("sms.endpoint must use https".to_string()));
             }
+        }
+        if let Some(provider) = &self.sign_in.provider
+            && (provider.trim().is_empty() || provider.trim() != provider)
+        {
+            return Err(invalid(format!(
+                "sign_in.provider {provider:?} is not a provider id"
+            )));
         }
         if let Some(ca) = &self.store.ca_certificate {
             let pem = std::fs::read_to_string(ca)
@@ -190,7 +229,7 @@ impl SystemPolicy {
         };
         let pem = std::fs::read(ca)
             .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))?;
-        kepil_client::api::trust_ca_pem(&pem)
+        crate::api::trust_ca_pem(&pem)
             .map(|_| ())
             .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))
     }
@@ -233,7 +272,48 @@ impl SystemPolicy {
         lock(self.send.max_size_mib.is_some(), "maxSize");
         lock(self.ui.lang.is_some(), "lang");
         lock(self.sms.is_some(), "sms");
+        lock(self.sign_in_required(), "token");
+        lock(self.sign_in.required.is_some(), "signIn");
+        lock(self.sign_in.provider.is_some(), "signInProvider");
         out
+    }
+
+    /// Whether senders here must sign in (no machine token is accepted on this desktop).
+    pub fn sign_in_required(&self) -> bool {
+        self.sign_in.required.unwrap_or(false)
+    }
+
+    /// The provider IT chose for this desktop, if any.
+    pub fn sign_in_provider(&self) -> Option<&str> {
+        self.sign_in.provider.as_deref()
+    }
+
+    /// `token_not_allowed` when this desktop takes no machine token (`kepil login --token`,
+    /// the app's token field, `KEPIL_TOKEN`).
+    pub fn check_machine_token(&self) -> Result<(), ConfigError> {
+        if self.sign_in_required() {
+            Err(ConfigError::TokenNotAllowed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The provider id to look for among the store's: the policy's when it names one (asking
+    /// for another is `provider_locked`), else what the person asked for.
+    pub fn provider_wanted<'a>(
+        &'a self,
+        wanted: Option<&'a str>,
+    ) -> Result<Option<&'a str>, SignInError> {
+        match (self.sign_in_provider(), wanted.map(str::trim)) {
+            (Some(locked), Some(asked)) if !asked.eq_ignore_ascii_case(locked) => {
+                Err(SignInError::ProviderLocked {
+                    provider: locked.to_string(),
+                    wanted: asked.to_string(),
+                })
+            }
+            (Some(locked), _) => Ok(Some(locked)),
+            (None, asked) => Ok(asked),
+        }
     }
 }
 
@@ -285,6 +365,36 @@ secret = "agensi"
         for name in ["storeUrl", "localStore", "classifications", "lang", "sms"] {
             assert!(p.locked().contains(&name.to_string()), "{name}");
         }
+        assert!(!p.sign_in_required());
+        assert!(p.check_machine_token().is_ok());
+    }
+
+    #[test]
+    fn sign_in_can_be_required_and_its_provider_chosen() {
+        let p = load("[sign_in]\nrequired = true\nprovider = \"mygovuc\"\n").unwrap();
+        assert!(p.sign_in_required());
+        assert!(matches!(
+            p.check_machine_token(),
+            Err(ConfigError::TokenNotAllowed)
+        ));
+        for name in ["token", "signIn", "signInProvider"] {
+            assert!(p.locked().contains(&name.to_string()), "{name}");
+        }
+        assert_eq!(p.provider_wanted(None).unwrap(), Some("mygovuc"));
+        assert_eq!(p.provider_wanted(Some("MyGovUC")).unwrap(), Some("mygovuc"));
+        assert!(matches!(
+            p.provider_wanted(Some("entra")),
+            Err(SignInError::ProviderLocked { .. })
+        ));
+        let open = SystemPolicy::default();
+        assert_eq!(open.provider_wanted(Some("entra")).unwrap(), Some("entra"));
+        assert_eq!(open.provider_wanted(None).unwrap(), None);
+        // Required off keeps tokens; a provider alone locks only the choice.
+        let p = load("[sign_in]\nrequired = false\nprovider = \"entra\"\n").unwrap();
+        assert!(p.check_machine_token().is_ok());
+        assert!(!p.locked().contains(&"token".to_string()));
+        assert!(load("[sign_in]\nprovider = \"\"\n").is_err());
+        assert!(load("[sign_in]\nrequire = true\n").is_err());
     }
 
     #[test]
