@@ -8,7 +8,7 @@ use kepil_store::domain::grants::{self, ProofError};
 use kepil_store::domain::senders::Sender;
 use kepil_store::domain::transfers::{self, CreateError, OwnerError};
 use kepil_store::state::AppState;
-use kepil_test_support::store::{mac, random_key, spec, test_config};
+use kepil_test_support::store::{link_mac, mac, random_key, spec, test_config};
 
 const IP: &str = "192.0.2.7";
 
@@ -43,7 +43,15 @@ fn request(classification: Classification, keys: &[[u8; 32]], max: Option<u32>) 
 /// A challenge answered with `key`.
 async fn prove(s: &AppState, grant: &str, key: &[u8; 32]) -> Result<grants::Issued, ProofError> {
     let c = grants::challenge(s, grant).await.unwrap();
-    grants::prove(s, grant, &c.nonce, &mac(key, &c.nonce), IP).await
+    grants::prove(
+        s,
+        grant,
+        &c.nonce,
+        &mac(key, &c.nonce),
+        link_mac(&c.nonce).as_deref(),
+        IP,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -148,9 +156,13 @@ async fn a_proof_counts_once_wrong_ones_lock_and_only_a_valid_one_learns_why() {
     // A nonce is single use, and one issued for another grant is refused.
     let c = grants::challenge(&s, g1).await.unwrap();
     let m = mac(&other, &c.nonce);
-    let err = grants::prove(&s, g0, &c.nonce, &m, IP).await.unwrap_err();
+    let err = grants::prove(&s, g0, &c.nonce, &m, link_mac(&c.nonce).as_deref(), IP)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProofError::Unavailable), "{err:?}");
-    let err = grants::prove(&s, g1, &c.nonce, &m, IP).await.unwrap_err();
+    let err = grants::prove(&s, g1, &c.nonce, &m, link_mac(&c.nonce).as_deref(), IP)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProofError::ChallengeExpired), "{err:?}");
 
     // Three wrong passwords lock the second grant; then even the right one is refused.
