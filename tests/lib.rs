@@ -1,5 +1,8 @@
 //! Harness for the cross-process scenarios: users of the `kepil` CLI, each with a home of
-//! their own (never the real one, never a keyring), talking to a store by URL.
+//! their own (never the real one, never a keyring), talking to a store by URL; and the app on
+//! Tauri's mock runtime ([`app`]).
+
+pub mod app;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

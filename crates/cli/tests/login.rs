@@ -15,27 +15,9 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
-fn provider_config(op: &OidcProvider, id: &str) -> kepil_store::identity::ProviderConfig {
-    kepil_store::identity::ProviderConfig {
-        id: id.into(),
-        display_name: "Agency SSO".into(),
-        issuer: op.issuer().to_string(),
-        client_id: oidc::CLIENT_ID.into(),
-        desktop_client_secret: None,
-        scopes: vec!["email".into(), "profile".into(), "offline_access".into()],
-        allowed_domains: vec![oidc::AGENCY_DOMAIN.into()],
-        hosted_domains: vec![],
-        tenant_id: None,
-        email_claim: "email".into(),
-        require_email_verified: true,
-        groups_claim: "groups".into(),
-        required_groups: vec![],
-    }
-}
-
 /// A store whose identity provider is `op` (id `agency`), Bob its administrator.
 async fn env_with(op: &OidcProvider, extra: Vec<kepil_store::identity::ProviderConfig>) -> Env {
-    let mut providers = vec![provider_config(op, "agency")];
+    let mut providers = vec![op.store_provider("agency")];
     providers.extend(extra);
     Env::start_with(EnvOptions {
         configure: Some(Box::new(move |c: &mut kepil_store::Config| {
@@ -350,7 +332,7 @@ async fn a_sign_in_finished_on_another_computer_is_completed_by_pasting_the_addr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_with_two_providers_asks_which() {
     let op = OidcProvider::start(oidc::ProviderConfig::new());
-    let other = provider_config(&op, "other");
+    let other = op.store_provider("other");
     let env = env_with(&op, vec![other]).await;
     let out = run(signed_in_kepil(&env, "sender").arg("login")).await;
     assert_failed(&out, 2, "provider_choice");

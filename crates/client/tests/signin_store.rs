@@ -40,21 +40,7 @@ impl World {
         let tmp = tempfile::tempdir().unwrap();
         let mut config = kepil_store::Config::for_data_dir(tmp.path().join("store"));
         config.proof_rate_per_minute = 100_000;
-        config.identity.providers = vec![kepil_store::identity::ProviderConfig {
-            id: "agency".into(),
-            display_name: "Agency SSO".into(),
-            issuer: op.issuer().to_string(),
-            client_id: CLIENT_ID.into(),
-            desktop_client_secret: None,
-            scopes: vec!["email".into(), "profile".into(), "offline_access".into()],
-            allowed_domains: vec![AGENCY_DOMAIN.into()],
-            hosted_domains: vec![],
-            tenant_id: None,
-            email_claim: "email".into(),
-            require_email_verified: true,
-            groups_claim: "groups".into(),
-            required_groups: vec![],
-        }];
+        config.identity.providers = vec![op.store_provider("agency")];
         config.identity.admins = vec![BOB_EMAIL.into()];
         tweak(&mut config);
         let machine_token = kepil_store::admin::create_token(&config, "svc@agency.gov.my")

@@ -7,33 +7,14 @@ use kepil_protocol::identity::{
 };
 use kepil_protocol::{ErrorCode, StorePolicy, paths};
 use kepil_store::Config;
-use kepil_store::identity::ProviderConfig;
 use kepil_test_support::oidc::{self, OidcProvider};
 use kepil_test_support::store::{self, Store, expect_code};
 use serde_json::{Value, json};
 
 const ADMIN: &str = oidc::BOB_EMAIL;
 
-fn provider_config(p: &OidcProvider) -> ProviderConfig {
-    ProviderConfig {
-        id: "agency".into(),
-        display_name: "Agency SSO".into(),
-        issuer: p.issuer().to_string(),
-        client_id: oidc::CLIENT_ID.into(),
-        desktop_client_secret: None,
-        scopes: vec!["email".into(), "profile".into(), "offline_access".into()],
-        allowed_domains: vec![oidc::AGENCY_DOMAIN.into()],
-        hosted_domains: vec![],
-        tenant_id: None,
-        email_claim: "email".into(),
-        require_email_verified: true,
-        groups_claim: "groups".into(),
-        required_groups: vec![],
-    }
-}
-
 async fn store_for(p: &OidcProvider, tweak: impl FnOnce(&mut Config)) -> Store {
-    let provider = provider_config(p);
+    let provider = p.store_provider("agency");
     store::start_with(move |c| {
         c.identity.providers = vec![provider];
         c.identity.admins = vec![ADMIN.into()];

@@ -443,6 +443,27 @@ impl OidcProvider {
         }
     }
 
+    /// How a store names this provider as `id`: the test client, the agency's domain, the
+    /// scopes a desktop asks for (with a refresh token), verified e-mail required, no group.
+    #[cfg(feature = "store")]
+    pub fn store_provider(&self, id: &str) -> kepil_store::identity::ProviderConfig {
+        kepil_store::identity::ProviderConfig {
+            id: id.into(),
+            display_name: "Agency SSO".into(),
+            issuer: self.issuer.clone(),
+            client_id: CLIENT_ID.into(),
+            desktop_client_secret: None,
+            scopes: vec!["email".into(), "profile".into(), "offline_access".into()],
+            allowed_domains: vec![AGENCY_DOMAIN.into()],
+            hosted_domains: vec![],
+            tenant_id: None,
+            email_claim: "email".into(),
+            require_email_verified: true,
+            groups_claim: "groups".into(),
+            required_groups: vec![],
+        }
+    }
+
     /// `http://127.0.0.1:PORT`, the `iss` of its tokens.
     pub fn issuer(&self) -> &str {
         &self.issuer
