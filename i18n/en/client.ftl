@@ -21,6 +21,9 @@ http_error-do = Check the store address or try again later.
 protocol_error = The store's answer does not follow the Kepil protocol ({ $reason }).
     .bare = The store's answer does not follow the Kepil protocol.
 protocol_error-do = Check the store address; report it to the administrator if it persists.
+answer_too_large = The store sent an answer longer than any Kepil answer can be (over { $limit } bytes); Kepil stopped reading it.
+    .bare = The store sent an answer longer than any Kepil answer can be; Kepil stopped reading it.
+answer_too_large-do = Do not continue with this store: check that the link or address is your agency's Kepil store, and report it to your ICT administrator.
 bad_url = Invalid address: { $url }.
     .bare = Invalid address.
 bad_url-do = Check the store address.
@@ -195,6 +198,24 @@ output_exists = { $path } already exists.
 output_exists-do = Choose another name or folder.
 declined = Not saved.
 
+## Before saving: what the recipient should know (warnings, not errors)
+
+sender_differs = The store { $store } vouches that { $verified } uploaded this package, but the package names { $sealed } as its sender.
+sender_differs-do = Do not trust the name in the package: before you open the files, confirm with { $verified } by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
+sender_unverified = The store { $store } does not say who uploaded this package; "{ $sealed }" is only what the package itself says.
+sender_unverified-do = Before you open the files, confirm with the sender by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
+classification_differs = The package is marked { $sealed } inside, but the store lists it as { $declared }; Kepil treats it as { $shown }.
+classification_differs-do = { $unprotected ->
+    [yes] Handle the files as { $shown }. They reached you without a password, which { $sealed } information must never do: report it to your agency's ICT Security Officer (MyGovUC guideline 3.2 A iii 2).
+   *[no] Handle the files as { $shown } and tell the sender that the two labels differ.
+}
+dangerous_file = { $name } is { $kind ->
+    [macro] a document that can carry macros
+    [disk_image] a disk image
+   *[program] a program, script or shortcut
+}: opening it can run code on your computer.
+dangerous_file-do = Open it only if you expected exactly this file from this sender, and have it checked by your agency's malware scanner first.
+
 ## Status and revoke
 
 unknown_transfer = No transfer { $id } in this computer's send history.
@@ -267,3 +288,23 @@ not_signed_in-do = Sign in with `kepil login`.
 sign_in_ended = Your sign-in at { $provider } has ended (you signed out there, it expired, or the account was disabled).
     .bare = Your sign-in at the identity provider has ended.
 sign_in_ended-do = Sign in again with `kepil login`.
+
+## Malware scanning
+
+scanner_address_invalid = "{ $address }" is not a scanner address.
+scanner_address_invalid-do = Tell your ICT administrator: the scanner is named as unix:/path/to/clamd.sock or tcp://host:port in Kepil's policy.
+scanner_unreachable = The malware scanner at { $address } cannot be reached ({ $reason }).
+    .bare = The malware scanner cannot be reached.
+scanner_unreachable-do = Tell your ICT administrator that the ClamAV service (clamd) on this computer is not running or not reachable; nothing was sent or saved.
+scanner_failed = The malware scan at { $address } broke off ({ $reason }).
+    .bare = The malware scan broke off.
+scanner_failed-do = Try again; if it persists, tell your ICT administrator that the ClamAV service (clamd) on this computer stops during scans. Nothing was sent or saved.
+scan_too_large = { $name } is larger than the malware scanner is set to accept.
+    .bare = A file is larger than the malware scanner is set to accept.
+scan_too_large-do = Tell your ICT administrator to raise StreamMaxLength in clamd.conf (at most 4 GB), or send a smaller file. Nothing was sent or saved.
+scanner_error = The malware scanner reported an error ({ $reason }).
+    .bare = The malware scanner reported an error.
+scanner_error-do = Tell your ICT administrator, with this message; nothing was sent or saved.
+scanner_protocol = The malware scanner's answer was not understood ({ $answer }).
+    .bare = The malware scanner's answer was not understood.
+scanner_protocol-do = Tell your ICT administrator that the scanner address in Kepil's policy may not be a ClamAV service.

@@ -138,6 +138,16 @@ package_manifest_too_large-do = { $direction ->
     [receive] Ask the sender to send it again with Kepil. { -nothing-saved }
    *[send] Shorten the message or send fewer files (put them in a ZIP).
 }
+package_too_many_files = { $direction ->
+    [receive] The package lists { $count } files, more than Kepil opens in one package ({ $max }).
+   *[send] { $count } files are more than one package may hold ({ $max }).
+}
+    .bare = There are more files than one package may hold.
+package_too_many_files-do = { $direction ->
+    [receive] Ask the sender to put the files in an archive (ZIP) and send it again. { -nothing-saved }
+   *[send] Put the files in an archive (ZIP) and send that.
+}
+    .bare = Put the files in an archive (ZIP) and send that.
 package_write_failed = The encrypted package could not be written ({ $reason }).
     .bare = The encrypted package could not be written.
 package_write_failed-do = Check the disk space or the network connection and try again.
@@ -169,6 +179,9 @@ package_not_kepil-do = Open it with a plain age tool, or ask the sender to send 
 package_manifest_invalid = The package's table of contents is not valid ({ $reason }).
     .bare = The package's table of contents is not valid.
 package_manifest_invalid-do = Ask the sender to send it again with a current version of Kepil. { -nothing-saved }
+package_classification_refused = This transfer is marked { $classification } ({ $classification_en }). Kepil never opens RAHSIA or RAHSIA BESAR information: sending and storing it this way is NOT ALLOWED (MyGovUC guideline 1.4.1 l iii and 3.2 A ii 6).
+    .bare = This transfer is marked RAHSIA or RAHSIA BESAR. Kepil never opens such information: sending and storing it this way is NOT ALLOWED (MyGovUC guideline 1.4.1 l iii and 3.2 A ii 6).
+package_classification_refused-do = Report it now to your agency's ICT Security Officer as a security incident, with the sender, the date and the email that brought the link; do not forward the link or the password and do not ask for the files again through Kepil. { -nothing-saved }
 package_manifest_mismatch = The package contents do not match its list of files.
 package_manifest_mismatch-do = Ask the sender to send it again. { -nothing-saved }
 package_file_hash_mismatch = The checksum of file "{ $name }" did not match: it is not the file that was sent.

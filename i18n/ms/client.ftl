@@ -21,6 +21,9 @@ http_error-do = Semak alamat stor atau cuba sebentar lagi.
 protocol_error = Jawapan stor tidak mengikut protokol Kepil ({ $reason }).
     .bare = Jawapan stor tidak mengikut protokol Kepil.
 protocol_error-do = Semak alamat stor; laporkan kepada pentadbir jika berulang.
+answer_too_large = Stor memberi jawapan yang lebih panjang daripada mana-mana jawapan Kepil (melebihi { $limit } bait); Kepil berhenti membacanya.
+    .bare = Stor memberi jawapan yang lebih panjang daripada mana-mana jawapan Kepil; Kepil berhenti membacanya.
+answer_too_large-do = Jangan teruskan dengan stor ini: pastikan pautan atau alamat itu ialah stor Kepil agensi anda, dan laporkan kepada pentadbir ICT anda.
 bad_url = Alamat tidak sah: { $url }.
     .bare = Alamat tidak sah.
 bad_url-do = Semak alamat stor.
@@ -195,6 +198,24 @@ output_exists = { $path } sudah wujud.
 output_exists-do = Pilih nama atau folder lain.
 declined = Tidak disimpan.
 
+## Sebelum menyimpan: perkara yang perlu diketahui penerima (amaran, bukan ralat)
+
+sender_differs = Stor { $store } mengesahkan bahawa { $verified } yang memuat naik pakej ini, tetapi pakej itu menamakan { $sealed } sebagai penghantarnya.
+sender_differs-do = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan { $verified } melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
+sender_unverified = Stor { $store } tidak menyatakan siapa yang memuat naik pakej ini; "{ $sealed }" hanyalah apa yang dinyatakan oleh pakej itu sendiri.
+sender_unverified-do = Sebelum membuka fail, sahkan dengan penghantar melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
+classification_differs = Pakej ini bertanda { $sealed } di dalamnya, tetapi stor menyenaraikannya sebagai { $declared }; Kepil menganggapnya { $shown }.
+classification_differs-do = { $unprotected ->
+    [yes] Kendalikan fail-fail ini sebagai { $shown }. Ia sampai kepada anda tanpa kata laluan, sedangkan maklumat { $sealed } tidak boleh dibuka begitu: laporkan kepada Pegawai Keselamatan ICT agensi anda (Garis Panduan MyGovUC 3.2 A iii 2).
+   *[no] Kendalikan fail-fail ini sebagai { $shown } dan maklumkan penghantar bahawa kedua-dua tanda itu berbeza.
+}
+dangerous_file = { $name } ialah { $kind ->
+    [macro] dokumen yang boleh membawa makro
+    [disk_image] imej cakera
+   *[program] program, skrip atau pintasan
+}: membukanya boleh menjalankan kod pada komputer anda.
+dangerous_file-do = Buka hanya jika anda memang menjangka fail ini daripada penghantar ini, dan imbas dahulu dengan pengimbas perisian hasad agensi anda.
+
 ## Status dan pembatalan
 
 unknown_transfer = Tiada pemindahan { $id } dalam sejarah penghantaran komputer ini.
@@ -267,3 +288,23 @@ not_signed_in-do = Log masuk dengan `kepil login`.
 sign_in_ended = Log masuk anda di { $provider } telah tamat (anda log keluar di sana, tempohnya tamat, atau akaun dilumpuhkan).
     .bare = Log masuk anda di penyedia identiti telah tamat.
 sign_in_ended-do = Log masuk semula dengan `kepil login`.
+
+## Imbasan perisian hasad
+
+scanner_address_invalid = "{ $address }" bukan alamat pengimbas.
+scanner_address_invalid-do = Maklumkan pentadbir ICT anda: pengimbas dinamakan sebagai unix:/laluan/ke/clamd.sock atau tcp://hos:port dalam polisi Kepil.
+scanner_unreachable = Pengimbas perisian hasad di { $address } tidak dapat dihubungi ({ $reason }).
+    .bare = Pengimbas perisian hasad tidak dapat dihubungi.
+scanner_unreachable-do = Maklumkan pentadbir ICT anda bahawa perkhidmatan ClamAV (clamd) pada komputer ini tidak berjalan atau tidak dapat dihubungi; tiada apa-apa dihantar atau disimpan.
+scanner_failed = Imbasan perisian hasad di { $address } terputus ({ $reason }).
+    .bare = Imbasan perisian hasad terputus.
+scanner_failed-do = Cuba lagi; jika berulang, maklumkan pentadbir ICT anda bahawa perkhidmatan ClamAV (clamd) pada komputer ini berhenti semasa imbasan. Tiada apa-apa dihantar atau disimpan.
+scan_too_large = { $name } lebih besar daripada had yang ditetapkan untuk pengimbas perisian hasad.
+    .bare = Satu fail lebih besar daripada had yang ditetapkan untuk pengimbas perisian hasad.
+scan_too_large-do = Minta pentadbir ICT anda menaikkan StreamMaxLength dalam clamd.conf (paling banyak 4 GB), atau hantar fail yang lebih kecil. Tiada apa-apa dihantar atau disimpan.
+scanner_error = Pengimbas perisian hasad melaporkan ralat ({ $reason }).
+    .bare = Pengimbas perisian hasad melaporkan ralat.
+scanner_error-do = Maklumkan pentadbir ICT anda bersama mesej ini; tiada apa-apa dihantar atau disimpan.
+scanner_protocol = Jawapan pengimbas perisian hasad tidak difahami ({ $answer }).
+    .bare = Jawapan pengimbas perisian hasad tidak difahami.
+scanner_protocol-do = Maklumkan pentadbir ICT anda bahawa alamat pengimbas dalam polisi Kepil mungkin bukan perkhidmatan ClamAV.

@@ -138,6 +138,16 @@ package_manifest_too_large-do = { $direction ->
     [receive] Minta penghantar menghantar semula menggunakan Kepil. { -nothing-saved }
    *[send] Pendekkan mesej atau kurangkan bilangan fail (mampatkan ke dalam ZIP).
 }
+package_too_many_files = { $direction ->
+    [receive] Pakej ini menyenaraikan { $count } fail, melebihi had Kepil untuk satu pakej ({ $max }).
+   *[send] { $count } fail melebihi had satu pakej ({ $max }).
+}
+    .bare = Bilangan fail melebihi had satu pakej.
+package_too_many_files-do = { $direction ->
+    [receive] Minta penghantar memampatkan fail-fail itu ke dalam arkib (ZIP) dan menghantar semula. { -nothing-saved }
+   *[send] Mampatkan fail-fail itu ke dalam arkib (ZIP) dan hantar arkib itu.
+}
+    .bare = Mampatkan fail-fail itu ke dalam arkib (ZIP) dan hantar arkib itu.
 package_write_failed = Pakej tersulit tidak dapat ditulis ({ $reason }).
     .bare = Pakej tersulit tidak dapat ditulis.
 package_write_failed-do = Semak ruang cakera atau sambungan rangkaian dan cuba lagi.
@@ -169,6 +179,9 @@ package_not_kepil-do = Buka dengan alat age biasa atau minta penghantar menghant
 package_manifest_invalid = Senarai kandungan pakej tidak sah ({ $reason }).
     .bare = Senarai kandungan pakej tidak sah.
 package_manifest_invalid-do = Minta penghantar menghantar semula menggunakan Kepil versi terkini. { -nothing-saved }
+package_classification_refused = Pemindahan ini ditandakan { $classification }. Kepil tidak sekali-kali membuka maklumat RAHSIA atau RAHSIA BESAR: penghantaran dan penyimpanannya dengan cara ini adalah TIDAK DIBENARKAN (Garis Panduan MyGovUC 1.4.1 l iii dan 3.2 A ii 6).
+    .bare = Pemindahan ini ditandakan RAHSIA atau RAHSIA BESAR. Kepil tidak sekali-kali membuka maklumat sedemikian: penghantaran dan penyimpanannya dengan cara ini adalah TIDAK DIBENARKAN (Garis Panduan MyGovUC 1.4.1 l iii dan 3.2 A ii 6).
+package_classification_refused-do = Laporkan segera kepada Pegawai Keselamatan ICT agensi anda sebagai insiden keselamatan, bersama nama penghantar, tarikh dan e-mel yang membawa pautan itu; jangan majukan pautan atau kata laluan dan jangan minta fail itu sekali lagi melalui Kepil. { -nothing-saved }
 package_manifest_mismatch = Kandungan pakej tidak sepadan dengan senarai failnya.
 package_manifest_mismatch-do = Minta penghantar menghantar semula. { -nothing-saved }
 package_file_hash_mismatch = Hasil tambah semak (checksum) fail "{ $name }" tidak sepadan: fail itu tidak sama dengan yang dihantar.

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use kepil_client::error::{
-    AccountError, ConfigError, ManageError, NetError, ReceiveError, SendError, SessionError,
-    SignInError,
+    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, ScanError,
+    SendError, SessionError, SignInError,
 };
 use kepil_client::recipients::RecipientError;
 use kepil_client::secrets::SecretStoreError;
@@ -167,6 +167,10 @@ fn encrypt_errors() -> Vec<EncryptError> {
             expected: 10,
             found: 12,
         },
+        EncryptError::TooManyFiles {
+            count: 10_001,
+            max: 10_000,
+        },
         EncryptError::ManifestTooLarge {
             len: 70_000,
             max: 65_536,
@@ -187,6 +191,7 @@ fn encrypt_errors() -> Vec<EncryptError> {
             | EncryptError::Io { .. }
             | EncryptError::FileChanged { .. }
             | EncryptError::ManifestTooLarge { .. }
+            | EncryptError::TooManyFiles { .. }
             | EncryptError::Write { .. }
             | EncryptError::Cancelled
             | EncryptError::Internal { .. } => {}
@@ -215,6 +220,13 @@ fn decrypt_errors() -> Vec<DecryptError> {
         },
         DecryptError::ManifestInvalid {
             reason: "no files".into(),
+        },
+        DecryptError::ClassificationRefused {
+            classification: Classification::RahsiaBesar,
+        },
+        DecryptError::TooManyFiles {
+            count: 10_001,
+            max: 10_000,
         },
         DecryptError::ManifestMismatch,
         DecryptError::FileHashMismatch {
@@ -246,6 +258,8 @@ fn decrypt_errors() -> Vec<DecryptError> {
             | DecryptError::NotAKepilPackage
             | DecryptError::ManifestTooLarge { .. }
             | DecryptError::ManifestInvalid { .. }
+            | DecryptError::ClassificationRefused { .. }
+            | DecryptError::TooManyFiles { .. }
             | DecryptError::ManifestMismatch
             | DecryptError::FileHashMismatch { .. }
             | DecryptError::TrailingData
@@ -380,6 +394,7 @@ fn net_errors() -> Vec<NetError> {
         NetError::Transport(transport()),
         NetError::Http { status: 502 },
         NetError::Protocol("no Location header".into()),
+        NetError::AnswerTooLarge { limit: 1 << 20 },
         NetError::BadUrl("htp:/x".into()),
         NetError::BadCertificate("not PEM".into()),
     ];
@@ -409,6 +424,7 @@ fn net_errors() -> Vec<NetError> {
             | NetError::Api { .. }
             | NetError::Http { .. }
             | NetError::Protocol(_)
+            | NetError::AnswerTooLarge { .. }
             | NetError::BadUrl(_)
             | NetError::BadCertificate(_) => {}
         }
@@ -450,8 +466,48 @@ fn config_errors() -> Vec<ConfigError> {
     all
 }
 
+fn scan_errors() -> Vec<ScanError> {
+    let address = "unix:/run/clamav/clamd.ctl".to_string();
+    let all = vec![
+        ScanError::BadAddress {
+            address: "clamd".into(),
+        },
+        ScanError::Unreachable {
+            address: address.clone(),
+            reason: "No such file or directory (os error 2)".into(),
+        },
+        ScanError::Failed {
+            address,
+            reason: "Broken pipe (os error 32)".into(),
+        },
+        ScanError::TooLarge {
+            name: "Rakaman.mp4".into(),
+        },
+        ScanError::Engine {
+            reason: "Can't allocate memory ERROR".into(),
+        },
+        ScanError::Protocol {
+            answer: "HTTP/1.1 400 Bad Request".into(),
+        },
+    ];
+    for e in &all {
+        match e {
+            ScanError::BadAddress { .. }
+            | ScanError::Unreachable { .. }
+            | ScanError::Failed { .. }
+            | ScanError::TooLarge { .. }
+            | ScanError::Engine { .. }
+            | ScanError::Protocol { .. } => {}
+        }
+    }
+    all
+}
+
 fn client_errors() -> Vec<Box<dyn Coded>> {
     let mut all: Vec<Box<dyn Coded>> = vec![];
+    for e in scan_errors() {
+        all.push(Box::new(e));
+    }
     for e in net_errors() {
         all.push(Box::new(e));
     }
@@ -628,6 +684,9 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
         ReceiveError::Store(NetError::Protocol("bad JSON".into())),
         ReceiveError::Cancelled,
         ReceiveError::Declined,
+        ReceiveError::ClassificationRefused {
+            classification: Classification::Rahsia,
+        },
     ];
     for e in decrypt_errors() {
         receive.push(ReceiveError::Decrypt(e));
@@ -652,11 +711,55 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             | ReceiveError::Network(_)
             | ReceiveError::Store(_)
             | ReceiveError::Cancelled
-            | ReceiveError::Declined => {}
+            | ReceiveError::Declined
+            | ReceiveError::ClassificationRefused { .. } => {}
         }
     }
     for e in receive {
         all.push(Box::new(e));
+    }
+    // Not errors, but worded by the catalogue the same way.
+    let warnings = vec![
+        ReceiveWarning::SenderDiffers {
+            sealed: "ketua@agency.gov.my".into(),
+            verified: "a@agency.gov.my".into(),
+            store: "kepil.agency.gov.my".into(),
+        },
+        ReceiveWarning::SenderUnverified {
+            sealed: "a@agency.gov.my".into(),
+            store: "kepil.agency.gov.my".into(),
+        },
+        ReceiveWarning::ClassificationDiffers {
+            sealed: Classification::Sulit,
+            declared: Classification::Terbuka,
+        },
+        ReceiveWarning::ClassificationDiffers {
+            sealed: Classification::Terhad,
+            declared: Classification::Sulit,
+        },
+        ReceiveWarning::DangerousFile {
+            name: "setup.exe".into(),
+            danger: kepil_core::filename::Danger::Program,
+        },
+        ReceiveWarning::DangerousFile {
+            name: "Bajet.xlsm".into(),
+            danger: kepil_core::filename::Danger::Macro,
+        },
+        ReceiveWarning::DangerousFile {
+            name: "disk.iso".into(),
+            danger: kepil_core::filename::Danger::DiskImage,
+        },
+    ];
+    for w in &warnings {
+        match w {
+            ReceiveWarning::SenderDiffers { .. }
+            | ReceiveWarning::SenderUnverified { .. }
+            | ReceiveWarning::ClassificationDiffers { .. }
+            | ReceiveWarning::DangerousFile { .. } => {}
+        }
+    }
+    for w in warnings {
+        all.push(Box::new(w));
     }
     let manage = vec![
         ManageError::UnknownTransfer { id: "T9".into() },

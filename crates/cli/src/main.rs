@@ -508,30 +508,56 @@ impl App {
             .open(bars.clone(), self.cancel.clone())
             .await
             .map_err(|e| Failure::new(&e))?;
+        // Everything the recipient should weigh is on the screen before the question, and
+        // before anything is written when --yes skips it: the sender as the store verified it,
+        // the names as they will be saved, and every warning.
+        let warnings = incoming.warnings();
         if !self.json || !a.yes {
-            output::show_manifest(incoming.manifest(), self.lang);
+            output::show_manifest(
+                incoming.manifest(),
+                incoming.trust(),
+                &incoming.preview(&a.output),
+                &a.output,
+                self.lang,
+            );
         }
-        if !a.yes && !self.confirm(&a.output, a.password.password_stdin)? {
+        output::show_warnings(&warnings, self.lang);
+        if !a.yes && !self.confirm(&a.output, a.password.password_stdin, !warnings.is_empty())? {
             return Err(Failure::new(&ReceiveError::Declined));
         }
         let manifest = incoming.manifest().clone();
+        let trust = incoming.trust().clone();
         let saved = incoming
             .save(&a.output)
             .await
             .map_err(|e| Failure::new(&e))?;
         progress::clear();
-        output::print_saved(&manifest, &saved, self.lang, self.json);
+        output::print_saved(&manifest, &trust, &warnings, &saved, self.lang, self.json);
         Ok(())
     }
 
     /// y/N on the terminal. Standard input is used only when it is the terminal and not the
-    /// password's source; otherwise `/dev/tty`.
-    fn confirm(&self, dir: &std::path::Path, stdin_taken: bool) -> Result<bool, Failure> {
-        let question = t(
-            self.lang,
-            &format!("Simpan fail-fail ini ke {}? [y/T] ", dir.display()),
-            &format!("Save these files to {}? [y/N] ", dir.display()),
-        );
+    /// password's source; otherwise `/dev/tty`. After warnings the question says so.
+    fn confirm(
+        &self,
+        dir: &std::path::Path,
+        stdin_taken: bool,
+        warned: bool,
+    ) -> Result<bool, Failure> {
+        let dir = kepil_core::text::visible(&dir.display().to_string());
+        let question = if warned {
+            t(
+                self.lang,
+                &format!("Simpan juga fail-fail ini ke {dir} walaupun ada amaran di atas? [y/T] "),
+                &format!("Save these files to {dir} despite the warnings above? [y/N] "),
+            )
+        } else {
+            t(
+                self.lang,
+                &format!("Simpan fail-fail ini ke {dir}? [y/T] "),
+                &format!("Save these files to {dir}? [y/N] "),
+            )
+        };
         eprint!("{question}");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();

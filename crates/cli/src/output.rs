@@ -2,11 +2,14 @@
 
 use std::process::ExitCode;
 
+use kepil_client::ReceiveWarning;
 use kepil_client::manage::OwnedTransfer;
+use kepil_client::receive::{SenderCheck, ToSave, Trust};
 use kepil_client::send::Sent;
 use kepil_client::signin::{SignedIn, SignedOut};
 use kepil_core::message::{Coded, Lang};
 use kepil_core::package::{Manifest, SavedFile};
+use kepil_core::text::{visible, visible_clipped, visible_multiline};
 use kepil_protocol::TransferStatus;
 use kepil_protocol::identity::{AdminOutcome, CredentialKind, TransferSummary, Whoami};
 use serde_json::json;
@@ -72,6 +75,7 @@ impl Failure {
             | "sender_mismatch"
             | "transfer_id_invalid" => 2,
             "classification_refused"
+            | "package_classification_refused"
             | "classification_not_accepted"
             | "expiry_too_long"
             | "too_many_downloads"
@@ -85,6 +89,7 @@ impl Failure {
             | "upload_interrupted"
             | "rate_limited"
             | "http_error"
+            | "answer_too_large"
             | "provider_unreachable"
             | "provider_discovery" => 6,
             c if c.starts_with("decrypt")
@@ -117,21 +122,9 @@ pub fn fail(failure: &Failure, lang: Lang, json: bool) -> ExitCode {
             json!({"error": {"code": failure.code, "message": message, "params": params}})
         );
     }
-    eprintln!("kepil: {message} [{}]", failure.code);
+    // The params already come marked; this is the last line of defence for a terminal.
+    eprintln!("kepil: {} [{}]", visible(&message), failure.code);
     ExitCode::from(failure.exit_code())
-}
-
-/// Manifest text comes from the sender and may hold terminal escapes; they are shown inert.
-pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 pub fn human_size(bytes: u64) -> String {
@@ -186,7 +179,11 @@ pub fn print_sent(sent: &Sent, lang: Lang, json: bool) {
     );
     for r in &sent.recipients {
         println!();
-        println!("{} {}", t(lang, "Penerima:", "Recipient:"), r.recipient);
+        println!(
+            "{} {}",
+            t(lang, "Penerima:", "Recipient:"),
+            visible(&r.recipient)
+        );
         println!(
             "  {} {}",
             t(lang, "Pautan (e-mel):", "Link (email):"),
@@ -214,54 +211,206 @@ pub fn print_sent(sent: &Sent, lang: Lang, json: bool) {
     }
 }
 
-pub fn show_manifest(m: &Manifest, lang: Lang) {
+/// Longest a sender's or a store's one-line field is shown (a sender, a subject, a name).
+const FIELD_CHARS: usize = 300;
+
+/// Who sent it: what the store vouches for, then (apart) what the package claims.
+fn sender_lines(trust: &Trust, lang: Lang) -> Vec<String> {
+    let store = visible_clipped(&trust.store, FIELD_CHARS);
+    let mut out = vec![];
+    match &trust.verified_sender {
+        Some(id) => {
+            let who = match &id.name {
+                Some(name) => format!(
+                    "{} <{}>",
+                    visible_clipped(name, FIELD_CHARS),
+                    visible_clipped(&id.email, FIELD_CHARS)
+                ),
+                None => visible_clipped(&id.email, FIELD_CHARS),
+            };
+            out.push(if trust.is_service_token() {
+                t(
+                    lang,
+                    &format!("Dihantar oleh akaun token perkhidmatan {who} — disahkan oleh stor {store}"),
+                    &format!("Sent by the account of a service token, {who} — verified by the store {store}"),
+                )
+            } else {
+                t(
+                    lang,
+                    &format!("Dihantar oleh {who} — disahkan oleh stor {store}"),
+                    &format!("Sent by {who} — verified by the store {store}"),
+                )
+            });
+        }
+        None => out.push(t(
+            lang,
+            &format!("Penghantar: tidak disahkan oleh stor {store}"),
+            &format!("Sender: not verified by the store {store}"),
+        )),
+    }
+    let claimed = visible_clipped(&trust.sealed_sender, FIELD_CHARS);
+    out.push(match trust.sender_check() {
+        SenderCheck::Matches => t(
+            lang,
+            &format!("Daripada (seperti dalam pakej): {claimed}"),
+            &format!("From (as the package says): {claimed}"),
+        ),
+        SenderCheck::Differs | SenderCheck::Unverified => t(
+            lang,
+            &format!("Daripada (dakwaan pakej, tidak disahkan): {claimed}"),
+            &format!("From (the package's claim, not verified): {claimed}"),
+        ),
+    });
+    out
+}
+
+/// What the recipient sees before deciding: the classification to handle the files as, the
+/// sender as the store verified it and as the package claims it, the subject and message, and
+/// the files under the names they will be saved with (a name that differs from the package's
+/// is followed by the package's, its hidden characters shown as `<U+XXXX>`).
+pub fn show_manifest(
+    m: &Manifest,
+    trust: &Trust,
+    files: &[ToSave],
+    dir: &std::path::Path,
+    lang: Lang,
+) {
     crate::progress::clear();
     let w = &mut std::io::stderr();
     use std::io::Write;
+    let shown = trust.classification();
+    let classification = if trust.classification_differs() {
+        t(
+            lang,
+            &format!(
+                "{} (pakej: {}, stor: {})",
+                shown.as_str(),
+                trust.sealed_classification.as_str(),
+                trust.declared_classification.as_str()
+            ),
+            &format!(
+                "{} (package: {}, store: {})",
+                shown.as_str(),
+                trust.sealed_classification.as_str(),
+                trust.declared_classification.as_str()
+            ),
+        )
+    } else {
+        shown.as_str().to_owned()
+    };
     let _ = writeln!(
         w,
-        "{} {}",
-        t(lang, "Klasifikasi:", "Classification:"),
-        m.classification.as_str()
+        "{} {classification}",
+        t(lang, "Klasifikasi:", "Classification:")
     );
-    let _ = writeln!(w, "{} {}", t(lang, "Daripada:", "From:"), clean(&m.sender));
+    for line in sender_lines(trust, lang) {
+        let _ = writeln!(w, "{line}");
+    }
     if !m.subject.is_empty() {
         let _ = writeln!(
             w,
             "{} {}",
             t(lang, "Perkara:", "Subject:"),
-            clean(&m.subject)
+            visible_clipped(&m.subject, FIELD_CHARS)
         );
     }
     if !m.message.is_empty() {
-        let _ = writeln!(w, "{} {}", t(lang, "Mesej:", "Message:"), clean(&m.message));
+        let _ = writeln!(
+            w,
+            "{} {}",
+            t(lang, "Mesej:", "Message:"),
+            visible_multiline(&m.message)
+        );
     }
-    let _ = writeln!(w, "{}", t(lang, "Fail:", "Files:"));
-    for f in &m.files {
-        let _ = writeln!(w, "  {}  ({})", clean(&f.name), human_size(f.size));
+    let dir = visible(&dir.display().to_string());
+    let _ = writeln!(
+        w,
+        "{}",
+        t(
+            lang,
+            &format!("Fail (akan disimpan dalam {dir} sebagai):"),
+            &format!("Files (to be saved in {dir} as):"),
+        )
+    );
+    for f in files {
+        let mark = if f.danger.is_some() { "  (!)" } else { "" };
+        let _ = writeln!(
+            w,
+            "  {}  ({}){mark}",
+            visible(&f.saved_as),
+            human_size(f.size)
+        );
+        if f.name != f.saved_as {
+            let _ = writeln!(
+                w,
+                "      {} {}",
+                t(lang, "nama dalam pakej:", "name in the package:"),
+                visible_clipped(&f.name, FIELD_CHARS)
+            );
+        }
     }
 }
 
-pub fn print_saved(manifest: &Manifest, saved: &[SavedFile], lang: Lang, json: bool) {
+/// Each warning on stderr, before the question (and with `--yes`, before saving).
+pub fn show_warnings(warnings: &[ReceiveWarning], lang: Lang) {
+    crate::progress::clear();
+    let label = t(lang, "AMARAN", "WARNING");
+    for warning in warnings {
+        eprintln!("kepil: {label}: {}", visible(&warning.message(lang)));
+    }
+}
+
+pub fn print_saved(
+    manifest: &Manifest,
+    trust: &Trust,
+    warnings: &[ReceiveWarning],
+    saved: &[SavedFile],
+    lang: Lang,
+    json: bool,
+) {
     if json {
         let files: Vec<_> = saved
             .iter()
             .map(|s| json!({"name": s.name, "path": s.path, "size": s.size}))
             .collect();
+        let warnings: Vec<_> = warnings
+            .iter()
+            .map(|w| {
+                let params: serde_json::Map<String, serde_json::Value> = w
+                    .params()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect();
+                json!({"code": w.code(), "message": w.message(lang), "params": params})
+            })
+            .collect();
+        let verified = trust
+            .verified_sender
+            .as_ref()
+            .map(|id| json!({"email": id.email, "name": id.name, "provider": id.provider}));
         println!(
             "{}",
             json!({
-                "classification": manifest.classification.as_str(),
+                "classification": trust.classification().as_str(),
+                "sealed_classification": trust.sealed_classification.as_str(),
+                "declared_classification": trust.declared_classification.as_str(),
                 "sender": manifest.sender,
+                "verified_sender": verified,
+                "store": trust.store,
                 "subject": manifest.subject,
                 "message": manifest.message,
                 "files": files,
+                "warnings": warnings,
             })
         );
         return;
     }
     for s in saved {
-        println!("{} {}", t(lang, "Disimpan:", "Saved:"), s.path.display());
+        println!(
+            "{} {}",
+            t(lang, "Disimpan:", "Saved:"),
+            visible(&s.path.display().to_string())
+        );
     }
 }
 
@@ -304,7 +453,7 @@ pub fn print_status(status: &TransferStatus, lang: Lang, json: bool) {
         }
         println!(
             "  {}  {} {}/{}  {} {}  {}",
-            g.label,
+            visible_clipped(&g.label, FIELD_CHARS),
             t(lang, "muat turun", "downloads"),
             g.downloads,
             g.max_downloads,
@@ -331,7 +480,7 @@ pub fn print_revoked(owned: &OwnedTransfer, revoked: &[String], lang: Lang, json
             .find(|r| &r.grant_id == id)
             .map(|r| r.label.as_str())
             .unwrap_or(id.as_str());
-        println!("{} {label}", t(lang, "Dibatalkan:", "Revoked:"));
+        println!("{} {}", t(lang, "Dibatalkan:", "Revoked:"), visible(label));
     }
 }
 
@@ -349,8 +498,12 @@ pub fn print_revoked_by_id(transfer_id: &str, lang: Lang, json: bool) {
 
 pub fn print_signed_in(store: &url::Url, signed: &SignedIn, lang: Lang) {
     let who = match &signed.identity.name {
-        Some(name) => format!("{} <{}>", clean(name), signed.identity.email),
-        None => signed.identity.email.clone(),
+        Some(name) => format!(
+            "{} <{}>",
+            visible_clipped(name, FIELD_CHARS),
+            visible_clipped(&signed.identity.email, FIELD_CHARS)
+        ),
+        None => visible_clipped(&signed.identity.email, FIELD_CHARS),
     };
     let until = rfc3339(signed.expires_at);
     let (renew_ms, renew_en) = if signed.renewable {
@@ -386,7 +539,7 @@ pub fn print_signed_out(store: &url::Url, out: &SignedOut, lang: Lang) {
         );
         return;
     };
-    let email = &identity.email;
+    let email = visible_clipped(&identity.email, FIELD_CHARS);
     eprintln!(
         "{}",
         t(
@@ -426,12 +579,12 @@ pub fn print_whoami(store: &url::Url, who: &Whoami, lang: Lang, json: bool) {
     let name = identity
         .name
         .as_deref()
-        .map(|n| format!(" ({})", clean(n)))
+        .map(|n| format!(" ({})", visible_clipped(n, FIELD_CHARS)))
         .unwrap_or_default();
     println!(
         "{} {}{name}",
         t(lang, "Identiti:", "Identity:"),
-        identity.email
+        visible_clipped(&identity.email, FIELD_CHARS)
     );
     println!("{} {store}", t(lang, "Stor:", "Store:"));
     let how = match who.kind {
@@ -490,7 +643,7 @@ pub fn print_transfers(list: &[TransferSummary], lang: Lang, json: bool) {
             s.downloads,
             t(lang, "muat turun", "downloads"),
             state,
-            clean(&s.sender),
+            visible_clipped(&s.sender, FIELD_CHARS),
         );
     }
 }

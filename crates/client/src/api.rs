@@ -19,6 +19,22 @@ use url::Url;
 use crate::SecretString;
 use crate::error::NetError;
 
+/// The largest JSON answer read from a store. The API's answers are a few KiB (a status with
+/// 256 grants is about 60 KiB); anything larger is a broken or hostile store, and reading it
+/// would let that store fill the recipient's memory.
+pub const MAX_JSON_BODY: usize = 1 << 20;
+/// The largest list of transfers read (a person's live transfers, an administrator's search):
+/// the store does not page them, and one summary is about 300 bytes, so this holds some
+/// 100 000 — more than any one sender keeps live.
+pub const MAX_LIST_BODY: usize = 32 << 20;
+/// The largest error body read: the store's JSON errors are a few hundred bytes. A longer one
+/// (a proxy's HTML page, say) is treated as a non-Kepil answer without reading the rest.
+pub const MAX_ERROR_BODY: usize = 64 << 10;
+/// How long a whole JSON exchange (connect, send, the whole answer) may take. The read timeout
+/// alone resets with every byte, so a store that trickles an endless answer would hold the
+/// caller forever.
+pub const JSON_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Certificate authorities trusted besides the platform's roots: an agency store signed by the
 /// agency's own CA (a managed desktop's policy names it). Process-wide on purpose: every
 /// connection a managed desktop makes to its store must trust the same CA, including the ones
@@ -94,8 +110,13 @@ impl StoreClient {
             .map_err(|_| NetError::BadUrl(path.to_string()))
     }
 
+    /// A request to the store's JSON API: the whole exchange is bounded by [`JSON_TIMEOUT`].
+    /// (The blob download and upload PATCHes stream gigabytes and are not.)
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder, NetError> {
-        Ok(self.http.request(method, self.url(path)?))
+        Ok(self
+            .http
+            .request(method, self.url(path)?)
+            .timeout(JSON_TIMEOUT))
     }
 
     pub async fn policy(&self) -> Result<StorePolicy, NetError> {
@@ -125,6 +146,7 @@ impl StoreClient {
         let response = self
             .http
             .head(upload_url.clone())
+            .timeout(JSON_TIMEOUT)
             .bearer_auth(token.expose())
             .header(tus::TUS_RESUMABLE, tus::VERSION)
             .header("Cache-Control", "no-store")
@@ -171,6 +193,7 @@ impl StoreClient {
         let response = self
             .http
             .delete(upload_url.clone())
+            .timeout(JSON_TIMEOUT)
             .bearer_auth(token.expose())
             .header(tus::TUS_RESUMABLE, tus::VERSION)
             .send()
@@ -215,8 +238,10 @@ impl StoreClient {
         download_token: &SecretString,
         from: u64,
     ) -> Result<Response, NetError> {
+        // Not `request`: a blob may take hours; the client's read timeout catches a stall.
         let mut request = self
-            .request(Method::GET, &paths::blob(grant_id))?
+            .http
+            .get(self.url(&paths::blob(grant_id))?)
             .bearer_auth(download_token.expose());
         if from > 0 {
             request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
@@ -324,7 +349,7 @@ impl StoreClient {
             .bearer_auth(bearer.expose())
             .send()
             .await?;
-        json(response).await
+        json_limited(response, MAX_LIST_BODY).await
     }
 
     /// Revokes one of the bearer's own transfers without its owner token.
@@ -346,7 +371,13 @@ impl StoreClient {
         bearer: &SecretString,
         body: &AdminSearch,
     ) -> Result<Vec<TransferSummary>, NetError> {
-        self.admin_post(bearer, paths::ADMIN_SEARCH, body).await
+        let response = self
+            .request(Method::POST, paths::ADMIN_SEARCH)?
+            .bearer_auth(bearer.expose())
+            .json(body)
+            .send()
+            .await?;
+        json_limited(response, MAX_LIST_BODY).await
     }
 
     pub async fn admin_revoke(
@@ -400,7 +431,10 @@ async fn ok(response: Response) -> Result<Response, NetError> {
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = response.bytes().await.unwrap_or_default();
+    // An error body that is too long or breaks off is not the store's JSON error.
+    let body = read_limited(response, MAX_ERROR_BODY)
+        .await
+        .unwrap_or_default();
     match serde_json::from_slice::<ApiError>(&body) {
         Ok(mut error) => {
             if error.retry_after_secs.is_none() {
@@ -418,9 +452,37 @@ async fn ok(response: Response) -> Result<Response, NetError> {
 }
 
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, NetError> {
+    json_limited(response, MAX_JSON_BODY).await
+}
+
+async fn json_limited<T: DeserializeOwned>(
+    response: Response,
+    limit: usize,
+) -> Result<T, NetError> {
     let response = ok(response).await?;
-    let body = response.bytes().await?;
+    let body = read_limited(response, limit).await?;
     serde_json::from_slice(&body).map_err(|e| NetError::Protocol(format!("unexpected answer: {e}")))
+}
+
+/// The whole body, or [`NetError::AnswerTooLarge`] as soon as it is known to exceed `limit`
+/// bytes: from `Content-Length` before reading anything, else once the bytes read pass it. So
+/// at most `limit` bytes (plus one network chunk) are ever held, whatever the store sends.
+async fn read_limited(mut response: Response, limit: usize) -> Result<Vec<u8>, NetError> {
+    let too_large = NetError::AnswerTooLarge {
+        limit: limit as u64,
+    };
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large);
+    }
+    let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize).min(limit));
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn header_u64(response: &Response, name: &str) -> Result<u64, NetError> {

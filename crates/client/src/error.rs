@@ -12,15 +12,11 @@ use thiserror::Error;
 use crate::duration;
 use crate::secrets::SecretStoreError;
 
-/// Text from outside (an OS error, a URL, the store's English) as a param: short, no
-/// control characters.
+/// Text from outside (an OS error, a URL, the store's English) as a param: short, and with
+/// control, bidi and invisible characters shown as `<U+XXXX>` (a store's message may carry
+/// terminal escapes meant for the recipient's screen).
 fn clip(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out: String = chars.by_ref().take(200).collect();
-    if chars.next().is_some() {
-        out.push('…');
-    }
-    out.chars().filter(|c| !c.is_control()).collect()
+    kepil_core::text::visible_clipped(text, 200)
 }
 
 fn shown(path: &std::path::Path) -> String {
@@ -42,6 +38,10 @@ pub enum NetError {
     /// The store's answer did not follow the protocol.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The store's answer is longer than any answer of the API can be
+    /// ([`crate::api::MAX_JSON_BODY`]); it was not read to the end.
+    #[error("the store's answer is over {limit} bytes")]
+    AnswerTooLarge { limit: u64 },
     #[error("bad URL: {0}")]
     BadUrl(String),
     /// A CA certificate to trust (a managed desktop's policy) could not be read as PEM.
@@ -58,7 +58,10 @@ impl NetError {
             NetError::Api { error, .. } => {
                 matches!(error.code, ErrorCode::RateLimited | ErrorCode::Internal)
             }
-            NetError::Protocol(_) | NetError::BadUrl(_) | NetError::BadCertificate(_) => false,
+            NetError::Protocol(_)
+            | NetError::AnswerTooLarge { .. }
+            | NetError::BadUrl(_)
+            | NetError::BadCertificate(_) => false,
         }
     }
 
@@ -84,6 +87,7 @@ impl Coded for NetError {
             NetError::Api { error, .. } => error.code.as_str(),
             NetError::Http { .. } => "http_error",
             NetError::Protocol(_) => "protocol_error",
+            NetError::AnswerTooLarge { .. } => "answer_too_large",
             NetError::BadUrl(_) => "bad_url",
             NetError::BadCertificate(_) => "bad_certificate",
         }
@@ -110,6 +114,7 @@ impl Coded for NetError {
             }
             NetError::Http { status } => vec![("status", status.to_string())],
             NetError::Protocol(what) => vec![("reason", clip(what))],
+            NetError::AnswerTooLarge { limit } => vec![("limit", limit.to_string())],
             NetError::BadUrl(url) => vec![("url", clip(url))],
             NetError::BadCertificate(why) => vec![("reason", clip(why))],
         }
@@ -385,6 +390,12 @@ pub enum ReceiveError {
     Cancelled,
     #[error("declined")]
     Declined,
+    /// The store lists the transfer as RAHSIA or RAHSIA BESAR; a package sealed so is
+    /// [`kepil_core::package::DecryptError::ClassificationRefused`], with the same code.
+    #[error("the transfer is marked {classification}")]
+    ClassificationRefused {
+        classification: kepil_core::classification::Classification,
+    },
 }
 
 impl ReceiveError {
@@ -437,6 +448,7 @@ impl Coded for ReceiveError {
             ReceiveError::Store(e) => e.code(),
             ReceiveError::Cancelled => "cancelled",
             ReceiveError::Declined => "declined",
+            ReceiveError::ClassificationRefused { .. } => "package_classification_refused",
         }
     }
 
@@ -464,6 +476,13 @@ impl Coded for ReceiveError {
             }
             ReceiveError::OutputExists { path } => vec![("path", shown(path))],
             ReceiveError::Cancelled => vec![("direction", "receive".to_owned())],
+            ReceiveError::ClassificationRefused { classification } => vec![
+                ("classification", classification.as_str().to_owned()),
+                (
+                    "classification_en",
+                    classification.english_name().to_owned(),
+                ),
+            ],
             ReceiveError::PasswordRequired
             | ReceiveError::WrongPassword { tries_left: None }
             | ReceiveError::Locked
@@ -475,6 +494,86 @@ impl Coded for ReceiveError {
                 retry_after_secs: None,
             }
             | ReceiveError::Declined => vec![],
+        }
+    }
+}
+
+/// What a recipient should know before saving a package: not errors (nothing stops), but
+/// each is shown before the question, in the catalogue's words (i18n/<lang>/client.ftl).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiveWarning {
+    /// The store vouches for an uploader other than the sender the package names.
+    SenderDiffers {
+        sealed: String,
+        verified: String,
+        store: String,
+    },
+    /// The store did not say who uploaded: the sender shown is the sender's own claim.
+    SenderUnverified { sealed: String, store: String },
+    /// The package's own classification and the store's differ; the files are treated as the
+    /// higher one.
+    ClassificationDiffers {
+        sealed: kepil_core::classification::Classification,
+        declared: kepil_core::classification::Classification,
+    },
+    /// A file whose type runs code when opened (`name` is the name it is saved under).
+    DangerousFile {
+        name: String,
+        danger: kepil_core::filename::Danger,
+    },
+}
+
+/// A sender's or a store's text in a warning: visible (no escapes, bidi or invisible
+/// characters) and short.
+fn untrusted(text: &str, max_chars: usize) -> String {
+    kepil_core::text::visible_clipped(text, max_chars)
+}
+
+impl Coded for ReceiveWarning {
+    fn code(&self) -> &'static str {
+        match self {
+            ReceiveWarning::SenderDiffers { .. } => "sender_differs",
+            ReceiveWarning::SenderUnverified { .. } => "sender_unverified",
+            ReceiveWarning::ClassificationDiffers { .. } => "classification_differs",
+            ReceiveWarning::DangerousFile { .. } => "dangerous_file",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ReceiveWarning::SenderDiffers {
+                sealed,
+                verified,
+                store,
+            } => vec![
+                ("sealed", untrusted(sealed, 120)),
+                ("verified", untrusted(verified, 120)),
+                ("store", untrusted(store, 120)),
+            ],
+            ReceiveWarning::SenderUnverified { sealed, store } => vec![
+                ("sealed", untrusted(sealed, 120)),
+                ("store", untrusted(store, 120)),
+            ],
+            ReceiveWarning::ClassificationDiffers { sealed, declared } => {
+                use kepil_core::classification::Classification;
+                // Declared TERBUKA means the store let the link open without a password,
+                // which TERHAD and SULIT must never do (3.2 A iii 2).
+                let unprotected =
+                    *declared == Classification::Terbuka && sealed.requires_password();
+                vec![
+                    ("sealed", sealed.as_str().to_owned()),
+                    ("declared", declared.as_str().to_owned()),
+                    ("shown", (*sealed).max(*declared).as_str().to_owned()),
+                    (
+                        "unprotected",
+                        if unprotected { "yes" } else { "no" }.to_owned(),
+                    ),
+                ]
+            }
+            ReceiveWarning::DangerousFile { name, danger } => vec![
+                ("name", untrusted(name, 80)),
+                ("kind", danger.as_str().to_owned()),
+            ],
         }
     }
 }
@@ -764,6 +863,49 @@ impl Coded for AccountError {
             AccountError::Unavailable { .. } => vec![("role", "owner".to_owned())],
             AccountError::BadTransferId { id } => vec![("id", clip(id))],
             AccountError::Store(e) => e.params(),
+        }
+    }
+}
+
+/// Talking to the malware scanner (`scan`). A detection is not an error of the scanner: it is
+/// the verdict the sending or receiving operation acts on.
+#[derive(Debug, Error)]
+pub enum ScanError {
+    #[error("not a scanner address: {address}")]
+    BadAddress { address: String },
+    #[error("cannot reach the scanner at {address}: {reason}")]
+    Unreachable { address: String, reason: String },
+    #[error("the scan at {address} broke off: {reason}")]
+    Failed { address: String, reason: String },
+    #[error("{name} is larger than the scanner accepts")]
+    TooLarge { name: String },
+    #[error("the scanner reported an error: {reason}")]
+    Engine { reason: String },
+    #[error("the scanner's answer is not understood: {answer}")]
+    Protocol { answer: String },
+}
+
+impl Coded for ScanError {
+    fn code(&self) -> &'static str {
+        match self {
+            ScanError::BadAddress { .. } => "scanner_address_invalid",
+            ScanError::Unreachable { .. } => "scanner_unreachable",
+            ScanError::Failed { .. } => "scanner_failed",
+            ScanError::TooLarge { .. } => "scan_too_large",
+            ScanError::Engine { .. } => "scanner_error",
+            ScanError::Protocol { .. } => "scanner_protocol",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ScanError::BadAddress { address } => vec![("address", clip(address))],
+            ScanError::Unreachable { address, reason } | ScanError::Failed { address, reason } => {
+                vec![("address", clip(address)), ("reason", clip(reason))]
+            }
+            ScanError::TooLarge { name } => vec![("name", clip(name))],
+            ScanError::Engine { reason } => vec![("reason", clip(reason))],
+            ScanError::Protocol { answer } => vec![("answer", clip(answer))],
         }
     }
 }

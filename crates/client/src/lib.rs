@@ -31,14 +31,15 @@ mod pipe;
 pub mod progress;
 pub mod receive;
 pub mod recipients;
+pub mod scan;
 pub mod secrets;
 pub mod send;
 pub mod settings;
 pub mod signin;
 
 pub use error::{
-    AccountError, ConfigError, ManageError, NetError, ReceiveError, SendError, SessionError,
-    SignInError,
+    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,
+    SessionError, SignInError,
 };
 pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 

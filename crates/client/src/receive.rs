@@ -1,6 +1,13 @@
 //! Receiving: look the link up (changes nothing), prove the password (counts one download),
 //! stream the blob into the package reader, show the manifest, save the files. Also the raw
 //! path for any age tool: [`Unlocked::fetch_raw`] and [`identity`].
+//!
+//! What the recipient can rely on is put together in [`Trust`]: who the store says uploaded
+//! the package (after a valid proof) next to who the package says sent it, and the store's
+//! classification next to the sealed one. The guideline asks the recipient to check the
+//! sender before opening (3.2 A iii 1 and 3); [`Incoming::warnings`] says what does not add
+//! up, and [`Incoming::preview`] shows the files as they will be saved, so a face can show
+//! both before anything is written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,16 +15,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use kepil_core::classification::Classification;
+use kepil_core::filename::{self, ChosenNames, Danger};
 use kepil_core::kdf::{self, GrantKeys};
 use kepil_core::link::Link;
 use kepil_core::package::{self, Manifest, PackageReader, SavedFile};
 use kepil_core::password::Password;
+use kepil_protocol::identity::Identity;
 use kepil_protocol::{DownloadGrant, GrantInfo, Proof};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::SecretString;
 use crate::api::StoreClient;
-use crate::error::{NetError, ReceiveError};
+use crate::error::{NetError, ReceiveError, ReceiveWarning};
 use crate::pipe::{ChannelReader, PIPE_DEPTH};
 use crate::progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 
@@ -39,6 +49,13 @@ pub async fn lookup(link: &Link) -> Result<(StoreClient, GrantInfo), ReceiveErro
     }
     // Range-check before any Argon2 work: a hostile store could ask for gigabytes.
     info.kdf.check()?;
+    // The store never creates such a transfer; one that says so is broken or hostile, and
+    // there is nothing to prove a password for.
+    if !info.classification.is_sendable() {
+        return Err(ReceiveError::ClassificationRefused {
+            classification: info.classification,
+        });
+    }
     Ok((client, info))
 }
 
@@ -164,6 +181,11 @@ impl Unlocked {
     pub fn identity(&self) -> SecretString {
         SecretString::new(self.keys.export_identity().expose())
     }
+    /// Who uploaded the transfer, as the store knows them; `None` from a store that does not
+    /// say (older stores).
+    pub fn verified_sender(&self) -> Option<&Identity> {
+        self.grant.sender.as_ref()
+    }
 
     /// Saves the raw ciphertext (a standard age file) to `out`, which must not exist. Written
     /// to `out.part` first and renamed when complete, so `out` is never a partial blob.
@@ -255,6 +277,9 @@ impl Unlocked {
         let (manifest_tx, manifest_rx) = oneshot::channel();
         let (command_tx, command_rx) = std::sync::mpsc::channel::<PathBuf>();
         let (done_tx, done_rx) = oneshot::channel();
+        let store = store_name(self.client.base());
+        let verified_sender = self.grant.sender.clone();
+        let declared = self.info.classification;
         let keys = self.keys;
         let worker_cancel = cancel.clone();
         std::thread::Builder::new()
@@ -295,8 +320,16 @@ impl Unlocked {
                 return Err(take_failure(&failure));
             }
         };
+        let trust = Trust {
+            store,
+            verified_sender,
+            sealed_sender: manifest.sender.clone(),
+            declared_classification: declared,
+            sealed_classification: manifest.classification,
+        };
         Ok(Incoming {
             manifest,
+            trust,
             command_tx,
             done_rx,
             task,
@@ -306,10 +339,138 @@ impl Unlocked {
     }
 }
 
+/// The store's host, with the port when the URL names one: how a person recognises it.
+fn store_name(base: &url::Url) -> String {
+    let host = base.host_str().unwrap_or_default();
+    match base.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// What the recipient can rely on about an opened package, and what is only the sender's word.
+///
+/// The store vouches for who uploaded (`verified_sender`): a signed-in officer, or the account
+/// a service token was issued to. Everything in the manifest (`sealed_sender`, the subject,
+/// the message, the names) was written by the sender's own program and proves nothing about
+/// who that sender is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trust {
+    /// The store that answered, as `host` or `host:port`: the party vouching for
+    /// `verified_sender`.
+    pub store: String,
+    /// The uploader as the store knows them, told after a valid proof; `None` when the store
+    /// does not say (older stores).
+    pub verified_sender: Option<Identity>,
+    /// The sender as written inside the package: a claim.
+    pub sealed_sender: String,
+    /// What the store was told when the transfer was created (`GrantInfo.classification`).
+    pub declared_classification: Classification,
+    /// What the sender sealed in the manifest.
+    pub sealed_classification: Classification,
+}
+
+/// How the sealed sender compares with the one the store vouches for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderCheck {
+    /// The store vouches for the uploader, and the package names the same address.
+    Matches,
+    /// The store vouches for an uploader the package does not name.
+    Differs,
+    /// The store said nothing about the uploader: only the sender's own claim is known.
+    Unverified,
+}
+
+/// `provider` of a machine token in [`Identity`].
+pub const SERVICE_TOKEN_PROVIDER: &str = "token";
+
+impl Trust {
+    /// The classification to handle the files as: the higher of the sealed and the declared
+    /// one, so that neither a careless store entry nor a careless sender lowers it.
+    pub fn classification(&self) -> Classification {
+        self.sealed_classification.max(self.declared_classification)
+    }
+
+    pub fn classification_differs(&self) -> bool {
+        self.sealed_classification != self.declared_classification
+    }
+
+    /// The verified uploader is the account of a service (machine) token, not a person who
+    /// signed in.
+    pub fn is_service_token(&self) -> bool {
+        self.verified_sender
+            .as_ref()
+            .is_some_and(|s| s.provider == SERVICE_TOKEN_PROVIDER)
+    }
+
+    /// Compares addresses without regard to case. The sealed sender may be `Name <address>`;
+    /// anything else must be the address itself, so a display name alone ("Ketua Pengarah")
+    /// never counts as a match.
+    pub fn sender_check(&self) -> SenderCheck {
+        let Some(verified) = &self.verified_sender else {
+            return SenderCheck::Unverified;
+        };
+        let sealed = sealed_address(&self.sealed_sender).to_lowercase();
+        if !sealed.is_empty() && sealed == verified.email.trim().to_lowercase() {
+            SenderCheck::Matches
+        } else {
+            SenderCheck::Differs
+        }
+    }
+
+    /// What does not add up between the store's word and the package's, worst first.
+    pub fn warnings(&self) -> Vec<ReceiveWarning> {
+        let mut out = vec![];
+        if self.classification_differs() {
+            out.push(ReceiveWarning::ClassificationDiffers {
+                sealed: self.sealed_classification,
+                declared: self.declared_classification,
+            });
+        }
+        match (self.sender_check(), &self.verified_sender) {
+            (SenderCheck::Differs, Some(verified)) => out.push(ReceiveWarning::SenderDiffers {
+                sealed: self.sealed_sender.clone(),
+                verified: verified.email.clone(),
+                store: self.store.clone(),
+            }),
+            (SenderCheck::Unverified, _) => out.push(ReceiveWarning::SenderUnverified {
+                sealed: self.sealed_sender.clone(),
+                store: self.store.clone(),
+            }),
+            _ => {}
+        }
+        out
+    }
+}
+
+/// The address in `Name <address>`, else the whole text, trimmed.
+fn sealed_address(sender: &str) -> &str {
+    let sender = sender.trim();
+    match (sender.rfind('<'), sender.strip_suffix('>')) {
+        (Some(open), Some(inner)) if open < inner.len() => inner[open + 1..].trim(),
+        _ => sender,
+    }
+}
+
+/// One file of a package as it will be saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToSave {
+    /// The name in the manifest (the sender's, untrusted: show it through
+    /// `kepil_core::text::visible`).
+    pub name: String,
+    /// The file name it will get in the folder: sanitised and de-duplicated against the
+    /// package and what the folder holds now.
+    pub saved_as: String,
+    pub size: u64,
+    /// Whether its type runs code when opened.
+    pub danger: Option<Danger>,
+}
+
 /// A package whose manifest has been decrypted and checked; its files are not written yet.
 #[derive(Debug)]
 pub struct Incoming {
     manifest: Manifest,
+    trust: Trust,
     command_tx: std::sync::mpsc::Sender<PathBuf>,
     done_rx: oneshot::Receiver<Result<Vec<SavedFile>, package::DecryptError>>,
     task: tokio::task::JoinHandle<()>,
@@ -326,6 +487,48 @@ impl Drop for Incoming {
 impl Incoming {
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The store's word next to the package's (see [`Trust`]).
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// The files as they would be saved into `dir` now: the names `save` will pick unless the
+    /// folder changes in between (the saved names are in its answer).
+    pub fn preview(&self, dir: &Path) -> Vec<ToSave> {
+        let mut chosen = ChosenNames::new();
+        self.manifest
+            .files
+            .iter()
+            .map(|f| {
+                let path = filename::unique_in(dir, &f.name, &mut chosen);
+                ToSave {
+                    name: f.name.clone(),
+                    saved_as: path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    size: f.size,
+                    danger: filename::danger(&f.name),
+                }
+            })
+            .collect()
+    }
+
+    /// Everything the recipient should know before saving: the [`Trust`] warnings, then one
+    /// per file whose type runs code.
+    pub fn warnings(&self) -> Vec<ReceiveWarning> {
+        let mut out = self.trust.warnings();
+        for f in &self.manifest.files {
+            if let Some(danger) = filename::danger(&f.name) {
+                out.push(ReceiveWarning::DangerousFile {
+                    name: filename::sanitize(&f.name),
+                    danger,
+                });
+            }
+        }
+        out
     }
 
     /// Decrypts the rest into `dir` with the core library's atomic, sanitised writes: the files
@@ -423,8 +626,10 @@ async fn download(
                 return;
             }
         };
+        let before = offset;
         loop {
             match response.chunk().await {
+                Ok(Some(chunk)) if chunk.is_empty() => {}
                 Ok(Some(chunk)) => {
                     if offset + chunk.len() as u64 > size {
                         fail(ReceiveError::Store(NetError::Protocol(
@@ -448,7 +653,22 @@ async fn download(
                         return;
                     }
                 }
-                Ok(None) => continue 'connect,
+                // The answer ended before the blob did. Reconnecting at once is right after
+                // progress; an answer that brought nothing counts as a failed attempt, so a
+                // store that keeps answering empty bodies cannot keep the client spinning.
+                Ok(None) if offset > before => continue 'connect,
+                Ok(None) => {
+                    attempt += 1;
+                    if attempt >= MAX_ATTEMPTS {
+                        fail(ReceiveError::Network(NetError::Protocol(format!(
+                            "the store ended the download {attempt} times without sending anything"
+                        ))));
+                        let _ = tx.send(Err(std::io::Error::other("download failed"))).await;
+                        return;
+                    }
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue 'connect;
+                }
                 Err(e) => {
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
@@ -470,4 +690,134 @@ fn backoff(attempt: u32) -> Duration {
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
     Duration::from_millis(base_ms.saturating_mul(1 << attempt.min(6))).min(Duration::from_secs(30))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kepil_core::message::{Coded, Lang};
+
+    fn trust(sealed: &str, verified: Option<(&str, &str)>) -> Trust {
+        Trust {
+            store: "kepil.agensi.gov.my".into(),
+            verified_sender: verified.map(|(email, provider)| Identity {
+                email: email.into(),
+                name: None,
+                provider: provider.into(),
+            }),
+            sealed_sender: sealed.into(),
+            declared_classification: Classification::Sulit,
+            sealed_classification: Classification::Sulit,
+        }
+    }
+
+    #[test]
+    fn the_sealed_address_is_compared_without_case() {
+        let verified = Some(("Ali@Agensi.gov.my", "mygovuc"));
+        for sealed in [
+            "ali@agensi.gov.my",
+            " ALI@AGENSI.GOV.MY ",
+            "Ali bin Abu <ali@agensi.gov.my>",
+        ] {
+            assert_eq!(
+                trust(sealed, verified).sender_check(),
+                SenderCheck::Matches,
+                "{sealed}"
+            );
+            assert!(trust(sealed, verified).warnings().is_empty());
+        }
+        for sealed in [
+            "ketua@agensi.gov.my",
+            "Ali bin Abu",
+            "",
+            "ali@agensi.gov.my.evil.example",
+            "ali\u{200B}@agensi.gov.my",
+            "<ali@agensi.gov.my> x",
+        ] {
+            assert_eq!(
+                trust(sealed, verified).sender_check(),
+                SenderCheck::Differs,
+                "{sealed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_forged_sender_is_a_warning_that_names_both() {
+        let t = trust(
+            "ketua.pengarah@agensi.gov.my",
+            Some(("pengirim@agensi.gov.my", SERVICE_TOKEN_PROVIDER)),
+        );
+        assert!(t.is_service_token());
+        let w = t.warnings();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code(), "sender_differs");
+        let en = w[0].message(Lang::En);
+        assert!(
+            en.contains("pengirim@agensi.gov.my")
+                && en.contains("ketua.pengarah@agensi.gov.my")
+                && en.contains("kepil.agensi.gov.my")
+                && en.contains("3.2 A iii"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn a_store_that_says_nothing_leaves_the_sender_unverified() {
+        let t = trust("ali@agensi.gov.my", None);
+        assert_eq!(t.sender_check(), SenderCheck::Unverified);
+        assert!(!t.is_service_token());
+        let w = t.warnings();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code(), "sender_unverified");
+    }
+
+    #[test]
+    fn differing_classifications_are_handled_as_the_higher() {
+        let mut t = trust("a@b", Some(("a@b", "x")));
+        t.sealed_classification = Classification::Sulit;
+        t.declared_classification = Classification::Terhad;
+        assert_eq!(t.classification(), Classification::Sulit);
+        t.sealed_classification = Classification::Terhad;
+        t.declared_classification = Classification::Sulit;
+        assert_eq!(t.classification(), Classification::Sulit);
+        let w = t.warnings();
+        assert_eq!(w[0].code(), "classification_differs");
+        assert!(w[0].message(Lang::En).contains("treats it as SULIT"));
+
+        // Declared TERBUKA: the link opened without a password.
+        t.sealed_classification = Classification::Sulit;
+        t.declared_classification = Classification::Terbuka;
+        let w = t.warnings();
+        let en = w[0].message(Lang::En);
+        assert!(
+            en.contains("without a password") && en.contains("3.2 A iii 2"),
+            "{en}"
+        );
+        let ms = w[0].message(Lang::Ms);
+        assert!(ms.contains("tanpa kata laluan"), "{ms}");
+    }
+
+    #[test]
+    fn warnings_show_a_senders_text_inert() {
+        let t = trust(
+            "\u{1b}[2Jboss\u{202E}@x",
+            Some(("pengirim@agensi.gov.my", "mygovuc")),
+        );
+        let w = &t.warnings()[0];
+        for (_, value) in w.params() {
+            assert!(!value.chars().any(kepil_core::text::is_hidden), "{value:?}");
+        }
+        assert!(w.message(Lang::En).contains("<U+001B>[2Jboss<U+202E>@x"));
+    }
+
+    #[test]
+    fn store_names_keep_an_explicit_port() {
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        assert_eq!(store_name(&url("https://kepil.gov.my/")), "kepil.gov.my");
+        assert_eq!(
+            store_name(&url("http://127.0.0.1:8080/x/")),
+            "127.0.0.1:8080"
+        );
+    }
 }

@@ -6,7 +6,8 @@
 //! - [`kdf`]: Argon2id + HKDF from (password, link secret, transfer id) to the age identity and
 //!   the store's download `auth_key`.
 //! - [`package`]: the age-encrypted package (manifest + files), streamed both ways.
-//! - [`filename`]: sanitising untrusted file names from a manifest.
+//! - [`filename`]: sanitising untrusted file names from a manifest, and which types run code.
+//! - [`text`]: untrusted text (a manifest's, a store's) made safe to show on a terminal.
 //! - [`link`]: `https://STORE/t/ID#SECRET` links, tolerant of mail-gateway mangling.
 //! - [`message`]: stable error codes with BM and EN messages.
 
@@ -21,3 +22,4 @@ pub mod message;
 pub mod package;
 pub mod password;
 pub mod secret;
+pub mod text;

@@ -121,15 +121,10 @@ impl fmt::Display for LangError {
 impl std::error::Error for LangError {}
 
 /// Shortens untrusted input echoed back in a message so that a pasted novel does not end up
-/// in an error dialog; cuts on a character boundary.
+/// in an error dialog; cuts on a character boundary. Control characters (which could rewrite a
+/// terminal or a log line), bidi controls and invisible characters are shown as `<U+XXXX>`.
 pub(crate) fn clip(input: &str, max_chars: usize) -> String {
-    let mut chars = input.chars();
-    let mut out: String = chars.by_ref().take(max_chars).collect();
-    if chars.next().is_some() {
-        out.push('…');
-    }
-    // Control characters in an error message could rewrite a terminal or a log line.
-    out.chars().filter(|c| !c.is_control()).collect()
+    crate::text::visible_clipped(input, max_chars)
 }
 
 /// Implements `Display` (English message) and `std::error::Error` for a [`Coded`] enum.
@@ -199,7 +194,8 @@ mod tests {
     fn clip_shortens_and_strips_controls() {
         assert_eq!(clip("abc", 5), "abc");
         assert_eq!(clip("abcdef", 3), "abc…");
-        assert_eq!(clip("a\u{1b}[31mb", 10), "a[31mb");
+        assert_eq!(clip("a\u{1b}[31mb", 10), "a<U+001B>[31mb");
+        assert_eq!(clip("a\u{202E}b", 10), "a<U+202E>b");
         assert_eq!(clip("ééé", 2), "éé…");
     }
 }

@@ -44,8 +44,8 @@ pub use encrypt::{Plan, encrypt, encrypt_with, stream_keys};
 pub use error::{DecryptError, EncryptError};
 pub use extract::{PackageReader, SavedFile};
 pub use format::{
-    Details, FORMAT_VERSION, FileEntry, MAGIC, MAX_HEADER_LEN, MAX_MANIFEST_LEN, MAX_RECIPIENTS,
-    Manifest, age_encrypted_len,
+    Details, FORMAT_VERSION, FileEntry, MAGIC, MAX_FILES, MAX_HEADER_LEN, MAX_MANIFEST_LEN,
+    MAX_RECIPIENTS, Manifest, age_encrypted_len,
 };
 
 /// How far an operation has got, in bytes of plaintext payload (manifest, file contents and

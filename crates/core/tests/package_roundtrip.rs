@@ -395,6 +395,7 @@ fn error_codes_are_unique_and_messages_exist_in_both_languages() {
             found: 2,
         },
         EncryptError::ManifestTooLarge { len: 1, max: 1 },
+        EncryptError::TooManyFiles { count: 2, max: 1 },
         EncryptError::Write { source: io() },
         EncryptError::Cancelled,
         EncryptError::Internal { detail: "d".into() },
@@ -413,6 +414,10 @@ fn error_codes_are_unique_and_messages_exist_in_both_languages() {
         DecryptError::NotAKepilPackage,
         DecryptError::ManifestTooLarge { len: 1, max: 1 },
         DecryptError::ManifestInvalid { reason: "r".into() },
+        DecryptError::ClassificationRefused {
+            classification: kepil_core::classification::Classification::Rahsia,
+        },
+        DecryptError::TooManyFiles { count: 2, max: 1 },
         DecryptError::ManifestMismatch,
         DecryptError::FileHashMismatch { name: "n".into() },
         DecryptError::TrailingData,

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use kepil_core::filename::{FALLBACK_NAME, MAX_NAME_BYTES, sanitize, unique_in};
+use kepil_core::filename::{ChosenNames, FALLBACK_NAME, MAX_NAME_BYTES, sanitize, unique_in};
 use kepil_core::kdf::LinkSecret;
 use kepil_core::link::Link;
 use kepil_core::password::{ALPHABET, Password};
@@ -20,8 +20,7 @@ fn is_reserved_stem(name: &str) -> bool {
     ["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str())
         || (stem.len() == 4
             && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.as_bytes()[3].is_ascii_digit()
-            && stem.as_bytes()[3] != b'0')
+            && stem.as_bytes()[3].is_ascii_digit())
 }
 
 /// Names built from the pieces attackers and careless senders use.
@@ -37,6 +36,12 @@ fn hostile_name() -> impl Strategy<Value = String> {
         Just(" ".to_owned()),
         Just("\u{202E}".to_owned()),
         Just("\u{2066}".to_owned()),
+        Just("\u{200B}".to_owned()),
+        Just("\u{3164}".to_owned()),
+        Just("\u{E0041}".to_owned()),
+        Just("\u{FEFF}".to_owned()),
+        Just("NUL".to_owned()),
+        Just("com0".to_owned()),
         Just("\0".to_owned()),
         Just("\n".to_owned()),
         Just("e\u{301}".to_owned()),
@@ -65,6 +70,7 @@ proptest! {
                 | '\u{200E}' | '\u{200F}' | '\u{061C}')),
             "{out:?}"
         );
+        prop_assert!(!out.chars().any(kepil_core::text::is_hidden), "{out:?}");
         prop_assert!(out != "." && out != "..");
         prop_assert!(!out.ends_with('.') && !out.ends_with(' '), "{out:?}");
         prop_assert!(!out.starts_with(' '), "{out:?}");
@@ -78,7 +84,7 @@ proptest! {
     #[test]
     fn unique_names_never_collide(names in prop::collection::vec(hostile_name(), 1..12)) {
         let dir = tempfile::tempdir().unwrap();
-        let mut chosen = HashSet::new();
+        let mut chosen = ChosenNames::new();
         let mut paths = HashSet::new();
         for name in &names {
             let path = unique_in(dir.path(), name, &mut chosen);

@@ -7,6 +7,7 @@
 //! Missing tools fail a test, naming the package to install, rather than skipping it.
 
 pub mod canary;
+pub mod clamd;
 #[cfg(feature = "store")]
 pub mod conformance;
 #[cfg(feature = "oidc")]

@@ -8,8 +8,8 @@ use std::sync::mpsc;
 use super::age_write::{AgeWriteError, AgeWriter, StreamKeys};
 use super::error::EncryptError;
 use super::format::{
-    Details, FORMAT_VERSION, FileEntry, FileHash, MAX_MANIFEST_LEN, MAX_RECIPIENTS, Manifest,
-    age_encrypted_len, file_hash_of, normalize_time, payload_prefix,
+    Details, FORMAT_VERSION, FileEntry, FileHash, MAX_FILES, MAX_MANIFEST_LEN, MAX_RECIPIENTS,
+    Manifest, age_encrypted_len, file_hash_of, normalize_time, payload_prefix,
 };
 use super::{Cancel, Progress};
 
@@ -44,8 +44,9 @@ struct PlannedFile {
 
 impl Plan {
     /// Stats every file and builds the manifest. Each file is listed under its base name
-    /// (the folders it came from are not revealed). Refuses RAHSIA and RAHSIA BESAR before
-    /// touching any file.
+    /// (the folders it came from are not revealed). Refuses RAHSIA and RAHSIA BESAR, and more
+    /// than [`MAX_FILES`] files (the limit the recipient's side enforces), before touching any
+    /// file.
     pub fn new<I, P>(details: Details, paths: I) -> Result<Plan, EncryptError>
     where
         I: IntoIterator<Item = P>,
@@ -60,9 +61,16 @@ impl Plan {
             });
         }
 
-        let mut files = Vec::new();
-        let mut entries = Vec::new();
-        for path in paths {
+        let paths: Vec<P> = paths.into_iter().collect();
+        if paths.len() > MAX_FILES {
+            return Err(EncryptError::TooManyFiles {
+                count: paths.len(),
+                max: MAX_FILES,
+            });
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        let mut entries = Vec::with_capacity(paths.len());
+        for path in &paths {
             let path = path.as_ref();
             let meta = std::fs::metadata(path).map_err(|e| EncryptError::io(path, e))?;
             if !meta.is_file() {
@@ -144,6 +152,12 @@ impl Plan {
             return Err(EncryptError::ManifestTooLarge {
                 len: json.len() as u64,
                 max: u64::from(MAX_MANIFEST_LEN),
+            });
+        }
+        if manifest.files.len() > MAX_FILES {
+            return Err(EncryptError::TooManyFiles {
+                count: manifest.files.len(),
+                max: MAX_FILES,
             });
         }
         if manifest.files.len() != paths.len() {

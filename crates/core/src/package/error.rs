@@ -5,7 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::classification::ClassificationError;
+use crate::classification::{Classification, ClassificationError};
 use crate::message::{Coded, Lang, clip};
 
 /// Why building a plan or encrypting a package failed.
@@ -33,6 +33,8 @@ pub enum EncryptError {
     },
     /// The manifest (names, subject, message) is over [`super::MAX_MANIFEST_LEN`].
     ManifestTooLarge { len: u64, max: u64 },
+    /// More files than one package may hold ([`super::MAX_FILES`]).
+    TooManyFiles { count: usize, max: usize },
     /// Writing the encrypted output failed (disk, network).
     Write { source: io::Error },
     /// The user cancelled.
@@ -73,6 +75,11 @@ pub enum DecryptError {
     ManifestTooLarge { len: u64, max: u64 },
     /// The manifest is not valid (JSON, fields, sizes).
     ManifestInvalid { reason: String },
+    /// The sender sealed the package as RAHSIA or RAHSIA BESAR, which Kepil never opens
+    /// (guideline 1.4.1 l iii, 3.2 A ii 6): to be reported, not saved.
+    ClassificationRefused { classification: Classification },
+    /// The manifest lists more files than one package may hold ([`super::MAX_FILES`]).
+    TooManyFiles { count: usize, max: usize },
     /// The authenticated payload ends before the files the manifest lists.
     ManifestMismatch,
     /// A file's hash (BLAKE3 in format 2, SHA-256 in format 1) does not match the one the
@@ -155,6 +162,7 @@ impl Coded for EncryptError {
             EncryptError::Io { .. } => "package_file_unreadable",
             EncryptError::FileChanged { .. } => "package_file_changed",
             EncryptError::ManifestTooLarge { .. } => "package_manifest_too_large",
+            EncryptError::TooManyFiles { .. } => "package_too_many_files",
             EncryptError::Write { .. } => "package_write_failed",
             EncryptError::Cancelled => "cancelled",
             EncryptError::Internal { .. } => "package_internal_error",
@@ -185,6 +193,11 @@ impl Coded for EncryptError {
                 ("max", max.to_string()),
                 ("direction", "send".to_owned()),
             ],
+            E::TooManyFiles { count, max } => vec![
+                ("count", count.to_string()),
+                ("max", max.to_string()),
+                ("direction", "send".to_owned()),
+            ],
             E::Write { source } => vec![("reason", reason(source))],
             E::Cancelled => vec![("direction", "send".to_owned())],
             E::Internal { detail } => vec![("detail", clip(detail, 200))],
@@ -208,6 +221,8 @@ impl Coded for DecryptError {
             D::NotAKepilPackage => "package_not_kepil",
             D::ManifestTooLarge { .. } => "package_manifest_too_large",
             D::ManifestInvalid { .. } => "package_manifest_invalid",
+            D::ClassificationRefused { .. } => "package_classification_refused",
+            D::TooManyFiles { .. } => "package_too_many_files",
             D::ManifestMismatch => "package_manifest_mismatch",
             D::FileHashMismatch { .. } => "package_file_hash_mismatch",
             D::TrailingData => "package_trailing_data",
@@ -229,6 +244,18 @@ impl Coded for DecryptError {
                 ("direction", "receive".to_owned()),
             ],
             D::ManifestInvalid { reason } => vec![("reason", clip(reason, 200))],
+            D::ClassificationRefused { classification } => vec![
+                ("classification", classification.as_str().to_owned()),
+                (
+                    "classification_en",
+                    classification.english_name().to_owned(),
+                ),
+            ],
+            D::TooManyFiles { count, max } => vec![
+                ("count", count.to_string()),
+                ("max", max.to_string()),
+                ("direction", "receive".to_owned()),
+            ],
             D::FileHashMismatch { name } => vec![("name", shown_name(name))],
             D::Cancelled => vec![("direction", "receive".to_owned())],
             D::Read { source } => vec![("reason", reason(source))],

@@ -1,6 +1,5 @@
 //! Opening a package and extracting its files, all-or-nothing.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -12,7 +11,8 @@ use tempfile::TempPath;
 use super::age_io::{AgeReader, open_age};
 use super::error::DecryptError;
 use super::format::{
-    FileHash, FileHasher, HASH_LEN, MAGIC, MAX_MANIFEST_LEN, Manifest, PREFIX_LEN, file_hash_of,
+    FileHash, FileHasher, HASH_LEN, MAGIC, MAX_FILES, MAX_MANIFEST_LEN, Manifest, PREFIX_LEN,
+    file_hash_of,
 };
 use super::{Cancel, Progress};
 use crate::filename;
@@ -61,7 +61,8 @@ impl<R: Read> fmt::Debug for PackageReader<R> {
 
 impl<R: Read> PackageReader<R> {
     /// Decrypts the age header with `identity` and reads the manifest. The manifest's length
-    /// is checked against [`MAX_MANIFEST_LEN`] before anything is allocated for it.
+    /// is checked against [`MAX_MANIFEST_LEN`] before anything is allocated for it; a manifest
+    /// that says RAHSIA or RAHSIA BESAR, or lists more than [`MAX_FILES`] files, is refused.
     pub fn open(reader: R, identity: &dyn age::Identity) -> Result<Self, DecryptError> {
         let mut age = open_age(reader, identity)?;
 
@@ -97,6 +98,20 @@ impl<R: Read> PackageReader<R> {
             });
         }
         let manifest = parse_manifest(&json)?;
+        // The sender's own label decides before anything else: a package its sender marked
+        // RAHSIA or RAHSIA BESAR is never opened further, whatever the store declared
+        // (guideline 1.4.1 l iii, 3.2 A ii 6). Nothing has been written at this point.
+        if !manifest.classification.is_sendable() {
+            return Err(DecryptError::ClassificationRefused {
+                classification: manifest.classification,
+            });
+        }
+        if manifest.files.len() > MAX_FILES {
+            return Err(DecryptError::TooManyFiles {
+                count: manifest.files.len(),
+                max: MAX_FILES,
+            });
+        }
         if manifest.format_version != u32::from(version) {
             return Err(DecryptError::ManifestInvalid {
                 reason: format!(
@@ -406,7 +421,7 @@ fn commit(
     let mut saved = Vec::with_capacity(staged.len());
     // Names chosen for this package so far, so two files never get the same name even on a
     // case-insensitive file system.
-    let mut chosen = HashSet::new();
+    let mut chosen = filename::ChosenNames::new();
     for (name, tmp, size) in staged {
         let mut tmp = tmp;
         let mut attempt = 0u64;

@@ -71,6 +71,12 @@ impl FileHasher {
 /// The largest manifest accepted, checked on the length prefix before anything is
 /// allocated or parsed, so a hostile sender cannot make the recipient allocate gigabytes.
 pub const MAX_MANIFEST_LEN: u32 = 1 << 20;
+/// The most files one package may hold. Ten thousand is far beyond what anyone attaches (a
+/// folder of that size goes in an archive), and it bounds what a hostile manifest can make the
+/// recipient do: its names are shown, sanitised and de-duplicated, and a file is created, synced
+/// and renamed for each. The sender's side refuses to build a larger package, so the limit is
+/// met on both ends. (The 1 MiB manifest alone would allow some 45 000 empty files.)
+pub const MAX_FILES: usize = 10_000;
 /// The most recipients (grants) one package may have. It keeps the age header well below
 /// [`MAX_HEADER_LEN`], which the reader enforces before age parses anything.
 pub const MAX_RECIPIENTS: usize = 256;
