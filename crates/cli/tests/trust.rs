@@ -482,6 +482,7 @@ async fn modified_send(
                     auth_key: keys.auth_key.to_base64url().expose().to_owned(),
                     kdf: params,
                     max_downloads: Some(3),
+                    link_key: Some(keys.link_key.to_base64url().expose().to_owned()),
                 }],
             },
         )

@@ -147,6 +147,9 @@ pub async fn unlock(
             &Proof {
                 nonce: challenge.nonce.clone(),
                 mac: kepil_protocol::b64_encode(&mac),
+                // Shows the store this caller holds the link's secret, not only its path; a
+                // store or grant from before link keys ignores it.
+                link_mac: Some(kepil_protocol::b64_encode(&keys.link_key.prove(&nonce))),
             },
         )
         .await

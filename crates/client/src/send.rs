@@ -436,6 +436,8 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
                 auth_key: k.auth_key.to_base64url().expose().to_string(),
                 kdf: params,
                 max_downloads: request.max_downloads,
+                // So that only the holder of the whole link can burn this grant's tries.
+                link_key: Some(k.link_key.to_base64url().expose().to_string()),
             })
             .collect(),
     };

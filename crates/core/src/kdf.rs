@@ -6,7 +6,17 @@
 //! prk      = HKDF-SHA256-Extract(salt = "kepil/v1", ikm = pw_key || link_secret)
 //! identity = HKDF-Expand(prk, "kepil/v1/age-identity/" || transfer_id, 32) → age X25519 key
 //! auth_key = HKDF-Expand(prk, "kepil/v1/auth-key/"     || transfer_id, 32)
+//!
+//! link_prk = HKDF-SHA256-Extract(salt = "kepil/v1/link", ikm = link_secret)
+//! link_key = HKDF-Expand(link_prk, "kepil/v1/link-key/" || transfer_id, 32)
 //! ```
+//!
+//! `link_key` depends on the link secret alone (no password, no Argon2): the store keeps it
+//! next to `auth_key` and counts a wrong password only when the proof also carries a valid
+//! HMAC with `link_key`, so that someone who has seen only a link's path (a mail gateway, a
+//! proxy log) cannot burn a grant's tries or learn its state. Its own salt and label separate
+//! it from the other two keys; knowing it says nothing about the link secret (a one-way HKDF
+//! output of 128 bits of input) and nothing about `auth_key` or the identity.
 //!
 //! The link secret is both Argon2's salt (unique per grant, so no precomputation) and part
 //! of the HKDF input, so a link-only (TERBUKA) grant still has 128 bits of key material. The
@@ -43,6 +53,8 @@ pub const KEY_LEN: usize = 32;
 const HKDF_SALT: &[u8] = b"kepil/v1";
 const INFO_IDENTITY: &str = "kepil/v1/age-identity/";
 const INFO_AUTH_KEY: &str = "kepil/v1/auth-key/";
+const LINK_HKDF_SALT: &[u8] = b"kepil/v1/link";
+const INFO_LINK_KEY: &str = "kepil/v1/link-key/";
 const MAX_TRANSFER_ID_LEN: usize = 256;
 
 /// Memory that [`derive_many`] allows all concurrent Argon2 instances together. A sender with
@@ -209,6 +221,65 @@ impl fmt::Debug for AuthKey {
     }
 }
 
+/// The key that proves to the store that the caller holds the whole link (its secret), not
+/// only its path. Derived from the link secret alone ([`derive_link_key`]), so it costs no
+/// Argon2 work; the sender gives it to the store with the grant, and a recipient's proof
+/// carries [`prove`](Self::prove) of the challenge nonce next to the `auth_key` MAC.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkKey(AuthKey);
+
+impl LinkKey {
+    pub fn from_bytes(bytes: [u8; KEY_LEN]) -> LinkKey {
+        LinkKey(AuthKey::from_bytes(bytes))
+    }
+
+    /// For the store: reads the base64url form sent in the create-transfer request.
+    pub fn from_base64url(text: &str) -> Result<LinkKey, AuthKeyError> {
+        AuthKey::from_base64url(text).map(LinkKey)
+    }
+
+    pub fn expose_bytes(&self) -> &[u8; KEY_LEN] {
+        self.0.expose_bytes()
+    }
+
+    /// Unpadded base64url, for the create-transfer request body only.
+    pub fn to_base64url(&self) -> SecretString {
+        self.0.to_base64url()
+    }
+
+    /// HMAC-SHA256(link_key, nonce).
+    pub fn prove(&self, nonce: &[u8]) -> [u8; 32] {
+        self.0.prove(nonce)
+    }
+
+    /// Store side, in constant time.
+    pub fn verify(&self, nonce: &[u8], mac: &[u8]) -> bool {
+        self.0.verify(nonce, mac)
+    }
+}
+
+impl fmt::Debug for LinkKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// The link key of a grant: HKDF-SHA256 of the link secret alone, bound to the transfer id.
+/// Cheap (no Argon2), so a recipient's client can compute it before asking for a password.
+pub fn derive_link_key(secret: &LinkSecret, transfer_id: &str) -> Result<LinkKey, KdfError> {
+    check_transfer_id(transfer_id)?;
+    Ok(link_key_checked(secret, transfer_id))
+}
+
+fn link_key_checked(secret: &LinkSecret, transfer_id: &str) -> LinkKey {
+    let hkdf = Hkdf::<Sha256>::new(Some(LINK_HKDF_SALT), secret.expose_bytes());
+    let info = [INFO_LINK_KEY.as_bytes(), transfer_id.as_bytes()].concat();
+    let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+    hkdf.expand(&info, bytes.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    LinkKey::from_bytes(*bytes)
+}
+
 /// The keys of one grant (one recipient).
 #[derive(Clone)]
 pub struct GrantKeys {
@@ -216,6 +287,9 @@ pub struct GrantKeys {
     pub identity: age::x25519::Identity,
     /// Given to the store by the sender; used by the recipient to answer the challenge.
     pub auth_key: AuthKey,
+    /// From the link secret alone; given to the store by the sender, and used by the
+    /// recipient to show it holds the whole link (see [`LinkKey`]).
+    pub link_key: LinkKey,
 }
 
 impl GrantKeys {
@@ -237,6 +311,7 @@ impl fmt::Debug for GrantKeys {
             .field("recipient", &self.recipient().to_string())
             .field("identity", &REDACTED)
             .field("auth_key", &self.auth_key)
+            .field("link_key", &self.link_key)
             .finish()
     }
 }
@@ -342,6 +417,7 @@ fn derive_checked(
     Ok(GrantKeys {
         identity: identity_from_bytes(&identity_bytes)?,
         auth_key: AuthKey::from_bytes(*auth_bytes),
+        link_key: link_key_checked(secret, transfer_id),
     })
 }
 
@@ -687,6 +763,39 @@ mod tests {
             base.auth_key.expose_bytes().as_slice(),
             base.export_identity().expose().as_bytes()
         );
+    }
+
+    const LINK_KEY_KAT: &str = "e9e004225b2262608f5421d844f42c7c974a796fd6b76285c5ab0c477788e5ad";
+
+    #[test]
+    fn link_key_depends_on_the_link_secret_and_transfer_alone() {
+        let p1 = Password::parse("AAAA-BBBB-CCCC-DDDD").unwrap();
+        let p2 = Password::parse("AAAA-BBBB-CCCC-DDDE").unwrap();
+        let s1 = LinkSecret::from_bytes([1; 16]);
+        let s2 = LinkSecret::from_bytes([2; 16]);
+        let base = cheap(Some(&p1), &s1, "tr_a");
+        // The password does not enter it; the secret and the transfer id do.
+        assert_eq!(base.link_key, cheap(Some(&p2), &s1, "tr_a").link_key);
+        assert_eq!(base.link_key, cheap(None, &s1, "tr_a").link_key);
+        assert_eq!(base.link_key, derive_link_key(&s1, "tr_a").unwrap());
+        assert_ne!(base.link_key, derive_link_key(&s2, "tr_a").unwrap());
+        assert_ne!(base.link_key, derive_link_key(&s1, "tr_b").unwrap());
+        // Domain-separated from the other keys.
+        assert_ne!(base.link_key.expose_bytes(), base.auth_key.expose_bytes());
+        assert!(derive_link_key(&s1, "").is_err());
+        // Known answer. Python:
+        // import hmac, hashlib
+        // prk = hmac.new(b"kepil/v1/link", bytes([1]*16), hashlib.sha256).digest()
+        // hmac.new(prk, b"kepil/v1/link-key/tr_a" + b"\x01", hashlib.sha256).hexdigest()
+        assert_eq!(
+            hex(derive_link_key(&s1, "tr_a").unwrap().expose_bytes()),
+            LINK_KEY_KAT
+        );
+        let nonce = [9u8; 32];
+        let mac = base.link_key.prove(&nonce);
+        assert!(base.link_key.verify(&nonce, &mac));
+        assert!(!base.auth_key.verify(&nonce, &mac));
+        assert!(!format!("{:?}", base.link_key).contains(&hex(base.link_key.expose_bytes())));
     }
 
     #[test]

@@ -82,12 +82,22 @@ fn grant_keys_are_redacted() {
     let keys = kdf::derive(None, &secret, "tr_redact", &KdfParams::DEFAULT).unwrap();
     let identity = keys.export_identity();
     let auth = keys.auth_key.to_base64url();
+    let link = keys.link_key.to_base64url();
     for s in [
         format!("{keys:?}"),
         format!("{keys:#?}"),
         format!("{identity:?} {identity}"),
         format!("{:?}", Ok::<_, ()>(vec![&keys])),
+        format!("{:?}", keys.link_key),
     ] {
-        assert_hidden(&s, &[identity.expose(), "AGE-SECRET-KEY", auth.expose()]);
+        assert_hidden(
+            &s,
+            &[
+                identity.expose(),
+                "AGE-SECRET-KEY",
+                auth.expose(),
+                link.expose(),
+            ],
+        );
     }
 }

@@ -235,6 +235,12 @@ pub struct GrantSpec {
     pub kdf: KdfParams,
     /// Refused (not lowered) when above the store's maximum. `None`: the store's default.
     pub max_downloads: Option<u32>,
+    /// base64url of the 32-byte link key (HKDF of the link secret alone, see
+    /// `kepil_core::kdf::derive_link_key`). With it, the store counts a wrong password only
+    /// when the proof also carries a valid [`Proof::link_mac`]; everything else gets one
+    /// answer (`unavailable`). Absent from older clients: such grants behave as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_key: Option<String>,
 }
 
 impl std::fmt::Debug for GrantSpec {
@@ -244,6 +250,7 @@ impl std::fmt::Debug for GrantSpec {
             .field("auth_key", &"<redacted>")
             .field("kdf", &self.kdf)
             .field("max_downloads", &self.max_downloads)
+            .field("link_key", &self.link_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -312,6 +319,12 @@ pub struct Proof {
     pub nonce: String,
     /// base64url of HMAC-SHA256(auth_key, nonce bytes).
     pub mac: String,
+    /// base64url of HMAC-SHA256(link_key, nonce bytes): shows the caller holds the whole link,
+    /// not only its path. Required by grants created with a `link_key`; a proof without a
+    /// valid one counts nothing and is answered `unavailable` whatever the grant's state.
+    /// Ignored by grants created without one (older senders) and by older stores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_mac: Option<String>,
 }
 
 /// Answer to a valid [`Proof`]: the one moment a download is counted.
@@ -615,8 +628,10 @@ mod tests {
             auth_key: "SECRETKEYMATERIAL".into(),
             kdf: KdfParams::DEFAULT,
             max_downloads: None,
+            link_key: Some("LINKKEYMATERIAL".into()),
         };
         assert!(!format!("{spec:?}").contains("SECRETKEYMATERIAL"));
+        assert!(!format!("{spec:?}").contains("LINKKEYMATERIAL"));
         let grant = DownloadGrant {
             download_token: "TOKENVALUE".into(),
             expires_at: OffsetDateTime::UNIX_EPOCH,
@@ -625,6 +640,27 @@ mod tests {
             sender: None,
         };
         assert!(!format!("{grant:?}").contains("TOKENVALUE"));
+    }
+
+    #[test]
+    fn link_fields_are_optional_on_the_wire() {
+        // An older client's bodies still parse, and a new body without them looks like an old one.
+        let old_proof: Proof = serde_json::from_str(r#"{"nonce":"n","mac":"m"}"#).unwrap();
+        assert_eq!(old_proof.link_mac, None);
+        assert_eq!(
+            serde_json::to_string(&old_proof).unwrap(),
+            r#"{"nonce":"n","mac":"m"}"#
+        );
+        let old_spec: GrantSpec = serde_json::from_str(
+            r#"{"label":"a","auth_key":"k","kdf":{"version":1,"m_kib":65536,"t":3,"p":4},"max_downloads":null}"#,
+        )
+        .unwrap();
+        assert_eq!(old_spec.link_key, None);
+        assert!(
+            !serde_json::to_string(&old_spec)
+                .unwrap()
+                .contains("link_key")
+        );
     }
 
     #[test]

@@ -308,6 +308,7 @@ async fn canary_password_link_secret_and_file_name_never_reach_disk_or_logs() {
         .json(&kepil_protocol::Proof {
             nonce: c.nonce.clone(),
             mac: mac_text.clone(),
+            link_mac: kepil_test_support::store::link_mac(&c.nonce),
         })
         .send()
         .await

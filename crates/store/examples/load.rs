@@ -57,6 +57,8 @@ async fn create(
                 auth_key: b64_encode(key),
                 kdf: KdfParams::DEFAULT,
                 max_downloads: Some(max),
+                // As an older client creates it: the link check would add one HMAC.
+                link_key: None,
             }],
         })
         .send()
@@ -84,6 +86,7 @@ async fn prove(
         .post(format!("{base}{}", paths::proof(grant)))
         .json(&Proof {
             mac: mac(key, &c.nonce),
+            link_mac: None,
             nonce: c.nonce,
         })
         .send()

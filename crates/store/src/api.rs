@@ -163,7 +163,15 @@ pub async fn proof(
 ) -> AppResult<Response> {
     rate_limit(&s, ip)?;
     let req: Proof = parse_json(&body)?;
-    let issued = grants::prove(&s, &grant_id, &req.nonce, &req.mac, &ip.text()).await?;
+    let issued = grants::prove(
+        &s,
+        &grant_id,
+        &req.nonce,
+        &req.mac,
+        req.link_mac.as_deref(),
+        &ip.text(),
+    )
+    .await?;
     Ok(no_store(Json(DownloadGrant {
         download_token: issued.download_token,
         expires_at: ts(issued.expires_at),

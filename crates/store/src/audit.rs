@@ -17,6 +17,8 @@ pub enum Event {
     UploadComplete,
     ProofOk,
     ProofFailed,
+    /// A proof without a valid link MAC on a grant that has a link key: counted nothing.
+    ProofNoLink,
     Locked,
     TokenIssued,
     Downloaded,
@@ -42,6 +44,7 @@ impl Event {
             Event::UploadComplete => "upload_complete",
             Event::ProofOk => "proof_ok",
             Event::ProofFailed => "proof_failed",
+            Event::ProofNoLink => "proof_no_link",
             Event::Locked => "locked",
             Event::TokenIssued => "token_issued",
             Event::Downloaded => "downloaded",

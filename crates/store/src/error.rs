@@ -129,6 +129,9 @@ impl From<CreateError> for AppError {
             CreateError::BadAuthKey => {
                 AppError::bad_request("auth_key must be 32 bytes of base64url")
             }
+            CreateError::BadLinkKey => {
+                AppError::bad_request("link_key must be 32 bytes of base64url")
+            }
             CreateError::Kdf(e) => AppError::new(
                 ErrorCode::KdfRejected,
                 format!("Key-derivation parameters refused: {e}"),

@@ -12,6 +12,7 @@ pub struct Metrics {
     pub bytes_downloaded: AtomicU64,
     pub proofs_ok: AtomicU64,
     pub proofs_failed: AtomicU64,
+    pub proofs_without_link: AtomicU64,
     pub grants_locked: AtomicU64,
     pub tokens_issued: AtomicU64,
     pub purged_blobs: AtomicU64,
@@ -50,6 +51,11 @@ impl Metrics {
                 "proofs_failed",
                 "Wrong download proofs.",
                 &self.proofs_failed,
+            ),
+            (
+                "proofs_without_link",
+                "Proofs refused for lack of a valid link MAC (counted nothing).",
+                &self.proofs_without_link,
             ),
             (
                 "grants_locked",

@@ -1157,6 +1157,7 @@ async fn forwarded_for_is_trusted_only_behind_a_proxy() {
             .header("x-forwarded-for", "203.0.113.9, 198.51.100.7")
             .json(&kepil_protocol::Proof {
                 mac: mac(&random_key(), &nonce),
+                link_mac: kepil_test_support::store::link_mac(&nonce),
                 nonce,
             })
             .send()

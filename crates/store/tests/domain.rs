@@ -8,7 +8,7 @@ use kepil_store::domain::grants::{self, ProofError};
 use kepil_store::domain::senders::Sender;
 use kepil_store::domain::transfers::{self, CreateError, OwnerError};
 use kepil_store::state::AppState;
-use kepil_test_support::store::{mac, random_key, spec, test_config};
+use kepil_test_support::store::{link_mac, mac, random_key, spec, test_config};
 
 const IP: &str = "192.0.2.7";
 
@@ -43,7 +43,15 @@ fn request(classification: Classification, keys: &[[u8; 32]], max: Option<u32>) 
 /// A challenge answered with `key`.
 async fn prove(s: &AppState, grant: &str, key: &[u8; 32]) -> Result<grants::Issued, ProofError> {
     let c = grants::challenge(s, grant).await.unwrap();
-    grants::prove(s, grant, &c.nonce, &mac(key, &c.nonce), IP).await
+    grants::prove(
+        s,
+        grant,
+        &c.nonce,
+        &mac(key, &c.nonce),
+        link_mac(&c.nonce).as_deref(),
+        IP,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -148,9 +156,13 @@ async fn a_proof_counts_once_wrong_ones_lock_and_only_a_valid_one_learns_why() {
     // A nonce is single use, and one issued for another grant is refused.
     let c = grants::challenge(&s, g1).await.unwrap();
     let m = mac(&other, &c.nonce);
-    let err = grants::prove(&s, g0, &c.nonce, &m, IP).await.unwrap_err();
+    let err = grants::prove(&s, g0, &c.nonce, &m, link_mac(&c.nonce).as_deref(), IP)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProofError::Unavailable), "{err:?}");
-    let err = grants::prove(&s, g1, &c.nonce, &m, IP).await.unwrap_err();
+    let err = grants::prove(&s, g1, &c.nonce, &m, link_mac(&c.nonce).as_deref(), IP)
+        .await
+        .unwrap_err();
     assert!(matches!(err, ProofError::ChallengeExpired), "{err:?}");
 
     // Three wrong passwords lock the second grant; then even the right one is refused.
@@ -336,4 +348,160 @@ async fn an_upload_appends_in_pieces_and_completes_only_on_the_whole_blobs_check
         .find(|e| e.event == "upload_complete")
         .unwrap();
     assert_eq!(complete.actor.as_deref(), Some("pengirim@agensi.gov.my"));
+}
+
+/// A proof by someone who has seen only the link's path: a right-looking nonce, any `mac`, and
+/// a `link_mac` that is absent, malformed or made with another key.
+async fn junk_proof(s: &AppState, grant: &str, n: usize) -> Result<grants::Issued, ProofError> {
+    let nonce = match grants::challenge(s, grant).await {
+        Ok(c) => c.nonce,
+        Err(_) => kepil_protocol::b64_encode(&random_key()),
+    };
+    let wrong_link = mac(&random_key(), &nonce);
+    let link = match n % 4 {
+        0 => None,
+        1 => Some(wrong_link.as_str()),
+        2 => Some("not base64!"),
+        _ => Some(""),
+    };
+    grants::prove(s, grant, &nonce, &mac(&random_key(), &nonce), link, IP).await
+}
+
+#[tokio::test]
+async fn without_the_link_key_proofs_count_nothing_and_every_state_answers_alike() {
+    let (s, _dir) = open(|c| c.lockout_threshold = 10).await;
+    let key = random_key();
+    let make = |expires_in_secs: u64| CreateTransfer {
+        expires_in_secs,
+        ..request(Classification::Sulit, &[key], Some(1))
+    };
+    let mut grant_of = std::collections::BTreeMap::new();
+    for (state, expires) in [
+        ("live", 3600),
+        ("used", 3600),
+        ("revoked", 3600),
+        ("expired", 60),
+        ("locked", 3600),
+    ] {
+        let t = transfers::create(&s, &uploader(), &make(expires), IP)
+            .await
+            .unwrap();
+        s.meta.mark_complete(&t.transfer.id, 0).await.unwrap();
+        grant_of.insert(state, (t.transfer.id.clone(), t.grants[0].id.clone()));
+    }
+    let g = |state: &str| grant_of[state].1.clone();
+    prove(&s, &g("used"), &key).await.unwrap();
+    let (tid, gid) = &grant_of["revoked"];
+    let row = s.meta.get_transfer(tid).await.unwrap().unwrap();
+    // The transfer's only grant: revoking it revokes the transfer too, as the owner would.
+    transfers::revoke_grant(&s, &row, gid, IP).await.unwrap();
+    // With the link key, ten wrong passwords lock (the lockout against guessing stays).
+    for left in (1..10).rev() {
+        assert!(matches!(
+            prove(&s, &g("locked"), &random_key()).await.unwrap_err(),
+            ProofError::WrongPassword { tries_left } if tries_left == left
+        ));
+    }
+    assert!(matches!(
+        prove(&s, &g("locked"), &random_key()).await.unwrap_err(),
+        ProofError::Locked
+    ));
+    s.clock.advance(61);
+
+    let mut states: Vec<(&str, String)> = grant_of.keys().map(|k| (*k, g(k))).collect();
+    states.push(("unknown", kepil_store::ids::new_id()));
+    for (state, grant) in &states {
+        let before = s.meta.get_grant(grant).await.unwrap();
+        for n in 0..50 {
+            let err = junk_proof(&s, grant, n).await.unwrap_err();
+            assert!(matches!(err, ProofError::Unavailable), "{state}: {err:?}");
+        }
+        let after = s.meta.get_grant(grant).await.unwrap();
+        assert_eq!(before, after, "{state}: 50 junk proofs changed nothing");
+    }
+    assert_eq!(
+        s.meta
+            .get_grant(&g("live"))
+            .await
+            .unwrap()
+            .unwrap()
+            .failed_proofs,
+        0
+    );
+    // The rightful recipient is not locked out by them.
+    let issued = prove(&s, &g("live"), &key).await.unwrap();
+    assert_eq!(issued.downloads_left, 0);
+    // Those who hold the link still learn the specific reason.
+    assert!(matches!(
+        prove(&s, &g("used"), &key).await.unwrap_err(),
+        ProofError::UsedUp
+    ));
+    assert!(matches!(
+        prove(&s, &g("revoked"), &key).await.unwrap_err(),
+        ProofError::Revoked
+    ));
+    assert!(matches!(
+        prove(&s, &g("expired"), &key).await.unwrap_err(),
+        ProofError::Expired
+    ));
+    assert!(matches!(
+        prove(&s, &g("locked"), &key).await.unwrap_err(),
+        ProofError::Locked
+    ));
+    let refused = s
+        .meta
+        .audit_events(Some(&grant_of["live"].0))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event == Event::ProofNoLink.as_str())
+        .count();
+    assert_eq!(refused, 50, "each refusal is in the audit");
+}
+
+#[tokio::test]
+async fn a_grant_from_an_older_client_keeps_counting_every_wrong_proof() {
+    let (s, _dir) = open(|c| c.lockout_threshold = 3).await;
+    let key = random_key();
+    let mut req = request(Classification::Terhad, &[key], None);
+    req.grants = vec![kepil_test_support::store::spec_without_link_key(&key, None)];
+    let t = transfers::create(&s, &uploader(), &req, IP).await.unwrap();
+    let gid = &t.grants[0].id;
+    assert_eq!(s.meta.get_grant(gid).await.unwrap().unwrap().link_key, None);
+    s.meta.mark_complete(&t.transfer.id, 0).await.unwrap();
+    // No link MAC at all, as an older client proves: a wrong password counts as before.
+    let c = grants::challenge(&s, gid).await.unwrap();
+    let err = grants::prove(&s, gid, &c.nonce, &mac(&random_key(), &c.nonce), None, IP)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ProofError::WrongPassword { tries_left: 2 }),
+        "{err:?}"
+    );
+    let c = grants::challenge(&s, gid).await.unwrap();
+    let issued = grants::prove(&s, gid, &c.nonce, &mac(&key, &c.nonce), None, IP)
+        .await
+        .unwrap();
+    assert!(issued.downloads_left > 0);
+}
+
+#[tokio::test]
+async fn create_refuses_a_malformed_link_key_and_writes_nothing() {
+    let (s, _dir) = open(|_| {}).await;
+    let key = random_key();
+    for bad in ["", "not base64!", &kepil_protocol::b64_encode(&[1; 16])] {
+        let mut req = request(Classification::Sulit, &[key], None);
+        req.grants[0].link_key = Some(bad.to_string());
+        let e = transfers::create(&s, &uploader(), &req, IP)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, CreateError::BadLinkKey), "{e:?}");
+        assert!(
+            s.meta
+                .get_transfer(&req.transfer_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
 }

@@ -65,6 +65,7 @@ pub fn grant(id: &str, transfer_id: &str, position: u32, max_downloads: u32) -> 
         failed_proofs: 0,
         locked: false,
         revoked_at: None,
+        link_key: Some(vec![8; 32]),
     }
 }
 
@@ -129,14 +130,21 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
     let tid = ids::new_id();
     let (g1, g2) = (ids::new_id(), ids::new_id());
     let t = transfer(&tid, "q@agensi.gov.my", 100, now);
-    meta.create_transfer(
-        &t,
-        &[grant(&g1, &tid, 0, 1), grant(&g2, &tid, 1, 2)],
-        NO_QUOTA,
-    )
-    .await
-    .unwrap();
+    // g2 as an older client creates it: no link key.
+    let old_client = GrantRow {
+        link_key: None,
+        ..grant(&g2, &tid, 1, 2)
+    };
+    meta.create_transfer(&t, &[grant(&g1, &tid, 0, 1), old_client.clone()], NO_QUOTA)
+        .await
+        .unwrap();
     assert_eq!(meta.get_transfer(&tid).await.unwrap(), Some(t.clone()));
+    assert_eq!(
+        meta.get_grant(&g1).await.unwrap(),
+        Some(grant(&g1, &tid, 0, 1)),
+        "every column, the link key among them, reads back"
+    );
+    assert_eq!(meta.get_grant(&g2).await.unwrap(), Some(old_client));
     let dup = meta
         .create_transfer(&t, &[grant(&ids::new_id(), &tid, 0, 1)], NO_QUOTA)
         .await;

@@ -80,13 +80,34 @@ pub fn checksum_b64url(data: &[u8]) -> String {
     kepil_protocol::BlobChecksum::encode(c.value())
 }
 
+/// The link key of every grant the helpers here create (a real client derives one per grant
+/// from its link secret, `kepil_core::kdf::derive_link_key`). The helpers' proofs carry a
+/// valid MAC by it, so a proof with a wrong `auth_key` is a wrong password from someone who
+/// holds the link; tests of callers without the link send their own `link_mac`.
+pub const LINK_KEY: [u8; 32] = [0x4c; 32];
+
+/// A grant with `key` as its auth key and [`LINK_KEY`] as its link key.
 pub fn spec(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
+    GrantSpec {
+        link_key: Some(b64_encode(&LINK_KEY)),
+        ..spec_without_link_key(key, max_downloads)
+    }
+}
+
+/// A grant as a client from before link keys creates it.
+pub fn spec_without_link_key(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
     GrantSpec {
         label: "penerima@agensi.gov.my".into(),
         auth_key: b64_encode(key),
         kdf: KdfParams::DEFAULT,
         max_downloads,
+        link_key: None,
     }
+}
+
+/// The `link_mac` of a proof for `nonce` by someone who holds the link ([`LINK_KEY`]).
+pub fn link_mac(nonce_b64: &str) -> Option<String> {
+    Some(mac(&LINK_KEY, nonce_b64))
 }
 
 /// The JSON body of a successful answer; panics with the body otherwise.
@@ -293,13 +314,24 @@ impl Store {
         r.json::<kepil_protocol::Challenge>().await.unwrap().nonce
     }
 
+    /// A proof by someone who holds the link (a valid link MAC) with `mac` for the password.
     pub async fn proof_with(&self, grant: &str, nonce: &str, mac: String) -> Response {
-        self.http
-            .post(self.url(&paths::proof(grant)))
-            .json(&kepil_protocol::Proof {
+        self.send_proof(
+            grant,
+            &kepil_protocol::Proof {
                 nonce: nonce.to_string(),
                 mac,
-            })
+                link_mac: link_mac(nonce),
+            },
+        )
+        .await
+    }
+
+    /// `POST` of exactly `proof`.
+    pub async fn send_proof(&self, grant: &str, proof: &kepil_protocol::Proof) -> Response {
+        self.http
+            .post(self.url(&paths::proof(grant)))
+            .json(proof)
             .send()
             .await
             .unwrap()
@@ -466,6 +498,7 @@ pub mod remote {
         http.post(format!("{base}{}", paths::proof(grant)))
             .json(&Proof {
                 mac: super::mac(key, &c.nonce),
+                link_mac: super::link_mac(&c.nonce),
                 nonce: c.nonce,
             })
             .send()

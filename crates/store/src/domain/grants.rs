@@ -6,6 +6,13 @@
 //! API"): unknown, expired, revoked and used-up grants all look alike until a *valid* proof,
 //! which alone learns the specific reason; a wrong proof on a live grant counts towards the
 //! lockout.
+//!
+//! A grant created with a link key (every grant from a current client) first asks for proof
+//! of the link itself: a proof whose `link_mac` is absent or wrong counts nothing, burns only
+//! its nonce, and is answered [`ProofError::Unavailable`], the very answer of an unknown id,
+//! whether the grant is live, used, revoked, expired or locked. Only past that check does a
+//! wrong password count towards the lockout, or a locked grant say so. A grant without a link
+//! key (created by an older client) keeps the earlier rule: any wrong proof counts.
 
 use kepil_protocol::KdfParams;
 
@@ -160,17 +167,63 @@ fn mac_matches(auth_key: &[u8], nonce: &[u8], mac: &[u8]) -> bool {
     kepil_core::kdf::AuthKey::from_bytes(key).verify(nonce, mac)
 }
 
+/// Whether `link_mac` is HMAC-SHA256(link_key, nonce). When it is not (absent, malformed or
+/// wrong), the nonce is burnt (it was single use), the refusal is counted in a metric and the
+/// audit, and nothing about the grant changes or is told: the caller hears `unavailable`.
+async fn link_proof_holds(
+    s: &AppState,
+    g: &GrantRow,
+    link_key: &[u8],
+    nonce: &str,
+    link_mac: Option<&str>,
+    ip: &str,
+) -> Result<bool, StorageError> {
+    let nonce_bytes = kepil_protocol::b64_decode(nonce).filter(|n| n.len() == 32);
+    let link_mac = link_mac
+        .and_then(kepil_protocol::b64_decode)
+        .filter(|m| m.len() == 32);
+    if let (Some(n), Some(m)) = (&nonce_bytes, &link_mac)
+        && mac_matches(link_key, n, m)
+    {
+        return Ok(true);
+    }
+    if nonce_bytes.is_some() {
+        s.meta
+            .consume_nonce(&g.id, &ids::hash_token(nonce), s.clock.now())
+            .await?;
+    }
+    inc(&s.metrics.proofs_without_link, 1);
+    s.audit
+        .record(
+            Event::ProofNoLink,
+            Some(&g.transfer_id),
+            Some(&g.id),
+            Some(ip),
+            None,
+        )
+        .await;
+    Ok(false)
+}
+
 /// Checks a proof (`nonce` from [`challenge`], `mac` = HMAC-SHA256(auth_key, nonce), both
-/// base64url) and, when it is valid and the grant live, counts the download and issues a
-/// token. The nonce is burnt on every path; a wrong proof counts towards the lockout.
+/// base64url, and for a grant with a link key `link_mac` = HMAC-SHA256(link_key, nonce)) and,
+/// when it is valid and the grant live, counts the download and issues a token. The nonce is
+/// burnt on every path; a wrong password with a valid link MAC (or on a grant without a link
+/// key) counts towards the lockout, a proof without a valid link MAC counts nothing.
 pub async fn prove(
     s: &AppState,
     grant_id: &str,
     nonce: &str,
     mac: &str,
+    link_mac: Option<&str>,
     ip: &str,
 ) -> Result<Issued, ProofError> {
     let (g, t) = load(s, grant_id).await?;
+    if let Some(link_key) = &g.link_key
+        && !link_proof_holds(s, &g, link_key, nonce, link_mac, ip).await?
+    {
+        return Err(ProofError::Unavailable);
+    }
     let nonce_bytes = kepil_protocol::b64_decode(nonce)
         .filter(|n| n.len() == 32)
         .ok_or(ProofError::BadNonce)?;

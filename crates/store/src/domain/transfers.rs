@@ -46,6 +46,8 @@ pub enum CreateError {
     Conflict,
     #[error("a grant label must be 1 to {MAX_LABEL_CHARS} printable characters")]
     BadLabel,
+    #[error("link_key is not 32 bytes of base64url")]
+    BadLinkKey,
     #[error("auth_key is not 32 bytes of base64url")]
     BadAuthKey,
     #[error("key-derivation parameters refused: {0}")]
@@ -134,6 +136,14 @@ pub async fn create(
         let auth_key = kepil_protocol::b64_decode(&spec.auth_key)
             .filter(|k| k.len() == 32)
             .ok_or(CreateError::BadAuthKey)?;
+        let link_key = match &spec.link_key {
+            None => None,
+            Some(k) => Some(
+                kepil_protocol::b64_decode(k)
+                    .filter(|k| k.len() == 32)
+                    .ok_or(CreateError::BadLinkKey)?,
+            ),
+        };
         spec.kdf.check().map_err(CreateError::Kdf)?;
         let max_downloads = match spec.max_downloads {
             None => c.default_max_downloads,
@@ -160,6 +170,7 @@ pub async fn create(
             failed_proofs: 0,
             locked: false,
             revoked_at: None,
+            link_key,
         });
     }
 

@@ -151,6 +151,9 @@ pub struct GrantRow {
     pub failed_proofs: u32,
     pub locked: bool,
     pub revoked_at: Option<i64>,
+    /// The key derived from the link secret alone; a proof counts towards the lockout only
+    /// with a valid MAC by it. `None` for grants from older clients (no such check).
+    pub link_key: Option<Vec<u8>>,
 }
 
 impl Debug for GrantRow {
@@ -159,6 +162,7 @@ impl Debug for GrantRow {
             .field("id", &self.id)
             .field("transfer_id", &self.transfer_id)
             .field("auth_key", &"<redacted>")
+            .field("link_key", &self.link_key.as_ref().map(|_| "<redacted>"))
             .field("downloads", &self.downloads)
             .field("max_downloads", &self.max_downloads)
             .field("failed_proofs", &self.failed_proofs)

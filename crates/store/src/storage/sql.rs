@@ -28,7 +28,8 @@ macro_rules! metadata_store {
             revoked_at, purged_at, blob_key, blob_state, sender_provider";
 
         const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, \
-            kdf_m_kib, kdf_t, kdf_p, max_downloads, downloads, failed_proofs, locked, revoked_at";
+            kdf_m_kib, kdf_t, kdf_p, max_downloads, downloads, failed_proofs, locked, revoked_at, \
+            link_key";
 
         const TOKEN_COLS: &str =
             "id, user_email, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
@@ -94,6 +95,7 @@ macro_rules! metadata_store {
                 failed_proofs: u32_of(row.try_get("failed_proofs")?),
                 locked: row.try_get("locked")?,
                 revoked_at: row.try_get("revoked_at")?,
+                link_key: row.try_get("link_key")?,
             })
         }
 
@@ -178,7 +180,7 @@ macro_rules! metadata_store {
         async fn insert_grant(tx: &mut sqlx::Transaction<'_, $db>, g: &GrantRow) -> Result<()> {
             sqlx::query(&format!(
                 "INSERT INTO grants ({GRANT_COLS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             ))
             .bind(&g.id)
             .bind(&g.transfer_id)
@@ -194,6 +196,7 @@ macro_rules! metadata_store {
             .bind(g.failed_proofs as i64)
             .bind(g.locked)
             .bind(g.revoked_at)
+            .bind(&g.link_key)
             .execute(&mut **tx)
             .await
             .map_err(conflict_or)?;
