@@ -174,6 +174,16 @@ fn sent_with_the_cli_received_in_the_app() {
         json!({ "link": link, "password": password }),
     );
     assert_eq!(unlocked["manifest"]["subject"], "Bajet", "{unlocked}");
+    // The store vouches for the account the CLI's token belongs to, naming itself.
+    assert_eq!(
+        unlocked["trust"]["verifiedSender"]["email"], SENDER,
+        "{unlocked}"
+    );
+    assert_eq!(
+        unlocked["trust"]["store"],
+        store.base.trim_start_matches("http://"),
+        "{unlocked}"
+    );
     assert_eq!(
         unlocked["manifest"]["files"][0]["name"],
         "Jadual Bajet 2027.xlsx"

@@ -208,6 +208,7 @@ declined = Not saved.
 sender_differs = The store { $store } vouches that { $verified } uploaded this package, but the package names { $sealed } as its sender.
     .bare = The store vouches for a different uploader than the sender named in the package.
 sender_differs-do = Do not trust the name in the package: before you open the files, confirm with { $verified } by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
+    .bare = Do not trust the name in the package: before you open the files, confirm with the uploader the store names, by phone or another channel you already know, that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
 sender_unverified = The store { $store } does not say who uploaded this package; "{ $sealed }" is only what the package itself says.
     .bare = The store does not say who uploaded this package; its sender is only what the package itself says.
 sender_unverified-do = Before you open the files, confirm with the sender by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
@@ -217,6 +218,7 @@ classification_differs-do = { $unprotected ->
     [yes] Handle the files as { $shown }. They reached you without a password, which { $sealed } information must never do: report it to your agency's ICT Security Officer (MyGovUC guideline 3.2 A iii 2).
    *[no] Handle the files as { $shown } and tell the sender that the two labels differ.
 }
+    .bare = Handle the files at the higher classification and tell the sender that the two labels differ.
 dangerous_file = { $name } is { $kind ->
     [macro] a document that can carry macros
     [disk_image] a disk image

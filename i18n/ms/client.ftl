@@ -208,6 +208,7 @@ declined = Tidak disimpan.
 sender_differs = Stor { $store } mengesahkan bahawa { $verified } yang memuat naik pakej ini, tetapi pakej itu menamakan { $sealed } sebagai penghantarnya.
     .bare = Stor mengesahkan pemuat naik yang berbeza daripada penghantar yang dinamakan dalam pakej.
 sender_differs-do = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan { $verified } melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
+    .bare = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan pemuat naik yang dinamakan oleh stor, melalui telefon atau saluran lain yang anda sedia kenali, bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
 sender_unverified = Stor { $store } tidak menyatakan siapa yang memuat naik pakej ini; "{ $sealed }" hanyalah apa yang dinyatakan oleh pakej itu sendiri.
     .bare = Stor tidak menyatakan siapa yang memuat naik pakej ini; penghantarnya hanyalah apa yang dinyatakan oleh pakej itu sendiri.
 sender_unverified-do = Sebelum membuka fail, sahkan dengan penghantar melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
@@ -217,6 +218,7 @@ classification_differs-do = { $unprotected ->
     [yes] Kendalikan fail-fail ini sebagai { $shown }. Ia sampai kepada anda tanpa kata laluan, sedangkan maklumat { $sealed } tidak boleh dibuka begitu: laporkan kepada Pegawai Keselamatan ICT agensi anda (Garis Panduan MyGovUC 3.2 A iii 2).
    *[no] Kendalikan fail-fail ini sebagai { $shown } dan maklumkan penghantar bahawa kedua-dua tanda itu berbeza.
 }
+    .bare = Kendalikan fail-fail ini pada klasifikasi yang lebih tinggi dan maklumkan penghantar bahawa kedua-dua tanda itu berbeza.
 dangerous_file = { $name } ialah { $kind ->
     [macro] dokumen yang boleh membawa makro
     [disk_image] imej cakera

@@ -528,7 +528,7 @@ mod tests {
         ] {
             assert_eq!(danger(name), None, "{name}");
         }
-        assert_eq!(Danger::DiskImage.as_str(), "disk_image");
+        assert_eq!(Danger::DiskImage.kind(), "disk_image");
     }
 
     #[test]

@@ -198,7 +198,7 @@ describe('ReceiveView', () => {
     invokeMock
       .mockResolvedValueOnce(info)
       .mockRejectedValueOnce({ code: 'wrong_password', params: { tries_left: '2' } })
-      .mockResolvedValueOnce({ downloadsLeft: 1, manifest: { classification: 'SULIT', sender: 'x@y.my', subject: 's', message: '<img src=x onerror=alert(1)>', createdAt: '', expiresAt: '', files: [{ name: '<b>n</b>.pdf', size: 1 }] } });
+      .mockResolvedValueOnce({ downloadsLeft: 1, manifest: { classification: 'SULIT', sender: 'x@y.my', subject: 's', message: '<img src=x onerror=alert(1)>', createdAt: '', expiresAt: '', files: [{ name: '<b>n</b>.pdf', shown: '<b>n</b>.pdf', size: 1, danger: null }] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'SULIT', declaredClassification: 'SULIT' }, warnings: [] });
     render(ReceiveView, {});
     await settle();
     type('receive-link', 'https://s/t/a\n#b');
@@ -226,10 +226,35 @@ describe('TERBUKA (no password)', () => {
     expect(q('result-no-password-0')).not.toBeNull();
   });
 
+  it('shows who the store vouches for apart from the package, and the warnings before saving', async () => {
+    invokeMock
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: false })
+      .mockResolvedValueOnce({
+        jobId: 'r1',
+        downloadsLeft: 1,
+        manifest: { classification: 'SULIT', sender: 'ketua@agensi.gov.my', subject: '', message: '', createdAt: '', expiresAt: '', files: [{ name: 'a.exe', shown: 'a.exe', size: 1, danger: 'program' }] },
+        trust: { store: 'kepil.agensi.gov.my', verifiedSender: { email: 'pengirim@agensi.gov.my', name: null, serviceToken: false }, senderCheck: 'differs', sealedClassification: 'SULIT', declaredClassification: 'SULIT' },
+        warnings: [{ code: 'sender_differs', params: { sealed: 'ketua@agensi.gov.my', verified: 'pengirim@agensi.gov.my', store: 'kepil.agensi.gov.my' } }]
+      });
+    render(ReceiveView, {});
+    type('receive-link', 'https://s/t/a#b');
+    flushSync();
+    q('receive-open')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    q('receive-unlock')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('verified-sender')!.textContent).toMatch(/pengirim@agensi\.gov\.my.*kepil\.agensi\.gov\.my/);
+    expect(q('manifest-sender')!.textContent).toBe('ketua@agensi.gov.my');
+    expect(q('file-danger')).not.toBeNull();
+    const warnings = q('receive-warnings')!;
+    expect(warnings.querySelector('[data-code="sender_differs"]')!.textContent).toMatch(/ketua@agensi\.gov\.my/);
+    expect(q('receive-save')!.textContent).toMatch(/Simpan juga|Save anyway/);
+  });
+
   it('receiving needs no password', async () => {
     invokeMock
       .mockResolvedValueOnce({ grantId: 'g', classification: 'TERBUKA', size: 1, expiresAt: '', store: 's', requiresPassword: false })
-      .mockResolvedValueOnce({ jobId: 'r1', downloadsLeft: 1, manifest: { classification: 'TERBUKA', sender: 'x', subject: '', message: '', createdAt: '', expiresAt: '', files: [] } });
+      .mockResolvedValueOnce({ jobId: 'r1', downloadsLeft: 1, manifest: { classification: 'TERBUKA', sender: 'x', subject: '', message: '', createdAt: '', expiresAt: '', files: [] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'TERBUKA', declaredClassification: 'TERBUKA' }, warnings: [] });
     render(ReceiveView, {});
     type('receive-link', 'https://s/t/a#b');
     flushSync();
