@@ -521,23 +521,9 @@ fn a_desktop_that_requires_sign_in_signs_in_through_the_browser_sends_as_the_per
 {
     use kepil_test_support::oidc::{self, AtRedirect, OidcProvider};
     let op = OidcProvider::start(oidc::ProviderConfig::new());
-    let issuer = op.issuer().to_string();
+    let provider = op.store_provider("agency");
     let store = tauri::async_runtime::block_on(kepil_test_support::store::start_with(|c| {
-        c.identity.providers = vec![kepil_store::identity::ProviderConfig {
-            id: "agency".into(),
-            display_name: "Agency SSO".into(),
-            issuer: issuer.clone(),
-            client_id: oidc::CLIENT_ID.into(),
-            desktop_client_secret: None,
-            scopes: vec!["email".into(), "profile".into()],
-            allowed_domains: vec![oidc::AGENCY_DOMAIN.into()],
-            hosted_domains: vec![],
-            tenant_id: None,
-            email_claim: "email".into(),
-            require_email_verified: true,
-            groups_claim: "groups".into(),
-            required_groups: vec![],
-        }];
+        c.identity.providers = vec![provider];
     }));
     let url = store.server.base_url().to_string();
     let h = Harness::with_secrets(
@@ -590,7 +576,7 @@ fn a_desktop_that_requires_sign_in_signs_in_through_the_browser_sends_as_the_per
     assert_eq!(started["provider"], "Agency SSO");
     assert_eq!(started["browserOpened"], true);
     let authorize = started["url"].as_str().unwrap().to_string();
-    assert!(authorize.starts_with(&issuer), "{authorize}");
+    assert!(authorize.starts_with(op.issuer()), "{authorize}");
     assert_eq!(h.desktop.opened.lock().unwrap().last(), Some(&authorize));
     tauri::async_runtime::block_on(op.login_via_browser(
         &authorize,

@@ -14,21 +14,9 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn provider_config(op: &OidcProvider, id: &str) -> kepil_store::identity::ProviderConfig {
-    kepil_store::identity::ProviderConfig {
-        id: id.into(),
-        display_name: format!("SSO {id}"),
-        issuer: op.issuer().to_string(),
-        client_id: oidc::CLIENT_ID.into(),
-        desktop_client_secret: None,
-        scopes: vec!["email".into(), "profile".into()],
-        allowed_domains: vec![oidc::AGENCY_DOMAIN.into()],
-        hosted_domains: vec![],
-        tenant_id: None,
-        email_claim: "email".into(),
-        require_email_verified: true,
-        groups_claim: "groups".into(),
-        required_groups: vec![],
-    }
+    let mut provider = op.store_provider(id);
+    provider.display_name = format!("SSO {id}");
+    provider
 }
 
 /// The exit status and the error code: from `--json`'s answer, else the `[code]` on stderr.
