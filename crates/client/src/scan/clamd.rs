@@ -4,7 +4,7 @@
 //! rather than through the `clamav-client` crate, whose calls each take the whole stream as a
 //! reader: Kepil pushes the chunks it already reads for encryption, so a file is read once.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
@@ -103,25 +103,7 @@ impl Clamd {
                 )));
             }
             ClamdAddress::Tcp(hostport) => {
-                let mut last = None;
-                let mut stream = None;
-                for addr in hostport.to_socket_addrs().map_err(unreachable)? {
-                    match TcpStream::connect_timeout(&addr, self.io_timeout) {
-                        Ok(s) => {
-                            stream = Some(s);
-                            break;
-                        }
-                        Err(e) => last = Some(e),
-                    }
-                }
-                match stream {
-                    Some(s) => Connection::Tcp(s),
-                    None => {
-                        return Err(unreachable(last.unwrap_or_else(|| {
-                            std::io::Error::other("the name has no address")
-                        })));
-                    }
-                }
+                Connection::Tcp(connect_tcp(hostport, self.io_timeout).map_err(unreachable)?)
             }
         };
         connection
@@ -280,17 +262,24 @@ fn parse_ctime(text: &str) -> Option<time::OffsetDateTime> {
     Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
 }
 
+/// The first of `hostport`'s addresses that accepts within `timeout`, else the last refusal.
+fn connect_tcp(hostport: &str, timeout: Duration) -> std::io::Result<TcpStream> {
+    let mut last = std::io::Error::other("the name has no address");
+    for addr in hostport.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// One NUL- or EOF-terminated answer, at most [`MAX_ANSWER`] bytes, trimmed.
 fn read_answer(c: &mut Connection) -> std::io::Result<String> {
     let mut bytes = Vec::new();
-    let mut limited = c.take(MAX_ANSWER);
-    let mut byte = [0u8; 1];
-    loop {
-        match limited.read(&mut byte)? {
-            0 => break,
-            _ if byte[0] == 0 => break,
-            _ => bytes.push(byte[0]),
-        }
+    std::io::BufReader::new(c.take(MAX_ANSWER)).read_until(0, &mut bytes)?;
+    if bytes.last() == Some(&0) {
+        bytes.pop();
     }
     Ok(String::from_utf8_lossy(&bytes).trim().to_string())
 }
