@@ -323,3 +323,21 @@ scanner_error-do = Tell your ICT administrator, with this message; nothing was s
 scanner_protocol = The malware scanner's answer was not understood ({ $answer }).
     .bare = The malware scanner's answer was not understood.
 scanner_protocol-do = Tell your ICT administrator that the scanner address in Kepil's policy may not be a ClamAV service.
+scanner_not_configured = This computer's Kepil policy requires a malware scan, but names no scanner.
+scanner_not_configured-do = Tell your ICT administrator: set scan.scanner in Kepil's policy to the ClamAV service (clamd) of this computer. Nothing was sent or saved.
+scanner_signatures_undated = The malware scanner's signatures ({ $engine }) do not say when they were built; this computer's policy accepts signatures at most { $max_hours } hours old.
+    .bare = The malware scanner's signatures do not say when they were built, so Kepil cannot tell they are recent enough.
+scanner_signatures_undated-do = Tell your ICT administrator to load the official ClamAV signatures (freshclam or the agency's mirror) on this computer, or to lift max_signature_age_hours in Kepil's policy. Nothing was sent or saved.
+scanner_signatures_old = The malware scanner's signatures are from { $date } ({ $age_hours } hours old); this computer's policy accepts at most { $max_hours } hours.
+    .bare = The malware scanner's signatures are older than this computer's policy accepts.
+scanner_signatures_old-do = Tell your ICT administrator that ClamAV's signature updates (freshclam) have stopped on this computer. Nothing was sent or saved.
+infected_send = The malware scanner found { $signature } in "{ $name }". The send was stopped: nothing was uploaded to stay, and no link works.
+    .bare = The malware scanner found malware in one of the files. The send was stopped: nothing was uploaded to stay, and no link works.
+infected_send-do = Do not send or open this file. Report it to your agency's ICT Security Officer (MyGovUC guideline 3.2 A ii 7 and 3.2 A v 6), and have your computer checked.
+infected_receive = The malware scanner found { $signature } in "{ $name }". Nothing was saved.
+    .bare = The malware scanner found malware in this package. Nothing was saved.
+infected_receive-do = { $sender_status ->
+    [verified] Do not ask for it again. Report it to your agency's ICT Security Officer with: transfer { $transfer_id }, sent by { $sender } (verified by { $store }), detection { $signature }.
+   *[unverified] Do not ask for it again. Report it to your agency's ICT Security Officer with: transfer { $transfer_id } from { $store }, sender unverified (the package says "{ $sender }"), detection { $signature }.
+}
+    .bare = Do not ask for it again. Report it to your agency's ICT Security Officer with the transfer's link.

@@ -151,6 +151,12 @@ package_too_many_files-do = { $direction ->
 package_write_failed = The encrypted package could not be written ({ $reason }).
     .bare = The encrypted package could not be written.
 package_write_failed-do = Check the disk space or the network connection and try again.
+package_inspection_stopped = A check of the files' contents stopped this.
+package_inspection_stopped-do = { $direction ->
+    [receive] { -nothing-saved }
+   *[send] Nothing was sent.
+}
+    .bare = Nothing was sent or saved.
 package_internal_error = Internal error while encrypting ({ $detail }).
     .bare = Internal error while encrypting.
 package_internal_error-do = Try again; if it happens again, report it to { -ict }.

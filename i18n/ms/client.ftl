@@ -323,3 +323,21 @@ scanner_error-do = Maklumkan pentadbir ICT anda bersama mesej ini; tiada apa-apa
 scanner_protocol = Jawapan pengimbas perisian hasad tidak difahami ({ $answer }).
     .bare = Jawapan pengimbas perisian hasad tidak difahami.
 scanner_protocol-do = Maklumkan pentadbir ICT anda bahawa alamat pengimbas dalam polisi Kepil mungkin bukan perkhidmatan ClamAV.
+scanner_not_configured = Polisi Kepil komputer ini mewajibkan imbasan perisian hasad, tetapi tiada pengimbas dinamakan.
+scanner_not_configured-do = Maklumkan pentadbir ICT anda: tetapkan scan.scanner dalam polisi Kepil kepada perkhidmatan ClamAV (clamd) komputer ini. Tiada apa-apa dihantar atau disimpan.
+scanner_signatures_undated = Tandatangan pengimbas perisian hasad ({ $engine }) tidak menyatakan bila ia dibina; polisi komputer ini hanya menerima tandatangan berusia paling lama { $max_hours } jam.
+    .bare = Tandatangan pengimbas perisian hasad tidak menyatakan bila ia dibina, jadi Kepil tidak dapat memastikan ia cukup baharu.
+scanner_signatures_undated-do = Minta pentadbir ICT anda memuatkan tandatangan rasmi ClamAV (freshclam atau cermin agensi) pada komputer ini, atau melonggarkan max_signature_age_hours dalam polisi Kepil. Tiada apa-apa dihantar atau disimpan.
+scanner_signatures_old = Tandatangan pengimbas perisian hasad bertarikh { $date } (berusia { $age_hours } jam); polisi komputer ini hanya menerima paling lama { $max_hours } jam.
+    .bare = Tandatangan pengimbas perisian hasad lebih lama daripada yang diterima oleh polisi komputer ini.
+scanner_signatures_old-do = Maklumkan pentadbir ICT anda bahawa kemas kini tandatangan ClamAV (freshclam) telah berhenti pada komputer ini. Tiada apa-apa dihantar atau disimpan.
+infected_send = Pengimbas perisian hasad menemui { $signature } dalam "{ $name }". Penghantaran dihentikan: tiada apa-apa yang dimuat naik kekal, dan tiada pautan berfungsi.
+    .bare = Pengimbas perisian hasad menemui perisian hasad dalam salah satu fail. Penghantaran dihentikan: tiada apa-apa yang dimuat naik kekal, dan tiada pautan berfungsi.
+infected_send-do = Jangan hantar atau buka fail ini. Laporkan kepada Pegawai Keselamatan ICT (ICTSO) agensi anda (Garis Panduan MyGovUC 3.2 A ii 7 dan 3.2 A v 6), dan minta komputer anda diperiksa.
+infected_receive = Pengimbas perisian hasad menemui { $signature } dalam "{ $name }". Tiada fail disimpan.
+    .bare = Pengimbas perisian hasad menemui perisian hasad dalam pakej ini. Tiada fail disimpan.
+infected_receive-do = { $sender_status ->
+    [verified] Jangan minta fail ini semula. Laporkan kepada Pegawai Keselamatan ICT (ICTSO) agensi anda dengan: pemindahan { $transfer_id }, dihantar oleh { $sender } (disahkan oleh { $store }), pengesanan { $signature }.
+   *[unverified] Jangan minta fail ini semula. Laporkan kepada Pegawai Keselamatan ICT (ICTSO) agensi anda dengan: pemindahan { $transfer_id } dari { $store }, penghantar tidak disahkan (pakej menyatakan "{ $sender }"), pengesanan { $signature }.
+}
+    .bare = Jangan minta fail ini semula. Laporkan kepada Pegawai Keselamatan ICT (ICTSO) agensi anda bersama pautan pemindahan itu.

@@ -151,6 +151,12 @@ package_too_many_files-do = { $direction ->
 package_write_failed = Pakej tersulit tidak dapat ditulis ({ $reason }).
     .bare = Pakej tersulit tidak dapat ditulis.
 package_write_failed-do = Semak ruang cakera atau sambungan rangkaian dan cuba lagi.
+package_inspection_stopped = Semakan kandungan fail menghentikan operasi ini.
+package_inspection_stopped-do = { $direction ->
+    [receive] { -nothing-saved }
+   *[send] Tiada apa-apa dihantar.
+}
+    .bare = Tiada apa-apa dihantar atau disimpan.
 package_internal_error = Ralat dalaman semasa menyulitkan ({ $detail }).
     .bare = Ralat dalaman semasa menyulitkan.
 package_internal_error-do = Cuba lagi; jika berulang, laporkan kepada { -ict }.

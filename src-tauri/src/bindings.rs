@@ -5,7 +5,7 @@
 use ts_rs::{Config, TS};
 
 use crate::channel::{JobEvent, JobFailed};
-use crate::commands::{account, app, files, history, receive, send};
+use crate::commands::{account, app, files, history, receive, scanning, send};
 use crate::error::UiError;
 use crate::meter::ProgressPayload;
 
@@ -48,6 +48,8 @@ pub fn typescript() -> String {
         send::ClassificationCheck::decl(&cfg),
         send::RecipientInput::decl(&cfg),
         send::SendInput::decl(&cfg),
+        scanning::ScanView::decl(&cfg),
+        scanning::LocalScanView::decl(&cfg),
         send::SentRecipientView::decl(&cfg),
         send::SendDone::decl(&cfg),
         ProgressPayload::decl(&cfg),

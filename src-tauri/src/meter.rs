@@ -26,6 +26,7 @@ pub fn phase_name(phase: Phase) -> &'static str {
         Phase::Uploading => "uploading",
         Phase::Downloading => "downloading",
         Phase::Saving => "saving",
+        Phase::Scanning => "scanning",
     }
 }
 

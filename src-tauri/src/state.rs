@@ -11,6 +11,7 @@ use std::time::Duration;
 use kepil_client::api::StoreClient;
 use kepil_client::bearer::Bearer;
 use kepil_client::receive::Incoming;
+use kepil_client::scan::{Direction, ScanSetup, Scanning};
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::Sent;
 use kepil_client::settings::{self, ConfigFile, Dirs};
@@ -59,6 +60,8 @@ pub struct ReceiveSession {
     pub incoming: Option<Incoming>,
     /// The unlock's channel, then the save's.
     pub events: Arc<JobChannel<ReceiveDone>>,
+    /// Decided before the unlock: how the files are scanned before they are saved.
+    pub scanning: Scanning,
 }
 
 pub struct Kepil {
@@ -128,6 +131,18 @@ impl Kepil {
             pending_link: Mutex::new(None),
             counter: AtomicU64::new(1),
         }
+    }
+
+    /// Malware scanning for one direction: the system policy's `[scan]`, else `scanner` in
+    /// the settings file (or `KEPIL_SCANNER`).
+    pub fn scan_setup(&self, direction: Direction) -> UiResult<ScanSetup> {
+        let config = self.config()?;
+        let configured = settings::resolve_scanner(&config);
+        Ok(ScanSetup::resolve(
+            self.policy()?,
+            configured.as_deref(),
+            direction,
+        )?)
     }
 
     pub fn next_id(&self, prefix: &str) -> String {

@@ -178,6 +178,7 @@ fn encrypt_errors() -> Vec<EncryptError> {
         },
         EncryptError::Write { source: io() },
         EncryptError::Cancelled,
+        EncryptError::Stopped,
         EncryptError::Internal {
             detail: "length differs".into(),
         },
@@ -195,6 +196,7 @@ fn encrypt_errors() -> Vec<EncryptError> {
             | EncryptError::TooManyFiles { .. }
             | EncryptError::Write { .. }
             | EncryptError::Cancelled
+            | EncryptError::Stopped
             | EncryptError::Internal { .. } => {}
             _ => panic!("an EncryptError variant is not listed: {e:?}"),
         }
@@ -235,6 +237,7 @@ fn decrypt_errors() -> Vec<DecryptError> {
         },
         DecryptError::TrailingData,
         DecryptError::Cancelled,
+        DecryptError::Stopped,
         DecryptError::Read { source: io() },
         DecryptError::DestinationNotWritable {
             path: path(),
@@ -265,6 +268,7 @@ fn decrypt_errors() -> Vec<DecryptError> {
             | DecryptError::FileHashMismatch { .. }
             | DecryptError::TrailingData
             | DecryptError::Cancelled
+            | DecryptError::Stopped
             | DecryptError::Read { .. }
             | DecryptError::DestinationNotWritable { .. }
             | DecryptError::DiskFull { .. }
@@ -496,6 +500,16 @@ fn scan_errors() -> Vec<ScanError> {
         ScanError::Protocol {
             answer: "HTTP/1.1 400 Bad Request".into(),
         },
+        ScanError::NotConfigured,
+        ScanError::SignaturesUndated {
+            engine: "ClamAV 1.0.9".into(),
+            max_hours: 48,
+        },
+        ScanError::SignaturesTooOld {
+            date: time::OffsetDateTime::UNIX_EPOCH,
+            age_hours: 500,
+            max_hours: 48,
+        },
     ];
     for e in &all {
         match e {
@@ -504,7 +518,10 @@ fn scan_errors() -> Vec<ScanError> {
             | ScanError::Failed { .. }
             | ScanError::TooLarge { .. }
             | ScanError::Engine { .. }
-            | ScanError::Protocol { .. } => {}
+            | ScanError::Protocol { .. }
+            | ScanError::NotConfigured
+            | ScanError::SignaturesUndated { .. }
+            | ScanError::SignaturesTooOld { .. } => {}
         }
     }
     all
@@ -625,7 +642,14 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             given: "bob@agency.gov.my".into(),
             signed_in: "alice@agency.gov.my".into(),
         },
+        SendError::Infected {
+            name: "lampiran.com".into(),
+            signature: "Win.Test.EICAR_HDB-1".into(),
+        },
     ];
+    for e in scan_errors() {
+        send.push(SendError::Scan(e));
+    }
     for e in session_errors() {
         send.push(SendError::Session(e));
     }
@@ -665,7 +689,9 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             | SendError::NothingToResume
             | SendError::ResumeAmbiguous { .. }
             | SendError::ResumeImpossible { .. }
-            | SendError::FilesChanged { .. } => {}
+            | SendError::FilesChanged { .. }
+            | SendError::Infected { .. }
+            | SendError::Scan(_) => {}
         }
     }
     for e in send {
@@ -709,7 +735,26 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
         ReceiveError::ClassificationRefused {
             classification: Classification::Rahsia,
         },
+        ReceiveError::Infected {
+            name: "invois.pdf".into(),
+            signature: "Win.Test.EICAR_HDB-1".into(),
+            transfer_id: "T123".into(),
+            sender: "a@agency.gov.my".into(),
+            sender_verified: true,
+            store: "kepil.agency.gov.my".into(),
+        },
+        ReceiveError::Infected {
+            name: "invois.pdf".into(),
+            signature: "Win.Test.EICAR_HDB-1".into(),
+            transfer_id: "T123".into(),
+            sender: "ketua@agency.gov.my".into(),
+            sender_verified: false,
+            store: "kepil.agency.gov.my".into(),
+        },
     ];
+    for e in scan_errors() {
+        receive.push(ReceiveError::Scan(e));
+    }
     for e in decrypt_errors() {
         receive.push(ReceiveError::Decrypt(e));
     }
@@ -734,7 +779,9 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             | ReceiveError::Store(_)
             | ReceiveError::Cancelled
             | ReceiveError::Declined
-            | ReceiveError::ClassificationRefused { .. } => {}
+            | ReceiveError::ClassificationRefused { .. }
+            | ReceiveError::Infected { .. }
+            | ReceiveError::Scan(_) => {}
         }
     }
     for e in receive {

@@ -570,6 +570,15 @@ fn a_desktop_that_requires_sign_in_signs_in_through_the_browser_sends_as_the_per
     let e = h.err("sign_in_start", json!({ "provider": "other" }));
     assert_eq!(e["code"], "provider_locked", "{e}");
 
+    // Given up in the app before the browser came back: the sign-in ends, nothing is kept.
+    let abandoned = h.ok("sign_in_start", json!({ "provider": null }));
+    h.ok("sign_in_cancel", json!({ "jobId": abandoned["jobId"] }));
+    let (name, ended) = wait_any(&h, &["signin-done", "signin-failed"]);
+    assert_eq!(name, "signin-failed", "{ended}");
+    assert_eq!(ended["error"]["code"], "sign_in_cancelled", "{ended}");
+    assert!(h.ok("app_state", json!({}))["account"]["session"].is_null());
+    h.events.lock().unwrap().clear();
+
     // Sign in: the browser is sent to the provider; the test's browser logs in and follows
     // the redirect to the app's loopback listener.
     let started = h.ok("sign_in_start", json!({ "provider": null }));
@@ -648,4 +657,96 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn files_are_scanned_both_ways_and_a_required_scanner_that_stopped_refuses() {
+    use kepil_test_support::clamd::{Clamd, EICAR, EICAR_SIGNATURE};
+    let mut daemon = Clamd::start();
+    let policy = format!(
+        "[scan]\nscanner = \"{}\"\nsend = \"required\"\nreceive = \"required\"\n",
+        daemon.unix_address()
+    );
+    let h = Harness::new(Some(&policy));
+    let state = h.ok("app_state", json!({}));
+    assert!(
+        state["locked"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("scanner")),
+        "{state}"
+    );
+    let send = |name: &str, bytes: &[u8]| {
+        let path = h.file(name, bytes);
+        *h.desktop.files.lock().unwrap() = vec![path];
+        let picked = h.ok("pick_files", json!({}));
+        let job = h.ok(
+            "send_start",
+            json!({ "request": {
+                "fileIds": [picked[0]["id"].clone()],
+                "classification": "SULIT",
+                "recipients": [{ "email": "a@agensi.gov.my" }],
+                "subject": "",
+                "message": ""
+            }}),
+        );
+        job.as_str().unwrap().to_string()
+    };
+
+    let job = send("bersih.pdf", &sample_bytes());
+    let done = h.wait_event("send-done", "send-failed", &job);
+    assert!(
+        done["scan"]["engine"]
+            .as_str()
+            .unwrap()
+            .starts_with("ClamAV "),
+        "{done}"
+    );
+    assert!(
+        h.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(n, p)| n == "send-progress" && p["phase"] == "scanning"),
+        "the scan phase is shown: {}",
+        h.events_text()
+    );
+    let link = done["recipients"][0]["link"].as_str().unwrap().to_string();
+    let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
+
+    let job = send("lampiran.com", EICAR);
+    let failed = h.wait_event("send-failed", "send-done", &job);
+    assert_eq!(failed["error"]["code"], "infected_send", "{failed}");
+    assert_eq!(failed["error"]["params"]["signature"], EICAR_SIGNATURE);
+
+    let unlocked = h.ok(
+        "receive_unlock",
+        json!({ "link": link, "password": password }),
+    );
+    assert_eq!(
+        unlocked["manifest"]["senderScan"]["engine"], done["scan"]["engine"],
+        "{unlocked}"
+    );
+    assert!(unlocked["localScan"]["scanner"]["engine"].is_string());
+    let out = h.root.join("diterima");
+    std::fs::create_dir_all(&out).unwrap();
+    let rjob = h.ok("receive_save", json!({ "folder": out.to_string_lossy() }));
+    h.wait_event("receive-done", "receive-failed", rjob.as_str().unwrap());
+    let saved = out.join("bersih.pdf");
+    assert_eq!(std::fs::read(&saved).unwrap(), sample_bytes());
+    assert_eq!(
+        kepil_client::origin::read(&saved).as_deref(),
+        link.split_once('#').map(|(l, _)| l)
+    );
+
+    // IT's clamd stopped: the policy requires scanning, so nothing goes and nothing is unlocked.
+    daemon.stop();
+    let job = send("lagi.pdf", b"lagi");
+    let failed = h.wait_event("send-failed", "send-done", &job);
+    assert_eq!(failed["error"]["code"], "scanner_unreachable", "{failed}");
+    let e = h.err(
+        "receive_unlock",
+        json!({ "link": link, "password": password }),
+    );
+    assert_eq!(e["code"], "scanner_unreachable", "{e}");
 }

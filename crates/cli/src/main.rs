@@ -16,6 +16,7 @@ use kepil_client::api::StoreClient;
 use kepil_client::bearer::Bearer;
 use kepil_client::error::{ReceiveError, SendError};
 use kepil_client::progress::Cancel;
+use kepil_client::scan::{Direction, ScanSetup};
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
@@ -380,10 +381,11 @@ impl App {
 
     fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {
         let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
+        let policy = self.system_policy()?;
         // KEPIL_TOKEN, else the session of `kepil login`, else a saved machine token; only
         // the session where the system policy requires sign-in.
-        let token = Bearer::resolve_with(&client, &secrets, &self.system_policy()?)
-            .map_err(|e| Failure::new(&e))?;
+        let token =
+            Bearer::resolve_with(&client, &secrets, &policy).map_err(|e| Failure::new(&e))?;
         Ok(SendContext {
             client,
             token,
@@ -391,7 +393,18 @@ impl App {
             secrets,
             progress: progress::bars(self.lang),
             cancel: self.cancel.clone(),
+            scan: self.scan_setup(&policy, Direction::Send)?,
         })
+    }
+
+    /// The policy's `[scan]`, else `KEPIL_SCANNER` or `scanner` in config.toml.
+    fn scan_setup(
+        &self,
+        policy: &SystemPolicy,
+        direction: Direction,
+    ) -> Result<ScanSetup, Failure> {
+        let configured = settings::resolve_scanner(&self.config);
+        ScanSetup::resolve(policy, configured.as_deref(), direction).map_err(|e| Failure::new(&e))
     }
 
     async fn send(&self, a: SendArgs) -> Res {
@@ -508,6 +521,14 @@ impl App {
 
     async fn receive(&self, a: ReceiveArgs) -> Res {
         let link = self.parse_link(&a.link)?;
+        // A required scanner that is missing or stale refuses here, before the password is
+        // proved (which counts a download).
+        let setup = self.scan_setup(&self.system_policy()?, Direction::Receive)?;
+        let scanning =
+            tokio::task::spawn_blocking(move || setup.prepare(time::OffsetDateTime::now_utc()))
+                .await
+                .expect("scanner check thread")
+                .map_err(|e| Failure::new(&ReceiveError::Scan(e)))?;
         let password = self.password_for(&link, &a.password).await?;
         let bars = progress::bars(self.lang);
         let unlocked = receive::unlock(&link, password.as_ref(), &bars)
@@ -527,6 +548,7 @@ impl App {
                 incoming.trust(),
                 &incoming.preview(&a.output),
                 &a.output,
+                &scanning,
                 self.lang,
             );
         }
@@ -537,11 +559,13 @@ impl App {
         let manifest = incoming.manifest().clone();
         let trust = incoming.trust().clone();
         let saved = incoming
-            .save(&a.output)
+            .save(&a.output, &scanning)
             .await
             .map_err(|e| Failure::new(&e))?;
         progress::clear();
-        output::print_saved(&manifest, &trust, &warnings, &saved, self.lang, self.json);
+        output::print_saved(
+            &manifest, &trust, &warnings, &saved, &scanning, self.lang, self.json,
+        );
         Ok(())
     }
 

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use kepil_client::ReceiveWarning;
 use kepil_client::manage::OwnedTransfer;
 use kepil_client::receive::{SenderCheck, ToSave, Trust};
+use kepil_client::scan::{NotScanned, Scanning};
 use kepil_client::send::Sent;
 use kepil_client::signin::{SignedIn, SignedOut};
 use kepil_core::message::{Coded, Lang};
-use kepil_core::package::{Manifest, SavedFile};
+use kepil_core::package::{Manifest, SavedFile, SenderScan};
 use kepil_core::text::{visible, visible_clipped, visible_multiline};
 use kepil_protocol::TransferStatus;
 use kepil_protocol::identity::{AdminOutcome, CredentialKind, TransferSummary, Whoami};
@@ -166,7 +167,12 @@ pub fn print_sent(sent: &Sent, lang: Lang, json: bool) {
             .collect();
         println!(
             "{}",
-            json!({"transfer": sent.transfer_id, "expires_at": rfc3339(sent.expires_at), "recipients": recipients})
+            json!({
+                "transfer": sent.transfer_id,
+                "expires_at": rfc3339(sent.expires_at),
+                "recipients": recipients,
+                "scan": sent.scan.as_ref().map(scan_json),
+            })
         );
         return;
     }
@@ -180,6 +186,7 @@ pub fn print_sent(sent: &Sent, lang: Lang, json: bool) {
         t(lang, "Luput:", "Expires:"),
         rfc3339(sent.expires_at)
     );
+    println!("{}", sent_scan_line(sent.scan.as_ref(), lang));
     for r in &sent.recipients {
         println!();
         println!(
@@ -210,6 +217,97 @@ pub fn print_sent(sent: &Sent, lang: Lang, json: bool) {
                     "No password (TERBUKA)."
                 )
             ),
+        }
+    }
+}
+
+/// The engine and its signatures, as a line shows them (the sender's text, made inert).
+fn engine_text(
+    engine: &str,
+    signatures: Option<u64>,
+    date: Option<time::OffsetDateTime>,
+) -> String {
+    let mut out = visible_clipped(engine, 80);
+    if let Some(v) = signatures {
+        out.push_str(&format!(", signatures {v}"));
+    }
+    if let Some(d) = date {
+        out.push_str(&format!(" ({})", d.date()));
+    }
+    out
+}
+
+fn scan_json(scan: &SenderScan) -> serde_json::Value {
+    json!({
+        "engine": scan.engine,
+        "signatures": scan.signatures,
+        "signatures_date": scan.signatures_date.map(rfc3339),
+        "scanned_at": rfc3339(scan.scanned_at),
+    })
+}
+
+/// After a send: every file clean, or plainly not scanned (MyGovUC guideline 3.2 A ii 7).
+fn sent_scan_line(scan: Option<&SenderScan>, lang: Lang) -> String {
+    match scan {
+        Some(s) => {
+            let engine = engine_text(&s.engine, s.signatures, s.signatures_date);
+            t(
+                lang,
+                &format!("Imbasan perisian hasad: bersih ({engine})"),
+                &format!("Malware scan: clean ({engine})"),
+            )
+        }
+        None => t(
+            lang,
+            "Imbasan perisian hasad: TIDAK diimbas (tiada pengimbas pada komputer ini)",
+            "Malware scan: NOT scanned (no scanner on this computer)",
+        ),
+    }
+}
+
+/// What the package says of the sender's scan: the sender's word, like the rest of it.
+fn sender_scan_line(scan: Option<&SenderScan>, lang: Lang) -> String {
+    match scan {
+        Some(s) => {
+            let engine = engine_text(&s.engine, s.signatures, s.signatures_date);
+            let at = rfc3339(s.scanned_at);
+            t(
+                lang,
+                &format!("Imbasan di pihak penghantar: bersih, {at} ({engine})"),
+                &format!("Scanned by the sender's agency: clean, {at} ({engine})"),
+            )
+        }
+        None => t(
+            lang,
+            "Imbasan di pihak penghantar: tiada (tidak diimbas oleh penghantar)",
+            "Scanned by the sender's agency: no (not scanned by the sender)",
+        ),
+    }
+}
+
+/// What this computer does before saving.
+pub fn local_scan_line(scanning: &Scanning, lang: Lang) -> String {
+    match scanning {
+        Scanning::On { engine, .. } => {
+            let engine = engine_text(&engine.engine, engine.signatures, engine.signatures_date);
+            t(
+                lang,
+                &format!("Diimbas di komputer ini sebelum disimpan: {engine}"),
+                &format!("Scanned on this computer before saving: {engine}"),
+            )
+        }
+        Scanning::Off(NotScanned::NoScanner) => t(
+            lang,
+            "TIDAK diimbas di komputer ini: tiada pengimbas perisian hasad dikonfigurasi",
+            "NOT scanned on this computer: no malware scanner is configured",
+        ),
+        Scanning::Off(NotScanned::Unavailable(e)) => {
+            let why = visible(&e.message(lang));
+            t(
+                lang,
+                &format!("TIDAK diimbas di komputer ini: {why}"),
+                &format!("NOT scanned on this computer: {why}"),
+            )
         }
     }
 }
@@ -276,6 +374,7 @@ pub fn show_manifest(
     trust: &Trust,
     files: &[ToSave],
     dir: &std::path::Path,
+    scanning: &Scanning,
     lang: Lang,
 ) {
     crate::progress::clear();
@@ -309,6 +408,8 @@ pub fn show_manifest(
     for line in sender_lines(trust, lang) {
         let _ = writeln!(w, "{line}");
     }
+    let _ = writeln!(w, "{}", sender_scan_line(m.scan.as_ref(), lang));
+    let _ = writeln!(w, "{}", local_scan_line(scanning, lang));
     if !m.subject.is_empty() {
         let _ = writeln!(
             w,
@@ -368,6 +469,7 @@ pub fn print_saved(
     trust: &Trust,
     warnings: &[ReceiveWarning],
     saved: &[SavedFile],
+    scanning: &Scanning,
     lang: Lang,
     json: bool,
 ) {
@@ -404,6 +506,12 @@ pub fn print_saved(
                 "message": manifest.message,
                 "files": files,
                 "warnings": warnings,
+                "sender_scan": manifest.scan.as_ref().map(scan_json),
+                "scanned_here": scanning.engine().map(|e| json!({
+                    "engine": e.engine,
+                    "signatures": e.signatures,
+                    "signatures_date": e.signatures_date.map(rfc3339),
+                })),
             })
         );
         return;

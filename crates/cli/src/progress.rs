@@ -20,6 +20,7 @@ fn key(phase: Phase) -> u8 {
         Phase::Uploading => 2,
         Phase::Downloading => 3,
         Phase::Saving => 4,
+        Phase::Scanning => 5,
     }
 }
 
@@ -30,6 +31,7 @@ fn label(phase: Phase, lang: Lang) -> String {
         Phase::Uploading => t(lang, "Memuat naik", "Uploading"),
         Phase::Downloading => t(lang, "Memuat turun", "Downloading"),
         Phase::Saving => t(lang, "Menyahsulit", "Decrypting"),
+        Phase::Scanning => t(lang, "Imbasan perisian hasad", "Malware scan"),
     }
 }
 
@@ -48,7 +50,8 @@ pub fn bars(lang: Lang) -> ProgressFn {
         let mut bars = bars.lock().unwrap_or_else(|p| p.into_inner());
         let bar = bars.entry(key(event.phase)).or_insert_with(|| {
             let bar = multi.add(ProgressBar::new(event.total));
-            let style = if event.phase == Phase::Deriving {
+            // Counts, not bytes: recipients' keys, files with a scanner's verdict.
+            let style = if matches!(event.phase, Phase::Deriving | Phase::Scanning) {
                 ProgressStyle::with_template("{msg:20} {spinner} {pos}/{len}")
             } else {
                 ProgressStyle::with_template(

@@ -251,6 +251,10 @@ pub enum SendError {
     ResumeImpossible { transfer_id: String, reason: String },
     #[error("{path} changed after the upload of {transfer_id} started")]
     FilesChanged { transfer_id: String, path: PathBuf },
+    #[error("{name} contains malware ({signature}); nothing was sent")]
+    Infected { name: String, signature: String },
+    #[error("malware scan: {0}")]
+    Scan(ScanError),
 }
 
 impl Coded for SendError {
@@ -282,6 +286,8 @@ impl Coded for SendError {
             SendError::ResumeAmbiguous { .. } => "resume_ambiguous",
             SendError::ResumeImpossible { .. } => "resume_impossible",
             SendError::FilesChanged { .. } => "files_changed",
+            SendError::Infected { .. } => "infected_send",
+            SendError::Scan(e) => e.code(),
         }
     }
 
@@ -354,6 +360,10 @@ impl Coded for SendError {
             SendError::FilesChanged { transfer_id, path } => {
                 vec![("transfer_id", transfer_id.clone()), ("path", shown(path))]
             }
+            SendError::Infected { name, signature } => {
+                vec![("name", clip(name)), ("signature", clip(signature))]
+            }
+            SendError::Scan(e) => e.params(),
         }
     }
 }
@@ -408,6 +418,22 @@ pub enum ReceiveError {
     ClassificationRefused {
         classification: kepil_core::classification::Classification,
     },
+    /// The recipient's scan found malware in a decrypted file; nothing was saved. Carries
+    /// what the recipient reports (to the sender's agency, to ICT security).
+    #[error("{name} contains malware ({signature}); nothing was saved")]
+    Infected {
+        name: String,
+        signature: String,
+        transfer_id: String,
+        /// The uploader the store vouched for, else the sender sealed in the package.
+        sender: String,
+        /// Whether `sender` is the store's word (`true`) or only the package's.
+        sender_verified: bool,
+        /// The store the package came from.
+        store: String,
+    },
+    #[error("malware scan: {0}")]
+    Scan(ScanError),
 }
 
 impl ReceiveError {
@@ -461,6 +487,8 @@ impl Coded for ReceiveError {
             ReceiveError::Cancelled => "cancelled",
             ReceiveError::Declined => "declined",
             ReceiveError::ClassificationRefused { .. } => "package_classification_refused",
+            ReceiveError::Infected { .. } => "infected_receive",
+            ReceiveError::Scan(e) => e.code(),
         }
     }
 
@@ -495,6 +523,30 @@ impl Coded for ReceiveError {
                     classification.english_name().to_owned(),
                 ),
             ],
+            ReceiveError::Infected {
+                name,
+                signature,
+                transfer_id,
+                sender,
+                sender_verified,
+                store,
+            } => vec![
+                ("name", clip(name)),
+                ("signature", clip(signature)),
+                ("transfer_id", transfer_id.clone()),
+                ("sender", clip(sender)),
+                (
+                    "sender_status",
+                    if *sender_verified {
+                        "verified"
+                    } else {
+                        "unverified"
+                    }
+                    .to_owned(),
+                ),
+                ("store", clip(store)),
+            ],
+            ReceiveError::Scan(e) => e.params(),
             ReceiveError::PasswordRequired
             | ReceiveError::WrongPassword { tries_left: None }
             | ReceiveError::Locked
@@ -902,6 +954,18 @@ pub enum ScanError {
     Engine { reason: String },
     #[error("the scanner's answer is not understood: {answer}")]
     Protocol { answer: String },
+    #[error("scanning is required here but no scanner is configured")]
+    NotConfigured,
+    #[error(
+        "the scanner's signatures ({engine}) carry no date; at most {max_hours} hours are allowed"
+    )]
+    SignaturesUndated { engine: String, max_hours: u64 },
+    #[error("the scanner's signatures are {age_hours} hours old; at most {max_hours} are allowed")]
+    SignaturesTooOld {
+        date: time::OffsetDateTime,
+        age_hours: u64,
+        max_hours: u64,
+    },
 }
 
 impl Coded for ScanError {
@@ -913,6 +977,9 @@ impl Coded for ScanError {
             ScanError::TooLarge { .. } => "scan_too_large",
             ScanError::Engine { .. } => "scanner_error",
             ScanError::Protocol { .. } => "scanner_protocol",
+            ScanError::NotConfigured => "scanner_not_configured",
+            ScanError::SignaturesUndated { .. } => "scanner_signatures_undated",
+            ScanError::SignaturesTooOld { .. } => "scanner_signatures_old",
         }
     }
 
@@ -925,6 +992,22 @@ impl Coded for ScanError {
             ScanError::TooLarge { name } => vec![("name", clip(name))],
             ScanError::Engine { reason } => vec![("reason", clip(reason))],
             ScanError::Protocol { answer } => vec![("answer", clip(answer))],
+            ScanError::NotConfigured => vec![],
+            ScanError::SignaturesUndated { engine, max_hours } => {
+                vec![
+                    ("engine", clip(engine)),
+                    ("max_hours", max_hours.to_string()),
+                ]
+            }
+            ScanError::SignaturesTooOld {
+                date,
+                age_hours,
+                max_hours,
+            } => vec![
+                ("date", date.date().to_string()),
+                ("age_hours", age_hours.to_string()),
+                ("max_hours", max_hours.to_string()),
+            ],
         }
     }
 }

@@ -63,7 +63,23 @@ impl History {
         let mut all = self.list()?;
         all.retain(|e| e.transfer_id != entry.transfer_id);
         all.insert(0, entry);
-        let bytes = serde_json::to_vec_pretty(&all).map_err(|e| ConfigError::BadConfigFile {
+        self.write(&all)
+    }
+
+    /// Forgets a transfer that never reached anyone (its send was stopped before the upload
+    /// completed, e.g. by a malware detection).
+    pub fn remove(&self, transfer_id: &str) -> Result<(), ConfigError> {
+        let mut all = self.list()?;
+        let before = all.len();
+        all.retain(|e| e.transfer_id != transfer_id);
+        if all.len() == before {
+            return Ok(());
+        }
+        self.write(&all)
+    }
+
+    fn write(&self, all: &[HistoryEntry]) -> Result<(), ConfigError> {
+        let bytes = serde_json::to_vec_pretty(all).map_err(|e| ConfigError::BadConfigFile {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;

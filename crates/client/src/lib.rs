@@ -28,6 +28,7 @@ pub mod duration;
 pub mod error;
 pub mod history;
 pub mod manage;
+pub mod origin;
 mod pipe;
 pub mod progress;
 pub mod receive;

@@ -11,6 +11,10 @@ pub enum Phase {
     Deriving,
     /// Plaintext bytes read and encrypted (of the payload length).
     Encrypting,
+    /// Files the malware scanner has answered for (of the package's files). The scanner is
+    /// fed as the files are encrypted or decrypted; this counts its verdicts, each given at a
+    /// file's end.
+    Scanning,
     /// Ciphertext bytes sent to the store (of the blob length); after a cut it goes back to
     /// what the store has.
     Uploading,

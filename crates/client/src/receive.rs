@@ -30,6 +30,7 @@ use crate::api::StoreClient;
 use crate::error::{NetError, ReceiveError, ReceiveWarning};
 use crate::pipe::{ChannelReader, PIPE_DEPTH};
 use crate::progress::{Cancel, Phase, ProgressEvent, ProgressFn};
+use crate::scan::{ScanInspection, ScanStop, Scanner, Scanning};
 
 /// Attempts to continue a dropped download before giving up.
 const MAX_ATTEMPTS: u32 = 8;
@@ -275,7 +276,7 @@ impl Unlocked {
             failure.clone(),
         ));
         let (manifest_tx, manifest_rx) = oneshot::channel();
-        let (command_tx, command_rx) = std::sync::mpsc::channel::<PathBuf>();
+        let (command_tx, command_rx) = std::sync::mpsc::channel::<Save>();
         let (done_tx, done_rx) = oneshot::channel();
         let store = store_name(self.client.base());
         let verified_sender = self.grant.sender.clone();
@@ -295,15 +296,33 @@ impl Unlocked {
                 };
                 let _ = manifest_tx.send(Ok(package.manifest().clone()));
                 // Waits for the user's decision; a dropped Incoming (declined) ends here.
-                let Ok(dir) = command_rx.recv() else { return };
+                let Ok(Save { dir, scanner }) = command_rx.recv() else {
+                    return;
+                };
+                let report_progress = progress.clone();
                 let mut report = |p: package::Progress| {
-                    progress(ProgressEvent {
+                    report_progress(ProgressEvent {
                         phase: Phase::Saving,
                         done: p.done,
                         total: p.total,
                     })
                 };
-                let _ = done_tx.send(package.extract_to(&dir, &mut report, &worker_cancel));
+                let files = package.manifest().files.len();
+                let outcome = match scanner {
+                    Some(scanner) => {
+                        let mut inspection = ScanInspection::new(scanner, files, progress);
+                        package
+                            .extract_inspected(&dir, &mut report, &worker_cancel, &mut inspection)
+                            .map_err(|e| match (e, inspection.take_stop()) {
+                                (package::DecryptError::Stopped, Some(stop)) => Failed::Scan(stop),
+                                (e, _) => Failed::Decrypt(e),
+                            })
+                    }
+                    None => package
+                        .extract_to(&dir, &mut report, &worker_cancel)
+                        .map_err(Failed::Decrypt),
+                };
+                let _ = done_tx.send(outcome);
             })
             .map_err(|e| ReceiveError::Io {
                 path: PathBuf::from("."),
@@ -320,6 +339,11 @@ impl Unlocked {
                 return Err(take_failure(&failure));
             }
         };
+        let origin = self
+            .client
+            .base()
+            .join(&format!("t/{}", self.grant_id))
+            .ok();
         let trust = Trust {
             store,
             verified_sender,
@@ -330,6 +354,8 @@ impl Unlocked {
         Ok(Incoming {
             manifest,
             trust,
+            transfer_id: self.info.transfer_id.clone(),
+            origin,
             command_tx,
             done_rx,
             task,
@@ -418,6 +444,15 @@ impl Trust {
         }
     }
 
+    /// Who to name when reporting the package, and whether the store vouches for it: the
+    /// uploader the store knows, else the sender's own claim.
+    pub fn reported_sender(&self) -> (String, bool) {
+        match &self.verified_sender {
+            Some(v) => (v.email.clone(), true),
+            None => (kepil_core::text::visible(&self.sealed_sender), false),
+        }
+    }
+
     /// What does not add up between the store's word and the package's, worst first.
     pub fn warnings(&self) -> Vec<ReceiveWarning> {
         let mut out = vec![];
@@ -471,8 +506,11 @@ pub struct ToSave {
 pub struct Incoming {
     manifest: Manifest,
     trust: Trust,
-    command_tx: std::sync::mpsc::Sender<PathBuf>,
-    done_rx: oneshot::Receiver<Result<Vec<SavedFile>, package::DecryptError>>,
+    transfer_id: String,
+    /// The link without its secret, which saved files are marked with ([`crate::origin`]).
+    origin: Option<url::Url>,
+    command_tx: std::sync::mpsc::Sender<Save>,
+    done_rx: oneshot::Receiver<Result<Vec<SavedFile>, Failed>>,
     task: tokio::task::JoinHandle<()>,
     failure: Arc<Mutex<Option<ReceiveError>>>,
     cancel: Cancel,
@@ -532,20 +570,74 @@ impl Incoming {
     }
 
     /// Decrypts the rest into `dir` with the core library's atomic, sanitised writes: the files
-    /// appear only once the whole blob has authenticated; any failure leaves nothing behind.
-    pub async fn save(mut self, dir: &Path) -> Result<Vec<SavedFile>, ReceiveError> {
+    /// appear only once the whole blob has authenticated and, with `scanning` on, every file
+    /// has been scanned clean; any failure or detection leaves nothing behind. Saved files are
+    /// marked with their origin ([`crate::origin`]).
+    pub async fn save(
+        mut self,
+        dir: &Path,
+        scanning: &Scanning,
+    ) -> Result<Vec<SavedFile>, ReceiveError> {
         std::fs::create_dir_all(dir).map_err(|e| ReceiveError::Io {
             path: dir.to_path_buf(),
             source: e,
         })?;
+        let scanner: Option<Arc<dyn Scanner>> = match scanning {
+            Scanning::On { scanner, .. } => Some(scanner.clone()),
+            Scanning::Off(_) => None,
+        };
         self.command_tx
-            .send(dir.to_path_buf())
+            .send(Save {
+                dir: dir.to_path_buf(),
+                scanner,
+            })
             .map_err(|_| take_failure(&self.failure))?;
         let rx = std::mem::replace(&mut self.done_rx, oneshot::channel().1);
-        match rx.await {
-            Ok(Ok(saved)) => Ok(saved),
-            Ok(Err(e)) => Err(decrypt_failure(e, &self.failure, &self.cancel)),
-            Err(_) => Err(take_failure(&self.failure)),
+        let saved = match rx.await {
+            Ok(Ok(saved)) => saved,
+            Ok(Err(Failed::Decrypt(e))) => {
+                return Err(decrypt_failure(e, &self.failure, &self.cancel));
+            }
+            Ok(Err(Failed::Scan(ScanStop::Found { name, signature }))) => {
+                let (sender, sender_verified) = self.trust.reported_sender();
+                return Err(ReceiveError::Infected {
+                    name,
+                    signature,
+                    transfer_id: self.transfer_id.clone(),
+                    sender,
+                    sender_verified,
+                    store: self.trust.store.clone(),
+                });
+            }
+            Ok(Err(Failed::Scan(ScanStop::Failed(e)))) => return Err(ReceiveError::Scan(e)),
+            Err(_) => return Err(take_failure(&self.failure)),
+        };
+        if let Some(origin) = &self.origin {
+            for file in &saved {
+                crate::origin::mark(&file.path, origin);
+            }
+        }
+        Ok(saved)
+    }
+}
+
+/// The recipient's decision, sent to the decrypting thread.
+struct Save {
+    dir: PathBuf,
+    scanner: Option<Arc<dyn Scanner>>,
+}
+
+/// Why the decrypting thread saved nothing.
+enum Failed {
+    Decrypt(package::DecryptError),
+    Scan(ScanStop),
+}
+
+impl std::fmt::Debug for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failed::Decrypt(e) => f.debug_tuple("Decrypt").field(e).finish(),
+            Failed::Scan(s) => f.debug_tuple("Scan").field(s).finish(),
         }
     }
 }

@@ -42,6 +42,7 @@ use crate::error::{NetError, SendError};
 use crate::history::{History, HistoryEntry, HistoryRecipient};
 use crate::manage::owner_token_key;
 use crate::progress::{Cancel, Phase, ProgressEvent, ProgressFn};
+use crate::scan::{ScanInspection, ScanSetup, ScanStop, Scanner, Scanning};
 use crate::secrets::SecretStore;
 use crate::settings::Dirs;
 
@@ -89,6 +90,8 @@ pub struct SendContext {
     pub secrets: Arc<SecretStore>,
     pub progress: ProgressFn,
     pub cancel: Cancel,
+    /// Whether and by what every file is scanned for malware as it is encrypted.
+    pub scan: ScanSetup,
 }
 
 impl std::fmt::Debug for SendContext {
@@ -96,6 +99,7 @@ impl std::fmt::Debug for SendContext {
         f.debug_struct("SendContext")
             .field("store", &self.client.base().as_str())
             .field("dirs", &self.dirs)
+            .field("scan", &self.scan)
             .finish_non_exhaustive()
     }
 }
@@ -107,6 +111,8 @@ pub struct Sent {
     pub transfer_id: String,
     pub expires_at: OffsetDateTime,
     pub recipients: Vec<SentRecipient>,
+    /// The scan sealed in the package (every file clean), or `None`: not scanned.
+    pub scan: Option<package::SenderScan>,
 }
 
 #[derive(Debug, Clone)]
@@ -258,6 +264,23 @@ async fn abandon(ctx: &SendContext, upload_url: &Url, transfer_id: &str) {
     let _ = ctx.secrets.delete(&pending_key(transfer_id));
 }
 
+/// Asks the scanner now (it blocks on a socket), so that a required scanner that is missing,
+/// stopped or stale refuses the send before any file is read.
+async fn prepare_scan(setup: &ScanSetup) -> Result<Scanning, SendError> {
+    let setup = setup.clone();
+    tokio::task::spawn_blocking(move || setup.prepare(OffsetDateTime::now_utc()))
+        .await
+        .expect("scanner check thread")
+        .map_err(SendError::Scan)
+}
+
+fn scanner_of(scanning: &Scanning) -> Option<Arc<dyn Scanner>> {
+    match scanning {
+        Scanning::On { scanner, .. } => Some(scanner.clone()),
+        Scanning::Off(_) => None,
+    }
+}
+
 /// Checks the request against the store's policy without reading any file. Fails closed:
 /// nothing is shortened or lowered to fit.
 pub fn check_policy(request: &SendRequest, policy: &StorePolicy) -> Result<u64, SendError> {
@@ -346,6 +369,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
     }
     // Before a single byte of any file is read or anything reaches the network.
     request.classification.check_sendable()?;
+    let scanning = prepare_scan(&ctx.scan).await?;
 
     let policy = ctx.client.policy().await.map_err(SendError::Store)?;
     // Before the key derivation and the upload the store would refuse anyway.
@@ -362,6 +386,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
         message: request.message.clone(),
         created_at: now,
         expires_at: now + time::Duration::seconds(expires_secs as i64),
+        scan: scanning.engine().map(|e| e.sealed(now)),
     };
     let plan = Plan::new(details, &request.files).map_err(SendError::Files)?;
     let size = plan.encrypted_len(request.recipients.len());
@@ -490,6 +515,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
         transfer_id: transfer_id.clone(),
         expires_at: created.expires_at,
         recipients,
+        scan: plan.manifest().scan.clone(),
     };
 
     let recipients_age: Vec<age::x25519::Recipient> = keys.iter().map(|k| k.recipient()).collect();
@@ -552,7 +578,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
     })?;
     save_journal(&ctx.dirs, &journal)?;
 
-    let source = Source::new(ctx, Arc::new(plan), Arc::new(stream));
+    let source = Source::new(ctx, Arc::new(plan), Arc::new(stream), scanner_of(&scanning));
     match upload(ctx, source, &upload_url, size, 0, &transfer_id).await {
         Ok(()) => {
             finish(ctx, &journal);
@@ -573,9 +599,18 @@ async fn after_failure(
 ) -> SendError {
     if matches!(
         error,
-        SendError::Encrypt(_) | SendError::Cancelled | SendError::FilesChanged { .. }
+        SendError::Encrypt(_)
+            | SendError::Cancelled
+            | SendError::FilesChanged { .. }
+            | SendError::Infected { .. }
+            | SendError::Scan(_)
     ) {
         abandon(ctx, upload_url, transfer_id).await;
+    }
+    if matches!(error, SendError::Infected { .. } | SendError::Scan(_)) {
+        // Nothing reached anyone: the transfer is not one the sender sent or can manage.
+        let _ = History::open(&ctx.dirs).remove(transfer_id);
+        let _ = ctx.secrets.delete(&owner_token_key(transfer_id));
     }
     error
 }
@@ -631,12 +666,20 @@ pub async fn resume(ctx: &SendContext, journal: &Journal) -> Result<Sent, SendEr
     if stream.encrypted_len(plan.payload_len()) != journal.size {
         return Err(impossible("the journal does not match its key"));
     }
+    // The resumed run reads every file again; it scans them again too. A package whose
+    // manifest says it was scanned is only completed after a clean scan now.
+    let setup = ScanSetup {
+        required: ctx.scan.required || plan.manifest().scan.is_some(),
+        ..ctx.scan.clone()
+    };
+    let scanning = prepare_scan(&setup).await?;
     let offset = with_retries(ctx, &tid, |token| {
         let upload_url = &upload_url;
         async move { ctx.client.upload_offset(&token, upload_url).await }
     })
     .await?;
-    let source = Source::new(ctx, Arc::new(plan), Arc::new(stream));
+    let scan = plan.manifest().scan.clone();
+    let source = Source::new(ctx, Arc::new(plan), Arc::new(stream), scanner_of(&scanning));
     if let Err(e) = upload(ctx, source, &upload_url, journal.size, offset, &tid).await {
         return Err(after_failure(ctx, &upload_url, &tid, e).await);
     }
@@ -653,6 +696,7 @@ pub async fn resume(ctx: &SendContext, journal: &Journal) -> Result<Sent, SendEr
                 password: r.password.clone().map(SecretString::new),
             })
             .collect(),
+        scan,
     };
     finish(ctx, journal);
     Ok(sent)
@@ -763,7 +807,16 @@ impl Write for PieceSink {
 /// One run of the encryptor thread, from the start of the blob.
 struct Producer {
     rx: mpsc::Receiver<Feed>,
-    thread: Option<std::thread::JoinHandle<Result<(), package::EncryptError>>>,
+    thread: Option<std::thread::JoinHandle<Result<(), SendError>>>,
+}
+
+/// The malware scan riding along an encryptor run, until one run has scanned every file
+/// clean (a later run, after a cut, reads the same files again: the whole-blob checksum
+/// tells if they changed).
+#[derive(Clone)]
+struct RunScan {
+    scanner: Arc<dyn Scanner>,
+    clean: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Producer {
@@ -773,6 +826,7 @@ impl Producer {
         skip_below: u64,
         progress: ProgressFn,
         cancel: Cancel,
+        scan: Option<RunScan>,
     ) -> Result<Producer, SendError> {
         let (tx, rx) = mpsc::channel(PIPE_PIECES);
         let thread = std::thread::Builder::new()
@@ -785,17 +839,52 @@ impl Producer {
                     skip_below,
                     hasher: BlobChecksum::new(),
                 };
+                let report_progress = progress.clone();
                 let mut report = |p: package::Progress| {
-                    progress(ProgressEvent {
+                    report_progress(ProgressEvent {
                         phase: Phase::Encrypting,
                         done: p.done,
                         total: p.total,
                     })
                 };
-                let mut sink = package::encrypt_with(&plan, &keys, sink, &mut report, &cancel)?;
+                let scan = scan.filter(|s| !s.clean.load(std::sync::atomic::Ordering::Acquire));
+                let mut inspection = scan.as_ref().map(|s| {
+                    ScanInspection::new(s.scanner.clone(), plan.manifest().files.len(), progress)
+                });
+                let encrypted = match inspection.as_mut() {
+                    Some(inspector) => package::encrypt_inspected(
+                        &plan,
+                        &keys,
+                        sink,
+                        &mut report,
+                        &cancel,
+                        inspector,
+                    ),
+                    None => package::encrypt_with(&plan, &keys, sink, &mut report, &cancel),
+                };
+                let mut sink = match encrypted {
+                    Ok(sink) => sink,
+                    Err(package::EncryptError::Cancelled) => return Err(SendError::Cancelled),
+                    Err(package::EncryptError::Stopped) => {
+                        return Err(
+                            match inspection.as_mut().and_then(ScanInspection::take_stop) {
+                                Some(ScanStop::Found { name, signature }) => {
+                                    SendError::Infected { name, signature }
+                                }
+                                Some(ScanStop::Failed(e)) => SendError::Scan(e),
+                                None => SendError::Encrypt(package::EncryptError::Stopped),
+                            },
+                        );
+                    }
+                    Err(e) => return Err(SendError::Encrypt(e)),
+                };
+                if let Some(s) = &scan {
+                    s.clean.store(true, std::sync::atomic::Ordering::Release);
+                }
                 if !sink.buf.is_empty() {
-                    sink.emit()
-                        .map_err(|source| package::EncryptError::Write { source })?;
+                    sink.emit().map_err(|source| {
+                        SendError::Encrypt(package::EncryptError::Write { source })
+                    })?;
                 }
                 let hash = sink.hasher.value();
                 // A closed channel means the uploader no longer wants this run.
@@ -818,8 +907,7 @@ impl Producer {
             .await
             .expect("encryptor join");
         match joined {
-            Ok(Err(package::EncryptError::Cancelled)) => SendError::Cancelled,
-            Ok(Err(e)) => SendError::Encrypt(e),
+            Ok(Err(e)) => e,
             Ok(Ok(())) => SendError::Encrypt(package::EncryptError::Internal {
                 detail: "the encryptor ended without the blob's hash".into(),
             }),
@@ -838,6 +926,7 @@ struct Source {
     keys: Arc<StreamKeys>,
     progress: ProgressFn,
     cancel: Cancel,
+    scan: Option<RunScan>,
     producer: Option<Producer>,
     /// Blob offset of the next piece the producer will send.
     next: u64,
@@ -849,13 +938,18 @@ struct Source {
 }
 
 impl Source {
-    fn new(ctx: &SendContext, plan: Arc<Plan>, keys: Arc<StreamKeys>) -> Arc<Mutex<Source>> {
-        Arc::new(Mutex::new(Source::with(
-            plan,
-            keys,
-            ctx.progress.clone(),
-            ctx.cancel.clone(),
-        )))
+    fn new(
+        ctx: &SendContext,
+        plan: Arc<Plan>,
+        keys: Arc<StreamKeys>,
+        scanner: Option<Arc<dyn Scanner>>,
+    ) -> Arc<Mutex<Source>> {
+        let mut source = Source::with(plan, keys, ctx.progress.clone(), ctx.cancel.clone());
+        source.scan = scanner.map(|scanner| RunScan {
+            scanner,
+            clean: Arc::default(),
+        });
+        Arc::new(Mutex::new(source))
     }
 
     fn with(
@@ -869,6 +963,7 @@ impl Source {
             keys,
             progress,
             cancel,
+            scan: None,
             producer: None,
             next: 0,
             recent: VecDeque::new(),
@@ -886,6 +981,7 @@ impl Source {
             from,
             self.progress.clone(),
             self.cancel.clone(),
+            self.scan.clone(),
         )?);
         self.next = from / PIECE as u64 * PIECE as u64;
         self.recent.clear();
@@ -1294,6 +1390,7 @@ mod tests {
             message: String::new(),
             created_at: now,
             expires_at: now + time::Duration::days(1),
+            scan: None,
         };
         let plan = Arc::new(Plan::new(details, [&path]).unwrap());
         let id = age::x25519::Identity::generate();
@@ -1334,6 +1431,7 @@ mod tests {
                 link: SecretString::new("https://s/t/g#LINKSECRETVALUE"),
                 password: Some(SecretString::new("PASS-WORD-VALU-EXXX")),
             }],
+            scan: None,
         };
         let text = format!("{sent:?}");
         assert!(

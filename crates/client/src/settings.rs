@@ -1,7 +1,7 @@
 //! Where Kepil keeps things and which store, token and language a run uses.
 //!
 //! Precedence for every setting: explicit value (flag / app field) > environment
-//! (`KEPIL_STORE`, `KEPIL_TOKEN`, `KEPIL_LANG`) > config file > built-in default.
+//! (`KEPIL_STORE`, `KEPIL_TOKEN`, `KEPIL_LANG`, `KEPIL_SCANNER`) > config file > built-in default.
 
 use std::path::{Path, PathBuf};
 
@@ -90,6 +90,10 @@ pub struct ConfigFile {
     /// Shown to recipients as the sender (usually the sender's official address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// The malware scanner (clamd: `unix:/path` or `tcp://host:port`) used where the system
+    /// policy names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanner: Option<String>,
 }
 
 impl ConfigFile {
@@ -153,6 +157,12 @@ pub fn parse_store_url(text: &str) -> Result<Url, ConfigError> {
 
 fn env_text(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The malware scanner named for this run where the system policy names none: `KEPIL_SCANNER`,
+/// else `scanner` in the config file.
+pub fn resolve_scanner(config: &ConfigFile) -> Option<String> {
+    env_text("KEPIL_SCANNER").or_else(|| config.scanner.clone())
 }
 
 /// The store URL for this run.
@@ -349,6 +359,7 @@ mod tests {
             store: Some("https://s".into()),
             lang: Some("en".into()),
             sender: None,
+            scanner: Some("unix:/run/clamav/clamd.ctl".into()),
         };
         cfg.save(&dirs).unwrap();
         assert_eq!(ConfigFile::load(&dirs).unwrap(), cfg);

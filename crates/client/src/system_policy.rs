@@ -33,6 +33,31 @@ pub struct SystemPolicy {
     pub sms: Option<SmsSection>,
     #[serde(default)]
     pub sign_in: SignInSection,
+    #[serde(default)]
+    pub scan: ScanSection,
+}
+
+/// Malware scanning on this desktop (guideline 3.2 A ii 7 and 3.2 A v 6); see
+/// [`crate::scan::ScanSetup`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSection {
+    /// clamd's address: `unix:/run/clamav/clamd.ctl` or `tcp://host:3310`. Locks the scanner.
+    pub scanner: Option<String>,
+    /// `required`: no send without a clean scan of every file; `optional` (the default):
+    /// scan when the scanner answers, else send marked as not scanned.
+    pub send: Option<ScanRule>,
+    /// The same for receiving: `required` saves nothing unscanned.
+    pub receive: Option<ScanRule>,
+    /// Signatures older than this many hours, or of unknown age, count as no scanner.
+    pub max_signature_age_hours: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanRule {
+    Required,
+    Optional,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -203,6 +228,22 @@ impl SystemPolicy {
                 "sign_in.provider {provider:?} is not a provider id"
             )));
         }
+        if let Some(address) = &self.scan.scanner {
+            crate::scan::ClamdAddress::parse(address)
+                .map_err(|_| invalid(format!("scan.scanner {address:?} is not a scanner address (unix:/path or tcp://host:port)")))?;
+        }
+        for (name, rule) in [("send", self.scan.send), ("receive", self.scan.receive)] {
+            if rule == Some(ScanRule::Required) && self.scan.scanner.is_none() {
+                return Err(invalid(format!(
+                    "scan.{name} is required but scan.scanner names no scanner"
+                )));
+            }
+        }
+        if self.scan.max_signature_age_hours == Some(0) {
+            return Err(invalid(
+                "scan.max_signature_age_hours must be at least 1".to_string(),
+            ));
+        }
         if let Some(ca) = &self.store.ca_certificate {
             let pem = std::fs::read_to_string(ca)
                 .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))?;
@@ -275,6 +316,7 @@ impl SystemPolicy {
         lock(self.sign_in_required(), "token");
         lock(self.sign_in.required.is_some(), "signIn");
         lock(self.sign_in.provider.is_some(), "signInProvider");
+        lock(self.scan.scanner.is_some(), "scanner");
         out
     }
 
@@ -395,6 +437,21 @@ secret = "agensi"
         assert!(!p.locked().contains(&"token".to_string()));
         assert!(load("[sign_in]\nprovider = \"\"\n").is_err());
         assert!(load("[sign_in]\nrequire = true\n").is_err());
+    }
+
+    #[test]
+    fn scanning_can_be_required_only_with_a_scanner() {
+        let p = load(
+            "[scan]\nscanner = \"unix:/run/clamav/clamd.ctl\"\nsend = \"required\"\nreceive = \"optional\"\nmax_signature_age_hours = 48\n",
+        )
+        .unwrap();
+        assert_eq!(p.scan.send, Some(ScanRule::Required));
+        assert_eq!(p.scan.receive, Some(ScanRule::Optional));
+        assert!(p.locked().contains(&"scanner".to_string()));
+        assert!(load("[scan]\nsend = \"required\"\n").is_err());
+        assert!(load("[scan]\nscanner = \"clamd\"\n").is_err());
+        assert!(load("[scan]\nscanner = \"/run/c.ctl\"\nsend = \"always\"\n").is_err());
+        assert!(load("[scan]\nscanner = \"/run/c.ctl\"\nmax_signature_age_hours = 0\n").is_err());
     }
 
     #[test]

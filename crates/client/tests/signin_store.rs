@@ -268,6 +268,7 @@ fn send_context(w: &World, pc: &Computer, bearer: Bearer) -> SendContext {
         secrets: pc.secrets.clone(),
         progress: progress::silent(),
         cancel: Cancel::new(),
+        scan: Default::default(),
     }
 }
 

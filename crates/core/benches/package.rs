@@ -23,6 +23,7 @@ fn details() -> Details {
         message: String::new(),
         created_at: now,
         expires_at: now + Duration::days(7),
+        scan: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         message: String::new(),
         created_at: now,
         expires_at: now + Duration::days(7),
+        scan: None,
     };
     let start = Instant::now();
     let result = Plan::new(details, [input]).and_then(|plan| {

@@ -34,19 +34,21 @@ mod encrypt;
 mod error;
 mod extract;
 mod format;
+mod inspect;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use age_io::{AgeReader, open_age};
 pub use age_write::{StreamKeys, StreamKeysError};
-pub use encrypt::{Plan, encrypt, encrypt_with, stream_keys};
+pub use encrypt::{Plan, encrypt, encrypt_inspected, encrypt_with, stream_keys};
 pub use error::{DecryptError, EncryptError};
 pub use extract::{PackageReader, SavedFile};
 pub use format::{
     Details, FORMAT_VERSION, FileEntry, MAGIC, MAX_FILES, MAX_HEADER_LEN, MAX_MANIFEST_LEN,
-    MAX_RECIPIENTS, Manifest, age_encrypted_len,
+    MAX_RECIPIENTS, Manifest, SenderScan, age_encrypted_len,
 };
+pub use inspect::{Inspector, NoInspection, Stop};
 
 /// How far an operation has got, in bytes of plaintext payload (manifest, file contents and
 /// hashes): `done` reaches `total` when the operation is complete.

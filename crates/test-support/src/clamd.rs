@@ -67,7 +67,7 @@ impl Clamd {
                  TCPAddr 127.0.0.1\nDatabaseDirectory {root}/db\nLogFile {root}/clamd.log\n\
                  LogTime yes\nPidFile {root}/clamd.pid\nTemporaryDirectory {root}\n\
                  StreamMaxLength {stream_max}\nMaxFileSize 2000M\nMaxScanSize 2000M\n\
-                 SelfCheck 3600\n"
+                 SelfCheck 3600\nLogClean yes\nAlertExceedsMax yes\n"
             ),
         )
         .unwrap();

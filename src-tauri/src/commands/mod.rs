@@ -12,6 +12,7 @@ pub mod deliver;
 pub mod files;
 pub mod history;
 pub mod receive;
+pub mod scanning;
 pub mod send;
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {

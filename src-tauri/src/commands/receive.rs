@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use kepil_client::receive::SenderCheck;
+use kepil_client::scan::Direction;
 use kepil_client::{Cancel, receive};
 use kepil_core::link::Link;
 use kepil_core::password::Password;
@@ -14,6 +15,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use ts_rs::TS;
 
 use super::rfc3339;
+use super::scanning::{self, LocalScanView, ScanView};
 use crate::channel::{JobChannel, JobEvent};
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, ReceiveSession, lock};
@@ -98,6 +100,9 @@ pub struct ManifestView {
     pub created_at: String,
     pub expires_at: String,
     pub files: Vec<ManifestFile>,
+    /// What the sender's Kepil sealed about its scan (the sender's word); `null`: the sender
+    /// did not scan.
+    pub sender_scan: Option<ScanView>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -111,6 +116,8 @@ pub struct UnlockedView {
     /// What the recipient should weigh before saving (`sender_differs`, `sender_unverified`,
     /// `classification_differs`, `dangerous_file`), as `{code, params}` for the catalogue.
     pub warnings: Vec<UiError>,
+    /// Whether this computer scans the files before they are saved.
+    pub local_scan: LocalScanView,
 }
 
 #[tauri::command]
@@ -127,6 +134,8 @@ pub async fn receive_unlock(
     };
     // A new unlock discards whatever the previous one held.
     lock(&kepil.receive).take();
+    // A required scanner that is missing or stale refuses before the proof counts a download.
+    let scanning = scanning::prepare(&kepil, Direction::Receive).await?;
     let job_id = kepil.next_id("r");
     // Key derivation and the manifest report here; the download and the saving report on
     // `receive_save`'s channel once it takes over.
@@ -158,6 +167,7 @@ pub async fn receive_unlock(
                     danger: filename::danger(&f.name).map(|d| d.kind()),
                 })
                 .collect(),
+            sender_scan: m.scan.as_ref().map(ScanView::sealed),
         },
         trust: TrustView {
             store: trust.store.clone(),
@@ -175,12 +185,14 @@ pub async fn receive_unlock(
             declared_classification: trust.declared_classification.as_str().to_string(),
         },
         warnings: incoming.warnings().iter().map(UiError::coded).collect(),
+        local_scan: LocalScanView::of(&scanning),
     };
     *lock(&kepil.receive) = Some(ReceiveSession {
         job_id,
         cancel,
         incoming: Some(incoming),
         events,
+        scanning,
     });
     Ok(view)
 }
@@ -213,7 +225,7 @@ pub async fn receive_save<R: Runtime>(
     if !folder.is_absolute() {
         return Err(UiError::new("destination_not_writable"));
     }
-    let (job_id, incoming, events) = {
+    let (job_id, incoming, events, scanning) = {
         let mut session = lock(&kepil.receive);
         let s = session
             .as_mut()
@@ -223,11 +235,16 @@ pub async fn receive_save<R: Runtime>(
             .take()
             .ok_or_else(|| UiError::new("nothing_unlocked"))?;
         s.events.redirect(on_event);
-        (s.job_id.clone(), incoming, s.events.clone())
+        (
+            s.job_id.clone(),
+            incoming,
+            s.events.clone(),
+            s.scanning.clone(),
+        )
     };
     let id = job_id.clone();
     tauri::async_runtime::spawn(async move {
-        let result = incoming.save(&folder).await;
+        let result = incoming.save(&folder, &scanning).await;
         let kepil = app.state::<Kepil>();
         match result {
             Ok(saved) => {

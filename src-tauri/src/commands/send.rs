@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use kepil_client::api::StoreClient;
+use kepil_client::scan::Direction;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings;
 use kepil_client::{Cancel, recipients, send};
@@ -15,6 +16,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use ts_rs::TS;
 
 use super::rfc3339;
+use super::scanning::ScanView;
 use crate::channel::{JobChannel, JobEvent};
 use crate::error::{UiError, UiResult};
 use crate::state::{Kepil, SendJob, lock};
@@ -99,6 +101,8 @@ pub struct SendDone {
     pub expires_at: String,
     pub local: bool,
     pub recipients: Vec<SentRecipientView>,
+    /// The scan sealed in the package (every file clean); `null`: not scanned.
+    pub scan: Option<ScanView>,
 }
 
 #[tauri::command]
@@ -187,6 +191,7 @@ pub async fn send_start<R: Runtime>(
         secrets: kepil.secrets.clone(),
         progress,
         cancel: cancel.clone(),
+        scan: kepil.scan_setup(Direction::Send)?,
     };
     let library_request = SendRequest {
         files,
@@ -232,6 +237,7 @@ pub async fn send_start<R: Runtime>(
                             has_password: r.password.is_some(),
                         })
                         .collect(),
+                    scan: sent.scan.as_ref().map(ScanView::sealed),
                 };
                 if let Some(job) = lock(&kepil.sends).get_mut(&id) {
                     job.sent = Some(sent);

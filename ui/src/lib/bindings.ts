@@ -122,9 +122,21 @@ export type SendRequest = { fileIds: Array<string>, classification: string, reci
  */
 senderName?: string, };
 
+export type ScanView = { 
+/**
+ * `ClamAV 1.4.6` (a sender's text, its hidden characters written out).
+ */
+engine: string, signatures: number | null, signaturesDate: string | null, scannedAt: string | null, };
+
+export type LocalScanView = { scanner: ScanView | null, reason: UiError | null, };
+
 export type SentRecipient = { index: number, recipient: string, phone: string | null, link: string, hasPassword: boolean, };
 
-export type SendDone = { jobId: string, transferId: string, expiresAt: string, local: boolean, recipients: Array<SentRecipient>, };
+export type SendDone = { jobId: string, transferId: string, expiresAt: string, local: boolean, recipients: Array<SentRecipient>, 
+/**
+ * The scan sealed in the package (every file clean); `null`: not scanned.
+ */
+scan: ScanView | null, };
 
 export type Progress = { jobId: string, phase: string, done: number, total: number, bytesPerSec: number, etaSecs: number | null, };
 
@@ -161,7 +173,12 @@ classification: string,
 /**
  * The package's claim, shown with its hidden characters written out.
  */
-sender: string, subject: string, message: string, createdAt: string, expiresAt: string, files: Array<ManifestFile>, };
+sender: string, subject: string, message: string, createdAt: string, expiresAt: string, files: Array<ManifestFile>, 
+/**
+ * What the sender's Kepil sealed about its scan (the sender's word); `null`: the sender
+ * did not scan.
+ */
+senderScan: ScanView | null, };
 
 export type VerifiedSender = { email: string, name: string | null, 
 /**
@@ -184,7 +201,11 @@ export type Unlocked = { jobId: string, downloadsLeft: number, manifest: Manifes
  * What the recipient should weigh before saving (`sender_differs`, `sender_unverified`,
  * `classification_differs`, `dangerous_file`), as `{code, params}` for the catalogue.
  */
-warnings: Array<UiError>, };
+warnings: Array<UiError>, 
+/**
+ * Whether this computer scans the files before they are saved.
+ */
+localScan: LocalScanView, };
 
 export type ReceiveDone = { jobId: string, folder: string, files: Array<ManifestFile>, };
 

@@ -3,7 +3,8 @@ import { ipc as realIpc, toUiError, type Ipc, type JobEvent, type Progress, type
 import { cleanLink } from './format';
 
 /** Errors after which this link can never work: the user needs a new link from the sender. */
-export const FINAL_CODES: readonly string[] = ['locked', 'expired', 'revoked', 'used_up', 'unavailable'];
+// After these nothing more can be done with this link here (a detection consumed the download).
+export const FINAL_CODES: readonly string[] = ['locked', 'expired', 'revoked', 'used_up', 'unavailable', 'infected_receive'];
 
 export type ReceiveState =
   | { kind: 'idle'; error?: UiError }

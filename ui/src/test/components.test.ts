@@ -198,7 +198,7 @@ describe('ReceiveView', () => {
     invokeMock
       .mockResolvedValueOnce(info)
       .mockRejectedValueOnce({ code: 'wrong_password', params: { tries_left: '2' } })
-      .mockResolvedValueOnce({ downloadsLeft: 1, manifest: { classification: 'SULIT', sender: 'x@y.my', subject: 's', message: '<img src=x onerror=alert(1)>', createdAt: '', expiresAt: '', files: [{ name: '<b>n</b>.pdf', shown: '<b>n</b>.pdf', size: 1, danger: null }] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'SULIT', declaredClassification: 'SULIT' }, warnings: [] });
+      .mockResolvedValueOnce({ downloadsLeft: 1, manifest: { classification: 'SULIT', sender: 'x@y.my', subject: 's', message: '<img src=x onerror=alert(1)>', createdAt: '', expiresAt: '', files: [{ name: '<b>n</b>.pdf', shown: '<b>n</b>.pdf', size: 1, danger: null }] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'SULIT', declaredClassification: 'SULIT' }, warnings: [], localScan: { scanner: null, reason: null } });
     render(ReceiveView, {});
     await settle();
     type('receive-link', 'https://s/t/a\n#b');
@@ -234,7 +234,8 @@ describe('TERBUKA (no password)', () => {
         downloadsLeft: 1,
         manifest: { classification: 'SULIT', sender: 'ketua@agensi.gov.my', subject: '', message: '', createdAt: '', expiresAt: '', files: [{ name: 'a.exe', shown: 'a.exe', size: 1, danger: 'program' }] },
         trust: { store: 'kepil.agensi.gov.my', verifiedSender: { email: 'pengirim@agensi.gov.my', name: null, serviceToken: false }, senderCheck: 'differs', sealedClassification: 'SULIT', declaredClassification: 'SULIT' },
-        warnings: [{ code: 'sender_differs', params: { sealed: 'ketua@agensi.gov.my', verified: 'pengirim@agensi.gov.my', store: 'kepil.agensi.gov.my' } }]
+        warnings: [{ code: 'sender_differs', params: { sealed: 'ketua@agensi.gov.my', verified: 'pengirim@agensi.gov.my', store: 'kepil.agensi.gov.my' } }],
+        localScan: { scanner: null, reason: { code: 'scanner_unreachable', params: { address: 'unix:/run/clamav/clamd.ctl', reason: 'No such file' } } }
       });
     render(ReceiveView, {});
     type('receive-link', 'https://s/t/a#b');
@@ -246,15 +247,50 @@ describe('TERBUKA (no password)', () => {
     expect(q('verified-sender')!.textContent).toMatch(/pengirim@agensi\.gov\.my.*kepil\.agensi\.gov\.my/);
     expect(q('manifest-sender')!.textContent).toBe('ketua@agensi.gov.my');
     expect(q('file-danger')).not.toBeNull();
+    // Neither end scanned: said plainly, with why this computer did not.
+    expect(q('sender-scan')!.textContent).toMatch(/Tidak diimbas oleh penghantar|Not scanned by the sender/);
+    expect(q('local-scan')!.textContent).toMatch(/(TIDAK|NOT) (diimbas|scanned).*clamd\.ctl/s);
     const warnings = q('receive-warnings')!;
     expect(warnings.querySelector('[data-code="sender_differs"]')!.textContent).toMatch(/ketua@agensi\.gov\.my/);
     expect(q('receive-save')!.textContent).toMatch(/Simpan juga|Save anyway/);
   });
 
+  it("a detection on saving shows the report to copy, and the sender's scan as the package seals it", async () => {
+    invokeMock
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: false })
+      .mockResolvedValueOnce({
+        jobId: 'r1',
+        downloadsLeft: 1,
+        manifest: { classification: 'SULIT', sender: 'a@agensi.gov.my', subject: '', message: '', createdAt: '', expiresAt: '', files: [{ name: 'a.pdf', shown: 'a.pdf', size: 1, danger: null }], senderScan: { engine: 'ClamAV 1.4.6', signatures: 27480, signaturesDate: '2026-12-01T09:00:00Z', scannedAt: '2026-12-02T08:00:00Z' } },
+        trust: { store: 'kepil.agensi.gov.my', verifiedSender: { email: 'a@agensi.gov.my', name: null, serviceToken: false }, senderCheck: 'matches', sealedClassification: 'SULIT', declaredClassification: 'SULIT' },
+        warnings: [],
+        localScan: { scanner: { engine: 'ClamAV 1.4.6', signatures: 27480, signaturesDate: null, scannedAt: null }, reason: null }
+      })
+      .mockResolvedValueOnce('/home/u/Dokumen')
+      .mockResolvedValueOnce('r1');
+    render(ReceiveView, {});
+    type('receive-link', 'https://s/t/a#b');
+    flushSync();
+    q('receive-open')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    q('receive-unlock')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('sender-scan')!.textContent).toMatch(/ClamAV 1\.4\.6/);
+    expect(q('local-scan')!.textContent).toMatch(/ClamAV 1\.4\.6/);
+    q('receive-save')!.click();
+    await settle();
+    sendOn('receive_save', 'failed', { jobId: 'r1', error: { code: 'infected_receive', params: { name: 'a.pdf', signature: 'Win.Test.EICAR_HDB-1', transfer_id: 'T123', sender: 'a@agensi.gov.my', sender_status: 'verified', store: 'kepil.agensi.gov.my' } } });
+    await settle();
+    expect(q('receive-error')!.dataset.code).toBe('infected_receive');
+    const report = q('infected-report')!.textContent!;
+    for (const part of ['T123', 'a@agensi.gov.my', 'kepil.agensi.gov.my', 'Win.Test.EICAR_HDB-1']) expect(report).toContain(part);
+    expect(q('receive-save')).toBeNull();
+  });
+
   it('receiving needs no password', async () => {
     invokeMock
       .mockResolvedValueOnce({ grantId: 'g', classification: 'TERBUKA', size: 1, expiresAt: '', store: 's', requiresPassword: false })
-      .mockResolvedValueOnce({ jobId: 'r1', downloadsLeft: 1, manifest: { classification: 'TERBUKA', sender: 'x', subject: '', message: '', createdAt: '', expiresAt: '', files: [] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'TERBUKA', declaredClassification: 'TERBUKA' }, warnings: [] });
+      .mockResolvedValueOnce({ jobId: 'r1', downloadsLeft: 1, manifest: { classification: 'TERBUKA', sender: 'x', subject: '', message: '', createdAt: '', expiresAt: '', files: [] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'TERBUKA', declaredClassification: 'TERBUKA' }, warnings: [], localScan: { scanner: null, reason: null } });
     render(ReceiveView, {});
     type('receive-link', 'https://s/t/a#b');
     flushSync();

@@ -10,7 +10,8 @@ import { describeError } from '../lib/i18n';
 const INFO = { grantId: 'g1', classification: 'SULIT', size: 2048, expiresAt: '2026-12-01T00:00:00Z', store: 'https://s' };
 const UNLOCKED = {
   downloadsLeft: 2,
-  manifest: { classification: 'SULIT', sender: 'a@b.gov.my', subject: 'S', message: '<b>hi</b>', createdAt: '', expiresAt: '', files: [{ name: 'x.pdf', size: 10 }] },
+  manifest: { classification: 'SULIT', sender: 'a@b.gov.my', subject: 'S', message: '<b>hi</b>', createdAt: '', expiresAt: '', files: [{ name: 'x.pdf', size: 10 }], senderScan: null },
+  localScan: { scanner: null, reason: null },
 };
 const LINK = 'https://kepil.gov.my/t/ABC#def';
 

@@ -11,10 +11,14 @@
 //! cannot be built or tested on the Linux machines this project runs on, so none is shipped.
 
 pub mod clamd;
+mod inspection;
+mod setup;
 
 use std::fmt;
 
 pub use clamd::{Clamd, ClamdAddress};
+pub use inspection::{ScanInspection, ScanStop};
+pub use setup::{Direction, NotScanned, ScanSetup, Scanning};
 
 use crate::error::ScanError;
 
@@ -50,6 +54,18 @@ impl fmt::Display for EngineInfo {
             write!(f, " of {}", d.date())?;
         }
         Ok(())
+    }
+}
+
+impl EngineInfo {
+    /// What the sender seals in the manifest for a scan started at `at`.
+    pub fn sealed(&self, at: time::OffsetDateTime) -> kepil_core::package::SenderScan {
+        kepil_core::package::SenderScan {
+            engine: self.engine.clone(),
+            signatures: self.signatures,
+            signatures_date: self.signatures_date,
+            scanned_at: at,
+        }
     }
 }
 

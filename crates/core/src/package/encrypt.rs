@@ -9,8 +9,9 @@ use super::age_write::{AgeWriteError, AgeWriter, StreamKeys};
 use super::error::EncryptError;
 use super::format::{
     Details, FORMAT_VERSION, FileEntry, FileHash, MAX_FILES, MAX_MANIFEST_LEN, MAX_RECIPIENTS,
-    Manifest, age_encrypted_len, file_hash_of, normalize_time, payload_prefix,
+    Manifest, SenderScan, age_encrypted_len, file_hash_of, normalize_time, payload_prefix,
 };
+use super::inspect::{Inspector, NoInspection};
 use super::{Cancel, Progress};
 
 /// Files are read with buffers this large (few system calls) ...
@@ -105,6 +106,11 @@ impl Plan {
             subject: details.subject,
             message: details.message,
             files: entries,
+            scan: details.scan.map(|scan| SenderScan {
+                signatures_date: scan.signatures_date.map(normalize_time),
+                scanned_at: normalize_time(scan.scanned_at),
+                ..scan
+            }),
         };
         let manifest_json = serde_json::to_vec(&manifest).map_err(|_| {
             // Only an out-of-range date (year outside 0000..=9999) fails to serialise.
@@ -295,6 +301,21 @@ pub fn encrypt_with<W: Write>(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<W, EncryptError> {
+    encrypt_inspected(plan, keys, out, progress, cancel, &mut NoInspection)
+}
+
+/// Like [`encrypt_with`], showing every file's plaintext to `inspector` as it is read (the
+/// same single read that feeds the encryption). Each file's [`Inspector::end`] comes before
+/// its hash is written, so when the inspector stops ([`EncryptError::Stopped`]) the output
+/// lacks at least that hash and the final chunk: it can never be completed or decrypted.
+pub fn encrypt_inspected<W: Write>(
+    plan: &Plan,
+    keys: &StreamKeys,
+    out: W,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+    inspector: &mut dyn Inspector,
+) -> Result<W, EncryptError> {
     if cancel.is_cancelled() {
         return Err(EncryptError::Cancelled);
     }
@@ -335,10 +356,16 @@ pub fn encrypt_with<W: Write>(
 
         // Returning early (error, cancel) drops `data_rx` and `pool_tx`, which stops the
         // reader at its next send or receive; the scope then joins it.
-        for _ in files {
+        for (index, entry) in plan.manifest.files.iter().enumerate() {
+            inspector
+                .begin(index, &entry.name)
+                .map_err(|_| EncryptError::Stopped)?;
             loop {
                 match data_rx.recv() {
                     Ok(Chunk::Data(buf, n)) => {
+                        inspector
+                            .bytes(&buf[..n])
+                            .map_err(|_| EncryptError::Stopped)?;
                         write_out(&mut stream, &buf[..n])?;
                         done += n as u64;
                         progress(Progress { done, total });
@@ -348,6 +375,7 @@ pub fn encrypt_with<W: Write>(
                         let _ = pool_tx.send(buf);
                     }
                     Ok(Chunk::End(hash)) => {
+                        inspector.end().map_err(|_| EncryptError::Stopped)?;
                         write_out(&mut stream, &hash)?;
                         done += hash.len() as u64;
                         break;

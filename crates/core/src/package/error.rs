@@ -39,6 +39,9 @@ pub enum EncryptError {
     Write { source: io::Error },
     /// The user cancelled.
     Cancelled,
+    /// The [`super::Inspector`] stopped it (a malware scanner's detection or failure); the
+    /// inspector knows and tells why.
+    Stopped,
     /// A bug or an unexpected change in the age library (e.g. the output length differs
     /// from the announced one). Never caused by user input.
     Internal { detail: String },
@@ -89,6 +92,8 @@ pub enum DecryptError {
     TrailingData,
     /// The user cancelled.
     Cancelled,
+    /// The [`super::Inspector`] stopped it before anything was saved; it knows why.
+    Stopped,
     /// Reading the encrypted input failed (disk, network).
     Read { source: io::Error },
     /// The destination folder is missing, read-only or not ours to write.
@@ -165,6 +170,7 @@ impl Coded for EncryptError {
             EncryptError::TooManyFiles { .. } => "package_too_many_files",
             EncryptError::Write { .. } => "package_write_failed",
             EncryptError::Cancelled => "cancelled",
+            EncryptError::Stopped => "package_inspection_stopped",
             EncryptError::Internal { .. } => "package_internal_error",
         }
     }
@@ -200,6 +206,7 @@ impl Coded for EncryptError {
             ],
             E::Write { source } => vec![("reason", reason(source))],
             E::Cancelled => vec![("direction", "send".to_owned())],
+            E::Stopped => vec![("direction", "send".to_owned())],
             E::Internal { detail } => vec![("detail", clip(detail, 200))],
             E::NoRecipients => vec![],
         }
@@ -227,6 +234,7 @@ impl Coded for DecryptError {
             D::FileHashMismatch { .. } => "package_file_hash_mismatch",
             D::TrailingData => "package_trailing_data",
             D::Cancelled => "cancelled",
+            D::Stopped => "package_inspection_stopped",
             D::Read { .. } => "package_read_failed",
             D::DestinationNotWritable { .. } => "destination_not_writable",
             D::DiskFull { .. } => "disk_full",
@@ -257,7 +265,7 @@ impl Coded for DecryptError {
                 ("direction", "receive".to_owned()),
             ],
             D::FileHashMismatch { name } => vec![("name", shown_name(name))],
-            D::Cancelled => vec![("direction", "receive".to_owned())],
+            D::Cancelled | D::Stopped => vec![("direction", "receive".to_owned())],
             D::Read { source } => vec![("reason", reason(source))],
             D::DestinationNotWritable { path, source } | D::Io { path, source } => {
                 vec![("path", shown(path)), ("reason", reason(source))]

@@ -14,6 +14,7 @@ use super::format::{
     FileHash, FileHasher, HASH_LEN, MAGIC, MAX_FILES, MAX_MANIFEST_LEN, Manifest, PREFIX_LEN,
     file_hash_of,
 };
+use super::inspect::{Inspector, NoInspection};
 use super::{Cancel, Progress};
 use crate::filename;
 
@@ -157,10 +158,24 @@ impl<R: Read> PackageReader<R> {
     /// On any error, a cancel, or a panic, every temporary file and every file already renamed
     /// is removed: nothing from a bad package is ever left on disk.
     pub fn extract_to(
+        self,
+        dir: &Path,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &Cancel,
+    ) -> Result<Vec<SavedFile>, DecryptError> {
+        self.extract_inspected(dir, progress, cancel, &mut NoInspection)
+    }
+
+    /// Like [`PackageReader::extract_to`], showing every file's plaintext to `inspector` as it
+    /// is decrypted. A file's [`Inspector::end`] comes once its hash has matched, before the
+    /// next file; all of them before anything is committed. When the inspector stops
+    /// ([`DecryptError::Stopped`]) every temporary file is removed and nothing is saved.
+    pub fn extract_inspected(
         mut self,
         dir: &Path,
         progress: &mut dyn FnMut(Progress),
         cancel: &Cancel,
+        inspector: &mut dyn Inspector,
     ) -> Result<Vec<SavedFile>, DecryptError> {
         match std::fs::metadata(dir) {
             Ok(m) if m.is_dir() => {}
@@ -199,10 +214,13 @@ impl<R: Read> PackageReader<R> {
                 source: io::Error::other("the writer thread stopped"),
             };
 
-            for entry in files {
+            for (index, entry) in files.into_iter().enumerate() {
                 if cancel.is_cancelled() {
                     return Err(DecryptError::Cancelled);
                 }
+                inspector
+                    .begin(index, &entry.name)
+                    .map_err(|_| DecryptError::Stopped)?;
                 let tmp = tempfile::Builder::new()
                     .prefix(".kepil-")
                     .suffix(".part")
@@ -231,6 +249,9 @@ impl<R: Read> PackageReader<R> {
                     }
                     remaining -= n as u64;
                     self.done += n as u64;
+                    inspector
+                        .bytes(&buf[..n])
+                        .map_err(|_| DecryptError::Stopped)?;
                     job_tx.send(Job::Data(buf, n)).map_err(|_| stopped())?;
                     if let Ok(Written::Failed(e)) = done_rx.try_recv() {
                         return Err(e);
@@ -257,6 +278,7 @@ impl<R: Read> PackageReader<R> {
                     }
                     Written::Failed(e) => return Err(e),
                 }
+                inspector.end().map_err(|_| DecryptError::Stopped)?;
             }
             Ok(())
         })?;

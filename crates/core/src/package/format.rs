@@ -132,6 +132,33 @@ pub struct Details {
     pub message: String,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// The malware scan the sender's Kepil runs over every file as it is packaged, if any.
+    pub scan: Option<SenderScan>,
+}
+
+/// The sender's malware scan, sealed in the manifest (MyGovUC guideline 3.2 A ii 7): the
+/// engine and signatures that scanned every file as it was read for encryption. Kepil
+/// completes a package only when every file's verdict was clean (each file's hash is written
+/// after its verdict), so a package that opens and carries this record was scanned clean by
+/// the sender's Kepil. It is the sender's word, like the rest of the manifest: the recipient's
+/// own scan does not rely on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderScan {
+    /// `ClamAV 1.4.6`.
+    pub engine: String,
+    /// The signature database's version, when the engine reports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<u64>,
+    /// When that database was built, when the engine reports it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub signatures_date: Option<OffsetDateTime>,
+    /// When the scan of this package started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub scanned_at: OffsetDateTime,
 }
 
 /// The manifest: what the recipient sees before any file is written.
@@ -147,6 +174,9 @@ pub struct Manifest {
     pub subject: String,
     pub message: String,
     pub files: Vec<FileEntry>,
+    /// Absent when the sender's Kepil did not scan (none configured, or an older Kepil).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<SenderScan>,
 }
 
 /// One file in the manifest. `name` is the sender's base name, untrusted on the receiving

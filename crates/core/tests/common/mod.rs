@@ -18,6 +18,7 @@ pub fn details() -> Details {
         message: "Sila ambil tindakan. Terima kasih.".into(),
         created_at: now,
         expires_at: now + Duration::days(7),
+        scan: None,
     }
 }
 
