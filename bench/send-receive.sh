@@ -90,7 +90,7 @@ URL="$(sed -n 's/^listening on //p' "$WORK/store.out")"
 
 export KEPIL_CONFIG_DIR="$WORK/home" KEPIL_NO_KEYRING=1 KEPIL_STORE="$URL" KEPIL_TOKEN="$TOKEN" KEPIL_LANG=en
 
-send() { "$KEPIL" send "$1" --classification sulit --to bench@localhost --json > "$2"; }
+send() { "$KEPIL" send "$1" --classification sulit --to penerima@agensi.gov.my --json > "$2"; }
 # The link and password are read out of send's JSON before the clock starts.
 grant_of() { # SENT_JSON -> "LINK PASSWORD"
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["recipients"][0]; print(r["link"], r["password"])' "$1"
@@ -129,7 +129,7 @@ T_RAGE=$(median "${RAGES[@]}"); T_AGE=$(median "${AGES[@]}")
 T_SEND=$(median "${SENDS[@]}"); T_RECV=$(median "${RECVS[@]}")
 
 echo "== kepil ${RSS_GIB} GiB peak RSS" >&2
-/usr/bin/time -v -o "$WORK/time-send.txt" "$KEPIL" send "$WORK/rss.bin" --classification sulit --to bench@localhost --json > "$WORK/sent-rss.json"
+/usr/bin/time -v -o "$WORK/time-send.txt" "$KEPIL" send "$WORK/rss.bin" --classification sulit --to penerima@agensi.gov.my --json > "$WORK/sent-rss.json"
 read -r LINK PW < <(grant_of "$WORK/sent-rss.json")
 mkdir -p "$WORK/out-rss"
 printf '%s\n' "$PW" | /usr/bin/time -v -o "$WORK/time-recv.txt" "$KEPIL" receive "$LINK" --yes --password-stdin -o "$WORK/out-rss" >/dev/null

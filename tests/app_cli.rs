@@ -164,9 +164,16 @@ fn sent_with_the_cli_received_in_the_app() {
     let r = &sent["recipients"][0];
     let (link, password) = (r["link"].as_str().unwrap(), r["password"].as_str().unwrap());
 
-    // A recipient whose app has no store of its own set: the link names the store.
+    // A recipient whose app has no store of its own set: the link names a store this computer
+    // does not know, which is contacted once the recipient has seen it and said yes.
     let app = MockApp::new(None);
-    let info = app.ok("receive_open", json!({ "link": link }));
+    let e = app.err("receive_open", json!({ "link": link }));
+    assert_eq!(e["code"], "store_unconfirmed", "{e}");
+    let info = app.ok(
+        "receive_open",
+        json!({ "link": link, "confirmStore": true }),
+    );
+    assert_eq!(info["storeView"]["standing"], "confirmed", "{info}");
     assert_eq!(info["classification"], "TERHAD", "{info}");
     assert_eq!(info["store"], format!("{}/", store.base), "{info}");
     let unlocked = app.ok(

@@ -209,6 +209,16 @@ sender_differs = The store { $store } vouches that { $verified } uploaded this p
     .bare = The store vouches for a different uploader than the sender named in the package.
 sender_differs-do = Do not trust the name in the package: before you open the files, confirm with { $verified } by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
     .bare = Do not trust the name in the package: before you open the files, confirm with the uploader the store names, by phone or another channel you already know, that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).
+store_unconfirmed = { $idn ->
+    [yes] This link points to the store { $host }, which this computer does not know. Its name uses non-Latin letters (shown here as "xn--…"), as look-alikes of real names do. Kepil has not contacted it.
+   *[no] This link points to the store { $host }, which this computer does not know. Kepil has not contacted it.
+}
+    .bare = This link points to a store this computer does not know. Kepil has not contacted it.
+store_unconfirmed-do = Contact it only if the sender told you, through a channel you already know, that their agency's store is { $host } (MyGovUC guideline 3.2 A iii 1 and 3); otherwise report the email to your ICT Security Officer.
+    .bare = Contact it only if the sender told you, through a channel you already know, which store their agency uses; otherwise report the email to your ICT Security Officer.
+store_refused = This link points to the store { $host }, which is not one this computer's policy trusts. Kepil did not contact it.
+    .bare = This link points to a store this computer's policy does not trust. Kepil did not contact it.
+store_refused-do = If the sender's agency really uses this store, ask your ICT administrator to add it to Kepil's policy ([trust] stores); otherwise report the email to your ICT Security Officer.
 sender_unverified = The store { $store } does not say who uploaded this package; "{ $sealed }" is only what the package itself says.
     .bare = The store does not say who uploaded this package; its sender is only what the package itself says.
 sender_unverified-do = Before you open the files, confirm with the sender by phone or another channel you already know that they sent it (MyGovUC guideline 3.2 A iii 1 and 3).

@@ -209,6 +209,16 @@ sender_differs = Stor { $store } mengesahkan bahawa { $verified } yang memuat na
     .bare = Stor mengesahkan pemuat naik yang berbeza daripada penghantar yang dinamakan dalam pakej.
 sender_differs-do = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan { $verified } melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
     .bare = Jangan percaya nama dalam pakej: sebelum membuka fail, sahkan dengan pemuat naik yang dinamakan oleh stor, melalui telefon atau saluran lain yang anda sedia kenali, bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).
+store_unconfirmed = { $idn ->
+    [yes] Pautan ini menuju ke stor { $host }, yang tidak dikenali oleh komputer ini. Namanya menggunakan huruf bukan Latin (dipaparkan di sini sebagai "xn--…"), seperti nama tiruan yang menyerupai nama sebenar. Kepil belum menghubunginya.
+   *[no] Pautan ini menuju ke stor { $host }, yang tidak dikenali oleh komputer ini. Kepil belum menghubunginya.
+}
+    .bare = Pautan ini menuju ke stor yang tidak dikenali oleh komputer ini. Kepil belum menghubunginya.
+store_unconfirmed-do = Hubungi stor itu hanya jika penghantar memberitahu anda, melalui saluran yang sudah anda kenali, bahawa stor agensinya ialah { $host } (Garis Panduan MyGovUC 3.2 A iii 1 dan 3); jika tidak, laporkan e-mel itu kepada Pegawai Keselamatan ICT (ICTSO) anda.
+    .bare = Hubungi stor itu hanya jika penghantar memberitahu anda, melalui saluran yang sudah anda kenali, stor yang digunakan agensinya; jika tidak, laporkan e-mel itu kepada Pegawai Keselamatan ICT (ICTSO) anda.
+store_refused = Pautan ini menuju ke stor { $host }, yang tidak dipercayai oleh polisi komputer ini. Kepil tidak menghubunginya.
+    .bare = Pautan ini menuju ke stor yang tidak dipercayai oleh polisi komputer ini. Kepil tidak menghubunginya.
+store_refused-do = Jika agensi penghantar benar-benar menggunakan stor ini, minta pentadbir ICT anda menambahnya ke dalam polisi Kepil ([trust] stores); jika tidak, laporkan e-mel itu kepada Pegawai Keselamatan ICT (ICTSO) anda.
 sender_unverified = Stor { $store } tidak menyatakan siapa yang memuat naik pakej ini; "{ $sealed }" hanyalah apa yang dinyatakan oleh pakej itu sendiri.
     .bare = Stor tidak menyatakan siapa yang memuat naik pakej ini; penghantarnya hanyalah apa yang dinyatakan oleh pakej itu sendiri.
 sender_unverified-do = Sebelum membuka fail, sahkan dengan penghantar melalui telefon atau saluran lain yang anda sedia kenali bahawa mereka yang menghantarnya (Garis Panduan MyGovUC 3.2 A iii 1 dan 3).

@@ -55,6 +55,7 @@ pub fn typescript() -> String {
         ProgressPayload::decl(&cfg),
         JobFailed::decl(&cfg),
         JobEvent::<()>::decl(&cfg),
+        receive::StoreTrustView::decl(&cfg),
         receive::ReceiveInfo::decl(&cfg),
         receive::ManifestFile::decl(&cfg),
         receive::ManifestView::decl(&cfg),

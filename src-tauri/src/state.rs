@@ -15,6 +15,7 @@ use kepil_client::scan::{Direction, ScanSetup, Scanning};
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::Sent;
 use kepil_client::settings::{self, ConfigFile, Dirs};
+use kepil_client::store_trust::{StoreTrust, StoreView};
 use kepil_client::{Cancel, SecretString};
 use kepil_core::message::Lang;
 use url::Url;
@@ -84,6 +85,8 @@ pub struct Kepil {
     /// Folders files were saved into this session (the only ones `open_folder` opens).
     pub saved_folders: Mutex<HashSet<PathBuf>>,
     pub pending_link: Mutex<Option<String>>,
+    /// Stores the person confirmed this session (`receive_open` with `confirmStore`), by host.
+    pub confirmed_stores: Mutex<HashSet<String>>,
     counter: AtomicU64,
 }
 
@@ -129,8 +132,26 @@ impl Kepil {
             receive: Mutex::new(None),
             saved_folders: Mutex::new(HashSet::new()),
             pending_link: Mutex::new(None),
+            confirmed_stores: Mutex::new(HashSet::new()),
             counter: AtomicU64::new(1),
         }
+    }
+
+    /// How a link's store stands here (kepil-client's `store_trust`): the policy's stores, the
+    /// person's own, this app's local store. A policy that cannot be read trusts nothing it
+    /// would name: every other store must then be confirmed.
+    pub async fn store_view(&self, store: &Url) -> StoreView {
+        let empty = SystemPolicy::default();
+        let policy = self.policy.as_ref().unwrap_or(&empty);
+        let configured = self
+            .config()
+            .ok()
+            .and_then(|c| settings::resolve_store(None, &c).ok());
+        #[cfg(feature = "local-store")]
+        let local = self.local.lock().await.as_ref().map(|l| l.url.clone());
+        #[cfg(not(feature = "local-store"))]
+        let local: Option<Url> = None;
+        StoreTrust::new(policy, configured.as_ref(), local.as_ref()).judge(store)
     }
 
     /// Malware scanning for one direction: the system policy's `[scan]`, else `scanner` in

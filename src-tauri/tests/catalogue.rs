@@ -755,6 +755,16 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
     for e in scan_errors() {
         receive.push(ReceiveError::Scan(e));
     }
+    for idn in [false, true] {
+        receive.push(ReceiveError::StoreUnconfirmed {
+            host: "xn--kepl-9cd.agensi.gov.my".into(),
+            idn,
+        });
+    }
+    receive.push(ReceiveError::StoreRefused {
+        host: "kepil.lain.example".into(),
+        idn: false,
+    });
     for e in decrypt_errors() {
         receive.push(ReceiveError::Decrypt(e));
     }
@@ -781,7 +791,9 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             | ReceiveError::Declined
             | ReceiveError::ClassificationRefused { .. }
             | ReceiveError::Infected { .. }
-            | ReceiveError::Scan(_) => {}
+            | ReceiveError::Scan(_)
+            | ReceiveError::StoreUnconfirmed { .. }
+            | ReceiveError::StoreRefused { .. } => {}
         }
     }
     for e in receive {

@@ -750,3 +750,71 @@ fn files_are_scanned_both_ways_and_a_required_scanner_that_stopped_refuses() {
     );
     assert_eq!(e["code"], "scanner_unreachable", "{e}");
 }
+
+#[test]
+fn a_link_to_a_store_this_computer_does_not_know_is_opened_only_once_confirmed() {
+    let other = tauri::async_runtime::block_on(kepil_test_support::store::start());
+    let url = other.server.base_url().to_string();
+    let h = Harness::new(None);
+    // Sent through that store while it was this computer's own ...
+    h.ok("settings_save", json!({ "request": { "storeUrl": url } }));
+    h.ok("token_save", json!({ "token": other.token.as_str() }));
+    let path = h.file("surat.txt", b"surat rasmi");
+    *h.desktop.files.lock().unwrap() = vec![path];
+    let picked = h.ok("pick_files", json!({}));
+    let job = h.ok(
+        "send_start",
+        json!({ "request": {
+            "fileIds": [picked[0]["id"].clone()],
+            "classification": "SULIT",
+            "recipients": [{ "email": "a@agensi.gov.my" }],
+            "subject": "",
+            "message": ""
+        }}),
+    );
+    let job = job.as_str().unwrap().to_string();
+    let done = h.wait_event("send-done", "send-failed", &job);
+    let link = done["recipients"][0]["link"].as_str().unwrap().to_string();
+    let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
+    let info = h.ok("receive_open", json!({ "link": link }));
+    assert_eq!(info["storeView"]["standing"], "trusted", "{info}");
+
+    // ... and no longer: the link now leads to a store this computer does not know.
+    h.ok("settings_save", json!({ "request": { "storeUrl": "" } }));
+    let e = h.err("receive_open", json!({ "link": link }));
+    assert_eq!(e["code"], "store_unconfirmed", "{e}");
+    let host = url.trim_end_matches('/').split_once("://").unwrap().1;
+    assert_eq!(e["params"]["host"], host);
+    // The webview cannot go around the question.
+    let e = h.err(
+        "receive_unlock",
+        json!({ "link": link, "password": password }),
+    );
+    assert_eq!(e["code"], "store_unconfirmed", "{e}");
+    let status = h.ok(
+        "history_status",
+        json!({ "transferId": done["transferId"] }),
+    );
+    assert_eq!(status["grants"][0]["downloads"], 0, "nothing was counted");
+
+    let info = h.ok(
+        "receive_open",
+        json!({ "link": link, "confirmStore": true }),
+    );
+    assert_eq!(info["storeView"]["standing"], "confirmed", "{info}");
+    let unlocked = h.ok(
+        "receive_unlock",
+        json!({ "link": link, "password": password }),
+    );
+    assert_eq!(unlocked["manifest"]["files"][0]["name"], "surat.txt");
+    h.shutdown();
+
+    // A desktop whose policy refuses other stores does not contact it, confirmed or not.
+    let refusing = Harness::new(Some("[trust]\nother_stores = \"refuse\"\n"));
+    let e = refusing.err(
+        "receive_open",
+        json!({ "link": link, "confirmStore": true }),
+    );
+    assert_eq!(e["code"], "store_refused", "{e}");
+    refusing.shutdown();
+}

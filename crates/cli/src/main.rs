@@ -20,11 +20,12 @@ use kepil_client::scan::{Direction, ScanSetup};
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
+use kepil_client::store_trust::StoreTrust;
 use kepil_client::system_policy::{self, SystemPolicy};
 use kepil_client::{duration, manage, receive, recipients, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
-use kepil_core::message::Lang;
+use kepil_core::message::{Coded, Lang};
 use kepil_core::password::Password;
 
 use crate::output::{Failure, t};
@@ -193,6 +194,16 @@ struct SendArgs {
     store: StoreArgs,
 }
 
+/// Which store a link may lead to (docs/cli.md, "Trusted stores").
+#[derive(Debug, Args)]
+struct StoreTrustArgs {
+    /// Contact this store (`host` or `host:port`, as shown) although this computer does not
+    /// know it: only when its sender told you, through a channel you already know, that it is
+    /// their agency's.
+    #[arg(long, value_name = "HOST")]
+    allow_store: Option<String>,
+}
+
 #[derive(Debug, Args)]
 struct PasswordArgs {
     /// Read the password from the first line of standard input instead of the terminal.
@@ -214,6 +225,8 @@ struct ReceiveArgs {
     json: bool,
     #[command(flatten)]
     password: PasswordArgs,
+    #[command(flatten)]
+    trust: StoreTrustArgs,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +260,8 @@ struct IdentityArgs {
     link: String,
     #[command(flatten)]
     password: PasswordArgs,
+    #[command(flatten)]
+    trust: StoreTrustArgs,
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +274,8 @@ struct FetchArgs {
     json: bool,
     #[command(flatten)]
     password: PasswordArgs,
+    #[command(flatten)]
+    trust: StoreTrustArgs,
 }
 
 #[derive(Debug, Args)]
@@ -505,6 +522,52 @@ impl App {
         Link::parse(text).map_err(|e| Failure::new(&ReceiveError::from(e)))
     }
 
+    /// The link, once its store is one this computer trusts, or one the person named with
+    /// `--allow-store` or confirmed on the terminal: nothing is contacted before.
+    fn trusted_link(
+        &self,
+        text: &str,
+        trust: &StoreTrustArgs,
+        stdin_taken: bool,
+    ) -> Result<Link, Failure> {
+        let link = self.parse_link(text)?;
+        let policy = self.system_policy()?;
+        let configured = settings::resolve_store(None, &self.config).ok();
+        let view = StoreTrust::new(&policy, configured.as_ref(), None).judge(link.store_base());
+        let allowed = trust
+            .allow_store
+            .as_deref()
+            .is_some_and(|h| h.trim().eq_ignore_ascii_case(&view.host));
+        match view.check(allowed) {
+            Ok(()) => Ok(link),
+            Err(e @ ReceiveError::StoreUnconfirmed { .. })
+                if !self.json && !stdin_taken && std::io::stdin().is_terminal() =>
+            {
+                eprintln!(
+                    "kepil: {}",
+                    kepil_core::text::visible(&e.message(self.lang))
+                );
+                eprint!(
+                    "{}",
+                    t(
+                        self.lang,
+                        &format!("Hubungi storan {}? [y/T] ", view.host),
+                        &format!("Contact the store {}? [y/N] ", view.host),
+                    )
+                );
+                let _ = std::io::stderr().flush();
+                let mut answer = String::new();
+                std::io::stdin().lock().read_line(&mut answer).ok();
+                if matches!(answer.trim(), "y" | "Y" | "ya" | "yes") {
+                    Ok(link)
+                } else {
+                    Err(Failure::new(&e))
+                }
+            }
+            Err(e) => Err(Failure::new(&e)),
+        }
+    }
+
     /// Asks for the password only when the grant needs one (TERBUKA links are link-only).
     async fn password_for(
         &self,
@@ -520,7 +583,7 @@ impl App {
     }
 
     async fn receive(&self, a: ReceiveArgs) -> Res {
-        let link = self.parse_link(&a.link)?;
+        let link = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         // A required scanner that is missing or stale refuses here, before the password is
         // proved (which counts a download).
         let setup = self.scan_setup(&self.system_policy()?, Direction::Receive)?;
@@ -609,7 +672,7 @@ impl App {
     }
 
     async fn identity(&self, a: IdentityArgs) -> Res {
-        let link = self.parse_link(&a.link)?;
+        let link = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         let password = self.password_for(&link, &a.password).await?;
         let identity = receive::identity(&link, password.as_ref(), &progress::silent())
             .await
@@ -619,7 +682,7 @@ impl App {
     }
 
     async fn fetch(&self, a: FetchArgs) -> Res {
-        let link = self.parse_link(&a.link)?;
+        let link = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         let password = self.password_for(&link, &a.password).await?;
         let bars = progress::bars(self.lang);
         let unlocked = receive::unlock(&link, password.as_ref(), &bars)

@@ -249,7 +249,7 @@ mod older_store {
 async fn a_store_that_does_not_say_who_uploaded_leaves_the_sender_unverified() {
     let (listener, front) = older_store::bind().await;
     let public = front.clone();
-    let env = Env::start_with(EnvOptions {
+    let mut env = Env::start_with(EnvOptions {
         configure: Some(Box::new(move |c| c.public_url = Some(public))),
         ..EnvOptions::default()
     })
@@ -272,6 +272,8 @@ async fn a_store_that_does_not_say_who_uploaded_leaves_the_sender_unverified() {
         .await;
     let (link, pw) = recipient(&sent, 0);
     assert!(link.starts_with(&front), "{link} is not behind {front}");
+    // The recipients know this store (it is the one their own Kepil is set up with).
+    env.url = front.clone();
 
     let out_dir = env.dir("declined");
     let (code, shown) = receive_on_a_terminal(&env, link, pw, &out_dir, "n").await;
@@ -620,5 +622,100 @@ async fn a_sealed_classification_other_than_the_declared_one_is_handled_as_the_h
     assert!(
         message.contains("without a password") && message.contains("3.2 A iii 2"),
         "{message}"
+    );
+}
+
+/// The same link with its store moved to `host:port` (grant id and secret unchanged).
+fn moved_to(link: &str, authority: &str) -> String {
+    let rest = link.split_once("://").unwrap().1;
+    let path = &rest[rest.find('/').unwrap()..];
+    format!("http://{authority}{path}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_to_a_store_this_computer_does_not_know_contacts_nothing_until_allowed() {
+    let env = Env::start().await;
+    let dir = env.dir("in");
+    let file = dir.join("surat.txt");
+    std::fs::write(&file, b"Surat rasmi").unwrap();
+    let sent = env
+        .send(&[
+            "-c",
+            "sulit",
+            "--to",
+            "penerima@agensi.gov.my",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    let (link, password) = recipient(&sent, 0);
+    // The recipient's own store is another one: the link's store is unknown here.
+    let recipient_cmd = |extra: &[&str], link: &str| {
+        let mut cmd = env.kepil("r");
+        cmd.env("KEPIL_STORE", "https://kepil.saya.gov.my")
+            .arg("receive")
+            .arg(link)
+            .args(["--yes", "--json", "--password-stdin", "--output"])
+            .arg(env.dir("saved"))
+            .args(extra);
+        cmd
+    };
+
+    // A look-alike store that records whether anyone connects.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let lookalike = listener.local_addr().unwrap().to_string();
+    let phished = moved_to(link, &lookalike);
+    let out = run_with_stdin(&mut recipient_cmd(&[], &phished), format!("{password}\n")).await;
+    assert!(!out.status.success());
+    let v = json(&out);
+    assert_eq!(v["error"]["code"], "store_unconfirmed", "{v}");
+    assert_eq!(v["error"]["params"]["host"], lookalike.as_str());
+    assert!(
+        listener.accept().is_err(),
+        "the unknown store was contacted before anyone confirmed it"
+    );
+    // Allowing another host than the link's changes nothing.
+    let out = run_with_stdin(
+        &mut recipient_cmd(&["--allow-store", "kepil.saya.gov.my"], &phished),
+        format!("{password}\n"),
+    )
+    .await;
+    assert_eq!(json(&out)["error"]["code"], "store_unconfirmed");
+    assert!(listener.accept().is_err());
+
+    // The real store, named by the person after checking with the sender: received.
+    let host = link.split_once("://").unwrap().1.split('/').next().unwrap();
+    let out = run_with_stdin(
+        &mut recipient_cmd(&["--allow-store", host], link),
+        format!("{password}\n"),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A policy that refuses other stores: not even --allow-store reaches it.
+    std::fs::write(env.policy_file("r"), "[trust]\nother_stores = \"refuse\"\n").unwrap();
+    let out = run_with_stdin(
+        &mut recipient_cmd(&["--allow-store", host], link),
+        format!("{password}\n"),
+    )
+    .await;
+    assert_eq!(
+        json(&out)["error"]["code"],
+        "store_refused",
+        "{}",
+        text(&out.stderr)
+    );
+    // ... unless the policy lists it.
+    std::fs::write(
+        env.policy_file("r"),
+        format!("[trust]\nother_stores = \"refuse\"\n[[trust.stores]]\nurl = \"{}\"\nname = \"Kepil Ujian\"\n", env.url),
+    )
+    .unwrap();
+    let out = run_with_stdin(&mut recipient_cmd(&[], link), format!("{password}\n")).await;
+    assert_ne!(
+        json(&out)["error"]["code"],
+        "store_refused",
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -434,6 +434,13 @@ pub enum ReceiveError {
     },
     #[error("malware scan: {0}")]
     Scan(ScanError),
+    /// The link's store is not one this computer trusts, and the person has not confirmed it:
+    /// nothing was contacted.
+    #[error("the store {host} is not one this computer trusts; confirm it first")]
+    StoreUnconfirmed { host: String, idn: bool },
+    /// The link's store is not one this computer trusts, and the policy refuses others.
+    #[error("the store {host} is not one this computer trusts")]
+    StoreRefused { host: String, idn: bool },
 }
 
 impl ReceiveError {
@@ -488,6 +495,8 @@ impl Coded for ReceiveError {
             ReceiveError::Declined => "declined",
             ReceiveError::ClassificationRefused { .. } => "package_classification_refused",
             ReceiveError::Infected { .. } => "infected_receive",
+            ReceiveError::StoreUnconfirmed { .. } => "store_unconfirmed",
+            ReceiveError::StoreRefused { .. } => "store_refused",
             ReceiveError::Scan(e) => e.code(),
         }
     }
@@ -547,6 +556,13 @@ impl Coded for ReceiveError {
                 ("store", clip(store)),
             ],
             ReceiveError::Scan(e) => e.params(),
+            ReceiveError::StoreUnconfirmed { host, idn }
+            | ReceiveError::StoreRefused { host, idn } => {
+                vec![
+                    ("host", clip(host)),
+                    ("idn", if *idn { "yes" } else { "no" }.to_owned()),
+                ]
+            }
             ReceiveError::PasswordRequired
             | ReceiveError::WrongPassword { tries_left: None }
             | ReceiveError::Locked

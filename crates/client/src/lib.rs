@@ -38,6 +38,7 @@ pub mod secrets;
 pub mod send;
 pub mod settings;
 pub mod signin;
+pub mod store_trust;
 pub mod system_policy;
 
 pub use error::{

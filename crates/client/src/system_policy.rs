@@ -35,6 +35,36 @@ pub struct SystemPolicy {
     pub sign_in: SignInSection,
     #[serde(default)]
     pub scan: ScanSection,
+    #[serde(default)]
+    pub trust: TrustSection,
+}
+
+/// The stores this desktop trusts besides `store.url` (see [`crate::store_trust`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustSection {
+    /// Other agencies' stores this desktop exchanges with.
+    #[serde(default)]
+    pub stores: Vec<TrustedStoreEntry>,
+    /// A link to any other store: `ask` (the default: shown, contacted only once confirmed)
+    /// or `refuse`.
+    pub other_stores: Option<OtherStores>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedStoreEntry {
+    /// The store's base URL (https).
+    pub url: String,
+    /// How recipients see it named (the agency's name).
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OtherStores {
+    Ask,
+    Refuse,
 }
 
 /// Malware scanning on this desktop (guideline 3.2 A ii 7 and 3.2 A v 6); see
@@ -65,6 +95,8 @@ pub enum ScanRule {
 pub struct StoreSection {
     /// The agency's store; locks the store URL.
     pub url: Option<String>,
+    /// Its name as recipients see it ("Kepil JPA"); the host is shown next to it.
+    pub name: Option<String>,
     /// A PEM file with the agency's CA certificate for the store's TLS.
     pub ca_certificate: Option<PathBuf>,
     /// `false` disables the in-process local store (default `true`).
@@ -227,6 +259,14 @@ impl SystemPolicy {
             return Err(invalid(format!(
                 "sign_in.provider {provider:?} is not a provider id"
             )));
+        }
+        for entry in &self.trust.stores {
+            crate::settings::parse_store_url(&entry.url).map_err(|_| {
+                invalid(format!(
+                    "trust.stores url {:?} is not an https URL",
+                    entry.url
+                ))
+            })?;
         }
         if let Some(address) = &self.scan.scanner {
             crate::scan::ClamdAddress::parse(address)
@@ -452,6 +492,18 @@ secret = "agensi"
         assert!(load("[scan]\nscanner = \"clamd\"\n").is_err());
         assert!(load("[scan]\nscanner = \"/run/c.ctl\"\nsend = \"always\"\n").is_err());
         assert!(load("[scan]\nscanner = \"/run/c.ctl\"\nmax_signature_age_hours = 0\n").is_err());
+    }
+
+    #[test]
+    fn trusted_stores_are_listed_with_their_names() {
+        let p = load(
+            "[store]\nurl = \"https://kepil.agensi.gov.my\"\nname = \"Kepil Agensi\"\n[trust]\nother_stores = \"refuse\"\n[[trust.stores]]\nurl = \"https://kepil.jpa.gov.my\"\nname = \"JPA\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.trust.other_stores, Some(OtherStores::Refuse));
+        assert_eq!(p.trust.stores[0].name.as_deref(), Some("JPA"));
+        assert!(load("[[trust.stores]]\nurl = \"http://kepil.jpa.gov.my\"\n").is_err());
+        assert!(load("[trust]\nother_stores = \"maybe\"\n").is_err());
     }
 
     #[test]

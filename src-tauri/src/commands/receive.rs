@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use kepil_client::receive::SenderCheck;
 use kepil_client::scan::Direction;
+use kepil_client::store_trust::Standing;
 use kepil_client::{Cancel, receive};
 use kepil_core::link::Link;
 use kepil_core::password::Password;
@@ -31,11 +32,55 @@ pub struct ReceiveInfo {
     /// The link's store is this computer's local store.
     pub local: bool,
     pub requires_password: bool,
+    /// The store as a person recognises it, and why it was contacted.
+    pub store_view: StoreTrustView,
+}
+
+/// kepil-client's `store_trust::StoreView`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "StoreTrust")]
+pub struct StoreTrustView {
+    /// `host[:port]` in ASCII: punycode (`xn--…`) for an internationalised name.
+    pub host: String,
+    /// The policy's name for it.
+    pub name: Option<String>,
+    pub idn: bool,
+    /// `trusted` (the policy's or the person's own store), `local` (this computer's), or
+    /// `confirmed` (another store the person confirmed this session).
+    #[ts(type = "\"trusted\" | \"local\" | \"confirmed\"")]
+    pub standing: &'static str,
+}
+
+/// The link's store as it stands here: refused, not yet confirmed (nothing is contacted in
+/// either case), or fine. `confirm` is the person's yes to this very store.
+async fn checked_store(kepil: &Kepil, link: &Link, confirm: bool) -> UiResult<StoreTrustView> {
+    let view = kepil.store_view(link.store_base()).await;
+    if confirm && view.standing == Standing::Unknown {
+        lock(&kepil.confirmed_stores).insert(view.host.clone());
+    }
+    let confirmed = lock(&kepil.confirmed_stores).contains(&view.host);
+    view.check(confirmed)?;
+    Ok(StoreTrustView {
+        standing: match view.standing {
+            Standing::Trusted => "trusted",
+            Standing::Local => "local",
+            Standing::Unknown | Standing::Refused => "confirmed",
+        },
+        host: view.host,
+        name: view.name,
+        idn: view.idn,
+    })
 }
 
 #[tauri::command]
-pub async fn receive_open(link: String) -> UiResult<ReceiveInfo> {
+pub async fn receive_open(
+    kepil: State<'_, Kepil>,
+    link: String,
+    confirm_store: Option<bool>,
+) -> UiResult<ReceiveInfo> {
     let link = Link::parse(&link)?;
+    let store_view = checked_store(&kepil, &link, confirm_store == Some(true)).await?;
     let (_, info) = receive::lookup(&link).await?;
     Ok(ReceiveInfo {
         grant_id: info.grant_id.clone(),
@@ -45,6 +90,7 @@ pub async fn receive_open(link: String) -> UiResult<ReceiveInfo> {
         store: link.store_base().to_string(),
         local: link.is_loopback_http(),
         requires_password: info.classification.requires_password(),
+        store_view,
     })
 }
 
@@ -128,6 +174,8 @@ pub async fn receive_unlock(
     on_event: Channel<JobEvent<ReceiveDone>>,
 ) -> UiResult<UnlockedView> {
     let link = Link::parse(&link)?;
+    // The webview cannot skip the question: the store must stand as receive_open left it.
+    checked_store(&kepil, &link, false).await?;
     let password = match password.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Some(Password::parse(p)?),
         None => None,

@@ -144,11 +144,30 @@ export type JobFailed = { jobId: string, error: UiError, };
 
 export type JobEvent<D> = { "event": "progress", "data": Progress } | { "event": "done", "data": D } | { "event": "failed", "data": JobFailed };
 
+export type StoreTrust = { 
+/**
+ * `host[:port]` in ASCII: punycode (`xn--…`) for an internationalised name.
+ */
+host: string, 
+/**
+ * The policy's name for it.
+ */
+name: string | null, idn: boolean, 
+/**
+ * `trusted` (the policy's or the person's own store), `local` (this computer's), or
+ * `confirmed` (another store the person confirmed this session).
+ */
+standing: "trusted" | "local" | "confirmed", };
+
 export type ReceiveInfo = { grantId: string, classification: string, size: number, expiresAt: string, store: string, 
 /**
  * The link's store is this computer's local store.
  */
-local: boolean, requiresPassword: boolean, };
+local: boolean, requiresPassword: boolean, 
+/**
+ * The store as a person recognises it, and why it was contacted.
+ */
+storeView: StoreTrust, };
 
 export type ManifestFile = { 
 /**

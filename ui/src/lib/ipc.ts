@@ -98,7 +98,7 @@ export const ipc = {
   copyLink: (jobId: string, index: number) => call<void>('copy_link', { jobId, index }),
   composeEmail: (jobId: string, index: number) => call<void>('compose_email', { jobId, index }),
   sendSms: (jobId: string, index: number) => call<void>('send_sms', { jobId, index }),
-  receiveOpen: (link: string) => call<ReceiveInfo>('receive_open', { link }),
+  receiveOpen: (link: string, confirmStore = false) => call<ReceiveInfo>('receive_open', { link, confirmStore }),
   receiveUnlock: (link: string, password: string | null, onEvent: OnJobEvent<ReceiveDone>) =>
     call<Unlocked>('receive_unlock', { link, password, onEvent: channel(onEvent) }),
   pickFolder: () => call<string | null>('pick_folder'),

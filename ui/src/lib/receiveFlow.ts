@@ -4,11 +4,13 @@ import { cleanLink } from './format';
 
 /** Errors after which this link can never work: the user needs a new link from the sender. */
 // After these nothing more can be done with this link here (a detection consumed the download).
-export const FINAL_CODES: readonly string[] = ['locked', 'expired', 'revoked', 'used_up', 'unavailable', 'infected_receive'];
+export const FINAL_CODES: readonly string[] = ['locked', 'expired', 'revoked', 'used_up', 'unavailable', 'infected_receive', 'store_refused'];
 
 export type ReceiveState =
   | { kind: 'idle'; error?: UiError }
   | { kind: 'opening'; link: string }
+  // The link's store is not one this computer knows: nothing was contacted; the person decides.
+  | { kind: 'confirmStore'; link: string; error: UiError }
   | { kind: 'opened'; link: string; info: ReceiveInfo; error?: UiError; triesLeft?: number }
   | { kind: 'unlocking'; link: string; info: ReceiveInfo; progress: Progress | null }
   | { kind: 'blocked'; link: string; info?: ReceiveInfo; error: UiError }
@@ -47,8 +49,9 @@ export class ReceiveFlow {
     return this.state.kind === 'opening' || this.state.kind === 'unlocking' || this.state.kind === 'saving';
   }
 
-  /** Opens a (possibly mangled) link; nothing is downloaded or counted yet. */
-  async open(raw: string): Promise<void> {
+  /** Opens a (possibly mangled) link; nothing is downloaded or counted yet. `confirmStore`:
+   * the person has seen the link's unknown store and wants it contacted. */
+  async open(raw: string, confirmStore = false): Promise<void> {
     if (this.busy) return;
     const link = cleanLink(raw);
     if (link === '') {
@@ -57,12 +60,20 @@ export class ReceiveFlow {
     }
     this.set({ kind: 'opening', link });
     try {
-      const info = await this.api.receiveOpen(link);
+      const info = await this.api.receiveOpen(link, confirmStore);
       this.set({ kind: 'opened', link, info });
     } catch (e) {
       const error = toUiError(e);
-      this.set(FINAL_CODES.includes(error.code) ? { kind: 'blocked', link, error } : { kind: 'idle', error });
+      if (error.code === 'store_unconfirmed') this.set({ kind: 'confirmStore', link, error });
+      else this.set(FINAL_CODES.includes(error.code) ? { kind: 'blocked', link, error } : { kind: 'idle', error });
     }
+  }
+
+  /** Contacts the unknown store after all: the person confirmed it. */
+  async confirmStore(): Promise<void> {
+    const s = this.state;
+    if (s.kind !== 'confirmStore') return;
+    await this.open(s.link, true);
   }
 
   async unlock(password: string): Promise<void> {

@@ -73,7 +73,7 @@ describe('App', () => {
   it('shows the local-store banner in both languages and opens a pending link in Receive', async () => {
     invokeMock.mockImplementation(async (cmd) => {
       if (cmd === 'app_state') return appState({ store: { url: 'http://127.0.0.1:8080', local: true, locked: false }, pendingLink: 'kepil://x#y' });
-      if (cmd === 'receive_open') return { grantId: 'g', classification: 'TERHAD', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's' };
+      if (cmd === 'receive_open') return { grantId: 'g', classification: 'TERHAD', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's', storeView: { host: 's', name: null, idn: false, standing: 'trusted' } };
       return [];
     });
     render(App, {});
@@ -82,7 +82,7 @@ describe('App', () => {
     expect(banner.textContent).toContain('Stor tempatan: pautan hanya berfungsi pada komputer ini.');
     expect(banner.textContent).toContain('Local store: links only work on this computer.');
     expect(q('tab-receive')!.getAttribute('aria-selected')).toBe('true');
-    expect(invokeMock).toHaveBeenCalledWith('receive_open', { link: 'kepil://x#y' });
+    expect(invokeMock).toHaveBeenCalledWith('receive_open', { link: 'kepil://x#y', confirmStore: false });
   });
 });
 
@@ -194,7 +194,7 @@ describe('ResultCard', () => {
 
 describe('ReceiveView', () => {
   it('shows tries left on a wrong password and renders the manifest as text', async () => {
-    const info = { grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's' };
+    const info = { grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's', storeView: { host: 's', name: null, idn: false, standing: 'trusted' } };
     invokeMock
       .mockResolvedValueOnce(info)
       .mockRejectedValueOnce({ code: 'wrong_password', params: { tries_left: '2' } })
@@ -228,7 +228,7 @@ describe('TERBUKA (no password)', () => {
 
   it('shows who the store vouches for apart from the package, and the warnings before saving', async () => {
     invokeMock
-      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: false })
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: false, storeView: { host: 's', name: null, idn: false, standing: 'trusted' } })
       .mockResolvedValueOnce({
         jobId: 'r1',
         downloadsLeft: 1,
@@ -257,7 +257,7 @@ describe('TERBUKA (no password)', () => {
 
   it("a detection on saving shows the report to copy, and the sender's scan as the package seals it", async () => {
     invokeMock
-      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: false })
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: false, storeView: { host: 's', name: null, idn: false, standing: 'trusted' } })
       .mockResolvedValueOnce({
         jobId: 'r1',
         downloadsLeft: 1,
@@ -287,9 +287,29 @@ describe('TERBUKA (no password)', () => {
     expect(q('receive-save')).toBeNull();
   });
 
+  it('a link to a store this computer does not know is contacted only after the person confirms it', async () => {
+    invokeMock
+      .mockRejectedValueOnce({ code: 'store_unconfirmed', params: { host: 'xn--kepl-9cd.agensi.gov.my', idn: 'yes' } })
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '', store: 's', requiresPassword: true, storeView: { host: 'xn--kepl-9cd.agensi.gov.my', name: null, idn: true, standing: 'confirmed' } });
+    render(ReceiveView, {});
+    type('receive-link', 'https://xn--kepl-9cd.agensi.gov.my/t/a#b');
+    flushSync();
+    q('receive-open')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('receive-store-host')!.textContent).toBe('xn--kepl-9cd.agensi.gov.my');
+    expect(q('receive-store-unknown')!.textContent).toMatch(/xn--|non-Latin|bukan Latin/);
+    expect(q('receive-password')).toBeNull();
+    expect(invokeMock).toHaveBeenCalledTimes(1);
+    q('receive-contact-store')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenLastCalledWith('receive_open', { link: 'https://xn--kepl-9cd.agensi.gov.my/t/a#b', confirmStore: true });
+    expect(q('receive-store')!.textContent).toMatch(/xn--kepl-9cd\.agensi\.gov\.my/);
+    expect(q('receive-password')).not.toBeNull();
+  });
+
   it('receiving needs no password', async () => {
     invokeMock
-      .mockResolvedValueOnce({ grantId: 'g', classification: 'TERBUKA', size: 1, expiresAt: '', store: 's', requiresPassword: false })
+      .mockResolvedValueOnce({ grantId: 'g', classification: 'TERBUKA', size: 1, expiresAt: '', store: 's', requiresPassword: false, storeView: { host: 's', name: null, idn: false, standing: 'trusted' } })
       .mockResolvedValueOnce({ jobId: 'r1', downloadsLeft: 1, manifest: { classification: 'TERBUKA', sender: 'x', subject: '', message: '', createdAt: '', expiresAt: '', files: [] }, trust: { store: 's', verifiedSender: null, senderCheck: 'unverified', sealedClassification: 'TERBUKA', declaredClassification: 'TERBUKA' }, warnings: [], localScan: { scanner: null, reason: null } });
     render(ReceiveView, {});
     type('receive-link', 'https://s/t/a#b');

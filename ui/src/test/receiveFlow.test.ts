@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/event', () => ({ listen: listenMock }));
 import { ReceiveFlow } from '../lib/receiveFlow';
 import { describeError } from '../lib/i18n';
 
-const INFO = { grantId: 'g1', classification: 'SULIT', size: 2048, expiresAt: '2026-12-01T00:00:00Z', store: 'https://s' };
+const INFO = { grantId: 'g1', classification: 'SULIT', size: 2048, expiresAt: '2026-12-01T00:00:00Z', store: 'https://s', storeView: { host: 's', name: null, idn: false, standing: 'trusted' } };
 const UNLOCKED = {
   downloadsLeft: 2,
   manifest: { classification: 'SULIT', sender: 'a@b.gov.my', subject: 'S', message: '<b>hi</b>', createdAt: '', expiresAt: '', files: [{ name: 'x.pdf', size: 10 }], senderScan: null },
@@ -34,7 +34,7 @@ describe('ReceiveFlow', () => {
   it('cleans line breaks from a pasted link before receive_open', async () => {
     invokeMock.mockResolvedValueOnce(INFO);
     await flow.open('  https://kepil.gov.my/t/AB\r\nC#de\nf \n');
-    expect(invokeMock).toHaveBeenCalledWith('receive_open', { link: LINK });
+    expect(invokeMock).toHaveBeenCalledWith('receive_open', { link: LINK, confirmStore: false });
     expect(flow.state).toMatchObject({ kind: 'opened', info: INFO });
   });
 
