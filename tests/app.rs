@@ -225,6 +225,25 @@ impl MockApp {
         panic!("no {name} for {job}");
     }
 
+    /// Sends one file (`name`, `bytes`) as SULIT to one recipient, as the Send screen does
+    /// after the file dialog: the job id.
+    pub fn send_file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.file(name, bytes);
+        *self.desktop.files.lock().unwrap() = vec![path];
+        let picked = self.ok("pick_files", json!({}));
+        let job = self.ok(
+            "send_start",
+            json!({ "request": {
+                "fileIds": [picked[0]["id"].clone()],
+                "classification": "SULIT",
+                "recipients": [{ "email": "a@agensi.gov.my" }],
+                "subject": "",
+                "message": ""
+            }}),
+        );
+        job.as_str().expect("a job id").to_string()
+    }
+
     /// A file `name` with `bytes` in the test's directory.
     pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let path = self.root.join(name);

@@ -676,24 +676,7 @@ fn files_are_scanned_both_ways_and_a_required_scanner_that_stopped_refuses() {
             .contains(&json!("scanner")),
         "{state}"
     );
-    let send = |name: &str, bytes: &[u8]| {
-        let path = h.file(name, bytes);
-        *h.desktop.files.lock().unwrap() = vec![path];
-        let picked = h.ok("pick_files", json!({}));
-        let job = h.ok(
-            "send_start",
-            json!({ "request": {
-                "fileIds": [picked[0]["id"].clone()],
-                "classification": "SULIT",
-                "recipients": [{ "email": "a@agensi.gov.my" }],
-                "subject": "",
-                "message": ""
-            }}),
-        );
-        job.as_str().unwrap().to_string()
-    };
-
-    let job = send("bersih.pdf", &sample_bytes());
+    let job = h.send_file("bersih.pdf", &sample_bytes());
     let done = h.wait_event("send-done", "send-failed", &job);
     assert!(
         done["scan"]["engine"]
@@ -714,7 +697,7 @@ fn files_are_scanned_both_ways_and_a_required_scanner_that_stopped_refuses() {
     let link = done["recipients"][0]["link"].as_str().unwrap().to_string();
     let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
 
-    let job = send("lampiran.com", EICAR);
+    let job = h.send_file("lampiran.com", EICAR);
     let failed = h.wait_event("send-failed", "send-done", &job);
     assert_eq!(failed["error"]["code"], "infected_send", "{failed}");
     assert_eq!(failed["error"]["params"]["signature"], EICAR_SIGNATURE);
@@ -741,7 +724,7 @@ fn files_are_scanned_both_ways_and_a_required_scanner_that_stopped_refuses() {
 
     // IT's clamd stopped: the policy requires scanning, so nothing goes and nothing is unlocked.
     daemon.stop();
-    let job = send("lagi.pdf", b"lagi");
+    let job = h.send_file("lagi.pdf", b"lagi");
     let failed = h.wait_event("send-failed", "send-done", &job);
     assert_eq!(failed["error"]["code"], "scanner_unreachable", "{failed}");
     let e = h.err(
@@ -759,20 +742,7 @@ fn a_link_to_a_store_this_computer_does_not_know_is_opened_only_once_confirmed()
     // Sent through that store while it was this computer's own ...
     h.ok("settings_save", json!({ "request": { "storeUrl": url } }));
     h.ok("token_save", json!({ "token": other.token.as_str() }));
-    let path = h.file("surat.txt", b"surat rasmi");
-    *h.desktop.files.lock().unwrap() = vec![path];
-    let picked = h.ok("pick_files", json!({}));
-    let job = h.ok(
-        "send_start",
-        json!({ "request": {
-            "fileIds": [picked[0]["id"].clone()],
-            "classification": "SULIT",
-            "recipients": [{ "email": "a@agensi.gov.my" }],
-            "subject": "",
-            "message": ""
-        }}),
-    );
-    let job = job.as_str().unwrap().to_string();
+    let job = h.send_file("surat.txt", b"surat rasmi");
     let done = h.wait_event("send-done", "send-failed", &job);
     let link = done["recipients"][0]["link"].as_str().unwrap().to_string();
     let password = h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));

@@ -344,14 +344,19 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
     // A second instance that failed to find the first would open a window and never exit.
     let status = run_with_timeout(second, Duration::from_secs(30)).await;
     assert!(status.success(), "second instance: {status}");
+    // The link's store is not one this computer knows: the app names it and asks before it
+    // contacts anything (deep links follow the trusted-stores rule too).
     let start = std::time::Instant::now();
     loop {
-        if s.exists("receive-link").await && s.text("receive-link").await.contains(grant) {
+        if s.exists("receive-store-link").await
+            && s.text("receive-store-link").await.contains(grant)
+        {
             break;
         }
         assert!(start.elapsed() < WAIT, "the running app never got the link");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert_eq!(s.text("receive-store-host").await, "127.0.0.1:9");
     s.screenshot("deep-link").await;
 
     // The OS route: the app registered itself for kepil:// at startup (debug builds register
@@ -371,7 +376,7 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
         let status = run_with_timeout(gio, Duration::from_secs(30)).await;
         assert!(status.success(), "gio open: {status}");
         let start = std::time::Instant::now();
-        while !s.text("receive-link").await.contains(grant2) {
+        while !s.text("receive-store-link").await.contains(grant2) {
             assert!(start.elapsed() < WAIT, "gio open never reached the app");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

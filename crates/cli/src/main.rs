@@ -20,7 +20,7 @@ use kepil_client::scan::{Direction, ScanSetup};
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
-use kepil_client::store_trust::StoreTrust;
+use kepil_client::store_trust::{StoreTrust, StoreView};
 use kepil_client::system_policy::{self, SystemPolicy};
 use kepil_client::{duration, manage, receive, recipients, send};
 use kepil_core::classification::Classification;
@@ -529,7 +529,7 @@ impl App {
         text: &str,
         trust: &StoreTrustArgs,
         stdin_taken: bool,
-    ) -> Result<Link, Failure> {
+    ) -> Result<(Link, StoreView), Failure> {
         let link = self.parse_link(text)?;
         let policy = self.system_policy()?;
         let configured = settings::resolve_store(None, &self.config).ok();
@@ -539,7 +539,7 @@ impl App {
             .as_deref()
             .is_some_and(|h| h.trim().eq_ignore_ascii_case(&view.host));
         match view.check(allowed) {
-            Ok(()) => Ok(link),
+            Ok(()) => Ok((link, view)),
             Err(e @ ReceiveError::StoreUnconfirmed { .. })
                 if !self.json && !stdin_taken && std::io::stdin().is_terminal() =>
             {
@@ -559,7 +559,7 @@ impl App {
                 let mut answer = String::new();
                 std::io::stdin().lock().read_line(&mut answer).ok();
                 if matches!(answer.trim(), "y" | "Y" | "ya" | "yes") {
-                    Ok(link)
+                    Ok((link, view))
                 } else {
                     Err(Failure::new(&e))
                 }
@@ -583,7 +583,7 @@ impl App {
     }
 
     async fn receive(&self, a: ReceiveArgs) -> Res {
-        let link = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
+        let (link, store) = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         // A required scanner that is missing or stale refuses here, before the password is
         // proved (which counts a download).
         let setup = self.scan_setup(&self.system_policy()?, Direction::Receive)?;
@@ -612,6 +612,7 @@ impl App {
                 &incoming.preview(&a.output),
                 &a.output,
                 &scanning,
+                &store,
                 self.lang,
             );
         }
@@ -672,7 +673,7 @@ impl App {
     }
 
     async fn identity(&self, a: IdentityArgs) -> Res {
-        let link = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
+        let (link, _) = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         let password = self.password_for(&link, &a.password).await?;
         let identity = receive::identity(&link, password.as_ref(), &progress::silent())
             .await
@@ -682,7 +683,7 @@ impl App {
     }
 
     async fn fetch(&self, a: FetchArgs) -> Res {
-        let link = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
+        let (link, _) = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         let password = self.password_for(&link, &a.password).await?;
         let bars = progress::bars(self.lang);
         let unlocked = receive::unlock(&link, password.as_ref(), &bars)

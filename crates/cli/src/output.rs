@@ -8,6 +8,7 @@ use kepil_client::receive::{SenderCheck, ToSave, Trust};
 use kepil_client::scan::{NotScanned, Scanning};
 use kepil_client::send::Sent;
 use kepil_client::signin::{SignedIn, SignedOut};
+use kepil_client::store_trust::{Standing, StoreView};
 use kepil_core::message::{Coded, Lang};
 use kepil_core::package::{Manifest, SavedFile, SenderScan};
 use kepil_core::text::{visible, visible_clipped, visible_multiline};
@@ -315,6 +316,33 @@ pub fn local_scan_line(scanning: &Scanning, lang: Lang) -> String {
 /// Longest a sender's or a store's one-line field is shown (a sender, a subject, a name).
 const FIELD_CHARS: usize = 300;
 
+/// The store the link led to, in human terms: the policy's name for it, its host, and why it
+/// was contacted.
+fn store_line(store: &StoreView, lang: Lang) -> String {
+    let host = visible(&store.host);
+    let shown = match &store.name {
+        Some(name) => format!("{} ({host})", visible_clipped(name, FIELD_CHARS)),
+        None => host,
+    };
+    match store.standing {
+        Standing::Trusted => t(
+            lang,
+            &format!("Stor: {shown}, dipercayai oleh komputer ini"),
+            &format!("Store: {shown}, trusted by this computer"),
+        ),
+        Standing::Local => t(
+            lang,
+            &format!("Stor: {shown}, stor tempatan komputer ini"),
+            &format!("Store: {shown}, this computer's local store"),
+        ),
+        Standing::Unknown | Standing::Refused => t(
+            lang,
+            &format!("Stor: {shown}, TIDAK dikenali oleh komputer ini (anda membenarkannya)"),
+            &format!("Store: {shown}, NOT known to this computer (you allowed it)"),
+        ),
+    }
+}
+
 /// Who sent it: what the store vouches for, then (apart) what the package claims.
 fn sender_lines(trust: &Trust, lang: Lang) -> Vec<String> {
     let store = visible_clipped(&trust.store, FIELD_CHARS);
@@ -375,6 +403,7 @@ pub fn show_manifest(
     files: &[ToSave],
     dir: &std::path::Path,
     scanning: &Scanning,
+    store: &StoreView,
     lang: Lang,
 ) {
     crate::progress::clear();
@@ -405,6 +434,7 @@ pub fn show_manifest(
         "{} {classification}",
         t(lang, "Klasifikasi:", "Classification:")
     );
+    let _ = writeln!(w, "{}", store_line(store, lang));
     for line in sender_lines(trust, lang) {
         let _ = writeln!(w, "{line}");
     }

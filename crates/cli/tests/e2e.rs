@@ -10,16 +10,6 @@ use serde_json::Value;
 
 const MIB: usize = 1 << 20;
 
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {} / stderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
-
 fn assert_code(out: &std::process::Output, exit: i32, code: &str) {
     assert_eq!(
         out.status.code(),

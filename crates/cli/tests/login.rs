@@ -123,16 +123,6 @@ async fn login(env: &Env, op: &OidcProvider, user: &str, email: &str) -> String 
     stderr
 }
 
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {} / {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
-
 fn assert_failed(out: &std::process::Output, exit: i32, code: &str) {
     assert_eq!(out.status.code(), Some(exit), "{}", text(&out.stderr));
     assert!(
@@ -159,7 +149,7 @@ async fn login_in_the_browser_then_send_list_revoke_and_logout_as_the_signed_in_
 
     let who = run(signed_in_kepil(&env, "sender").args(["whoami", "--json"])).await;
     assert!(who.status.success(), "{}", text(&who.stderr));
-    let who = json_of(&who);
+    let who = json(&who);
     assert_eq!(who["identity"]["email"], oidc::ALICE_EMAIL);
     assert_eq!(who["kind"], "session");
     assert_eq!(who["admin"], false);
@@ -184,13 +174,13 @@ async fn login_in_the_browser_then_send_list_revoke_and_logout_as_the_signed_in_
     ]))
     .await;
     assert!(sent.status.success(), "{}", text(&sent.stderr));
-    let sent = json_of(&sent);
+    let sent = json(&sent);
     let tid = sent["transfer"].as_str().unwrap().to_string();
     let link = sent["recipients"][0]["link"].as_str().unwrap();
     let got = env.receive("r", link, "", &env.dir("out")).await;
     assert!(got.status.success(), "{}", text(&got.stderr));
     assert_eq!(
-        json_of(&got)["sender"],
+        json(&got)["sender"],
         format!("Alice Tan <{}>", oidc::ALICE_EMAIL)
     );
     // Another address is refused before anything is read or sent.
@@ -209,7 +199,7 @@ async fn login_in_the_browser_then_send_list_revoke_and_logout_as_the_signed_in_
 
     let list = run(signed_in_kepil(&env, "sender").args(["transfers", "--json"])).await;
     assert!(list.status.success(), "{}", text(&list.stderr));
-    let list = json_of(&list);
+    let list = json(&list);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["transfer_id"], tid.as_str());
 
@@ -219,9 +209,9 @@ async fn login_in_the_browser_then_send_list_revoke_and_logout_as_the_signed_in_
     login(&env, &op, "laptop", oidc::ALICE_EMAIL).await;
     let out = run(signed_in_kepil(&env, "laptop").args(["revoke", &tid, "--json"])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(json_of(&out)["revoked"], "all");
+    assert_eq!(json(&out)["revoked"], "all");
     let list = run(signed_in_kepil(&env, "sender").args(["transfers", "--json"])).await;
-    assert_eq!(json_of(&list).as_array().unwrap().len(), 0);
+    assert_eq!(json(&list).as_array().unwrap().len(), 0);
 
     // The refresh token is in the credential store (the 0600 file: no keyring here) and in
     // no other file, no output and not the store's data.
@@ -263,7 +253,7 @@ async fn login_in_the_browser_then_send_list_revoke_and_logout_as_the_signed_in_
     assert!(secrets.get(&key).unwrap().is_none());
     let out = run(signed_in_kepil(&env, "sender").args(["whoami", "--json"])).await;
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(json_of(&out)["error"]["code"], "not_signed_in");
+    assert_eq!(json(&out)["error"]["code"], "not_signed_in");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -295,7 +285,7 @@ async fn login_without_a_browser_shows_a_code_to_enter_on_another_device() {
 async fn run_whoami(env: &Env, user: &str) -> Value {
     let out = run(signed_in_kepil(env, user).args(["whoami", "--json"])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    json_of(&out)
+    json(&out)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,7 +365,7 @@ async fn a_store_without_sign_in_keeps_the_token_prompt() {
     // A machine token says what it is.
     let who = run(env.kepil("sender").args(["whoami", "--json"])).await;
     assert!(who.status.success(), "{}", text(&who.stderr));
-    assert_eq!(json_of(&who)["kind"], "token");
+    assert_eq!(json(&who)["kind"], "token");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -410,7 +400,7 @@ async fn administrators_search_revoke_disable_and_enable_from_the_terminal() {
     assert_eq!(run_whoami(&env, "bob").await["admin"], true);
     let out = run(&mut admin(&["search", oidc::ALICE_EMAIL, "--json"])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let found = json_of(&out);
+    let found = json(&out);
     assert_eq!(found.as_array().unwrap().len(), 2);
     let one = found[0]["transfer_id"].as_str().unwrap().to_string();
     let out = run(&mut admin(&["revoke", "--transfer", &one])).await;
@@ -423,12 +413,12 @@ async fn administrators_search_revoke_disable_and_enable_from_the_terminal() {
         "--json",
     ]))
     .await;
-    assert_eq!(json_of(&out)["changed"], 1);
+    assert_eq!(json(&out)["changed"], 1);
 
     let out = run(&mut admin(&["disable", oidc::ALICE_EMAIL])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(signed_in_kepil(&env, "alice").args(["whoami", "--json"])).await;
-    assert_eq!(json_of(&out)["error"]["code"], "identity_disabled");
+    assert_eq!(json(&out)["error"]["code"], "identity_disabled");
     let out = run(&mut admin(&["enable", oidc::ALICE_EMAIL])).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(

@@ -12,17 +12,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use kepil_test_support::clamd::{Clamd, EICAR, EICAR_SIGNATURE, MARKER, MARKER_SIGNATURE};
-use serde_json::Value;
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {} / stderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
 
 fn error_code(out: &std::process::Output) -> String {
     assert!(

@@ -12,6 +12,7 @@ import SendView from '../components/SendView.svelte';
 import SettingsView from '../components/SettingsView.svelte';
 import ReceiveView from '../components/ReceiveView.svelte';
 import ResultCard from '../components/ResultCard.svelte';
+import HistoryView from '../components/HistoryView.svelte';
 import { app } from '../lib/state.svelte';
 import { account, appState, policy, session } from './fixtures';
 
@@ -373,5 +374,50 @@ describe('SettingsView', () => {
     render(SettingsView, { appState: appState({ tokenLocked: true }) });
     expect(q('settings-token')).toBeNull();
     expect(q('settings-token-locked')).not.toBeNull();
+  });
+});
+
+describe('HistoryView', () => {
+  it("signed in, shows the person's transfers sent from other computers and revokes one", async () => {
+    // jsdom may lack the modal API of <dialog>; the dialog's own behaviour is the browser's.
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+    };
+    app.state = appState({ account: account({ session: session() }) });
+    const elsewhere = { transferId: 'T1', sender: 'alice@agensi.gov.my', classification: 'SULIT', size: 2048, createdAt: '2026-12-02T08:00:00Z', expiresAt: '2026-12-05T08:00:00Z', uploadComplete: true, grants: 2, downloads: 1, here: false };
+    const mine = { ...elsewhere, transferId: 'T2', here: true };
+    invokeMock.mockImplementation(async (cmd, args) => {
+      if (cmd === 'history_list') return [];
+      if (cmd === 'account_transfers') return [elsewhere, mine];
+      if (cmd === 'account_revoke') return args?.transferId === 'T1' ? null : Promise.reject({ code: 'unavailable', params: {} });
+      throw { code: 'unexpected', params: {} };
+    });
+    render(HistoryView, { active: true });
+    await settle();
+    expect(q('history-remote-section')!.textContent).toContain('alice@agensi.gov.my');
+    expect(q('history-remote-0')!.textContent).toMatch(/SULIT/);
+    expect(q('history-remote-1')).toBeNull();
+    q('history-remote-revoke-0')!.click();
+    await settle();
+    document.querySelector<HTMLButtonElement>('dialog[open] [data-testid="confirm-ok"]')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('account_revoke', { transferId: 'T1' });
+    expect(q('history-remote-error')).toBeNull();
+    expect(q('history-remote-section')!.textContent).toMatch(/Dibatalkan: tiada penerima|Revoked: no recipient/);
+  });
+
+  it('signed out, there is no such section and the store is not asked', async () => {
+    app.state = appState();
+    invokeMock.mockImplementation(async (cmd) => {
+      if (cmd === 'history_list') return [];
+      throw { code: 'unexpected', params: {} };
+    });
+    render(HistoryView, { active: true });
+    await settle();
+    expect(q('history-remote-section')).toBeNull();
+    expect(invokeMock).not.toHaveBeenCalledWith('account_transfers', undefined);
   });
 });

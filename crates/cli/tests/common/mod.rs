@@ -207,6 +207,17 @@ pub async fn run_with_stdin(cmd: &mut Command, input: String) -> Output {
         .expect("kepil output")
 }
 
+/// A kepil run's `--json` answer on stdout.
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {} / stderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    })
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

@@ -205,6 +205,11 @@ export const en: Record<MessageKey, string> = {
   'hist.confirm_all': 'Revoke every link of this transfer? No recipient will be able to download any more. This cannot be undone.',
   'hist.revoked_done': 'Revoked: {labels}.',
   'hist.recipients': 'Recipients',
+  'hist.remote_title': 'Sent from your other computers',
+  'hist.remote_hint': 'Live transfers the store holds under your sign-in ({email}) that were not sent from this computer. Their links and passwords are only on the computer that sent them; here you can follow and revoke them.',
+  'hist.remote_empty': 'No live transfer of yours was sent from another computer.',
+  'hist.remote_downloads': '{n} download(s)',
+  'hist.remote_revoked': 'Revoked: no recipient can download it any more.',
 
   'set.title': 'Settings',
   'set.store_url': 'Kepil store address',

@@ -203,6 +203,11 @@ export const ms = {
   'hist.confirm_all': 'Batalkan semua pautan bagi pemindahan ini? Tiada penerima boleh memuat turun lagi. Tindakan ini tidak boleh diundur.',
   'hist.revoked_done': 'Dibatalkan: {labels}.',
   'hist.recipients': 'Penerima',
+  'hist.remote_title': 'Dihantar dari komputer anda yang lain',
+  'hist.remote_hint': 'Pemindahan aktif yang disimpan oleh stor di bawah log masuk anda ({email}) tetapi tidak dihantar dari komputer ini. Pautan dan kata laluannya hanya ada pada komputer yang menghantarnya; di sini anda boleh memantau dan membatalkannya.',
+  'hist.remote_empty': 'Tiada pemindahan aktif anda yang dihantar dari komputer lain.',
+  'hist.remote_downloads': '{n} muat turun',
+  'hist.remote_revoked': 'Dibatalkan: tiada penerima boleh memuat turunnya lagi.',
 
   'set.title': 'Tetapan',
   'set.store_url': 'Alamat stor Kepil',
