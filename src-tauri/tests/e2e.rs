@@ -105,6 +105,16 @@ struct Session {
 
 impl Session {
     async fn start(pick_files: &[&Path], pick_folder: &Path) -> Session {
+        Session::start_with(pick_files, pick_folder, |_, _| {}).await
+    }
+
+    /// As `start`, with `prepare` given the test's root and the driver's command (inherited
+    /// by the app) before it starts: a system policy, a PATH entry.
+    async fn start_with(
+        pick_files: &[&Path],
+        pick_folder: &Path,
+        prepare: impl FnOnce(&Path, &mut Command),
+    ) -> Session {
         let root = tempfile::tempdir().unwrap();
         let port = free_port();
         let native_port = free_port();
@@ -124,6 +134,7 @@ impl Session {
         .env("KEPIL_E2E_PICK_FOLDER", pick_folder)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
+        prepare(root.path(), &mut cmd);
         let driver = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", tauri_driver().display()));
@@ -397,4 +408,82 @@ fn app_running() -> bool {
         .any(|e| {
             std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "kepil-app")
         })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_through_the_system_browser_and_out_again() {
+    use kepil_test_support::oidc::{self, AtRedirect, OidcProvider};
+    let op = OidcProvider::start(oidc::ProviderConfig::new());
+    let provider = op.store_provider("agency");
+    let store = kepil_test_support::store::start_with(|c| {
+        c.identity.providers = vec![provider];
+    })
+    .await;
+    let url = store.server.base_url().to_string();
+    let work = tempfile::tempdir().unwrap();
+    // The "system browser": an xdg-open first on PATH that writes down what it was asked to
+    // open; the test's browser then signs in at that address and follows the redirect back
+    // to the app's loopback listener, as a real one would.
+    let bin = work.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = work.path().join("opened.txt");
+    let shim = bin.join("xdg-open");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let policy =
+        format!("[store]\nurl = \"{url}\"\n[sign_in]\nrequired = true\nprovider = \"agency\"\n");
+    let s = Session::start_with(&[], work.path(), |root, cmd| {
+        std::fs::write(root.join("no-policy.toml"), &policy).unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin.clone()];
+        dirs.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+    })
+    .await;
+    s.click("tab-settings").await;
+    s.find("account-signed-out").await;
+    s.click("account-sign-in").await;
+    let start = std::time::Instant::now();
+    let authorize = loop {
+        if let Ok(text) = std::fs::read_to_string(&opened)
+            && let Some(line) = text.lines().next()
+        {
+            break line.to_string();
+        }
+        assert!(start.elapsed() < WAIT, "the app never opened the browser");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(authorize.starts_with(op.issuer()), "{authorize}");
+    s.find("account-waiting").await;
+    op.login_via_browser(
+        &authorize,
+        oidc::ALICE_EMAIL,
+        oidc::PASSWORD,
+        AtRedirect::Follow,
+    )
+    .await
+    .expect("the browser signs in");
+    let start = std::time::Instant::now();
+    while !(s.exists("account-signed-in").await
+        && s.text("account-signed-in")
+            .await
+            .contains(oidc::ALICE_EMAIL))
+    {
+        assert!(start.elapsed() < WAIT, "the app never showed the sign-in");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.screenshot("signed-in").await;
+    s.click("account-sign-out").await;
+    s.find("account-signed-out").await;
+    s.close().await;
 }
