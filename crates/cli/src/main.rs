@@ -558,7 +558,7 @@ impl App {
                 let _ = std::io::stderr().flush();
                 let mut answer = String::new();
                 std::io::stdin().lock().read_line(&mut answer).ok();
-                if matches!(answer.trim(), "y" | "Y" | "ya" | "yes") {
+                if is_yes(&answer) {
                     Ok((link, view))
                 } else {
                     Err(Failure::new(&e))
@@ -586,12 +586,11 @@ impl App {
         let (link, store) = self.trusted_link(&a.link, &a.trust, a.password.password_stdin)?;
         // A required scanner that is missing or stale refuses here, before the password is
         // proved (which counts a download).
-        let setup = self.scan_setup(&self.system_policy()?, Direction::Receive)?;
-        let scanning =
-            tokio::task::spawn_blocking(move || setup.prepare(time::OffsetDateTime::now_utc()))
-                .await
-                .expect("scanner check thread")
-                .map_err(|e| Failure::new(&ReceiveError::Scan(e)))?;
+        let scanning = self
+            .scan_setup(&self.system_policy()?, Direction::Receive)?
+            .prepare_now()
+            .await
+            .map_err(|e| Failure::new(&ReceiveError::Scan(e)))?;
         let password = self.password_for(&link, &a.password).await?;
         let bars = progress::bars(self.lang);
         let unlocked = receive::unlock(&link, password.as_ref(), &bars)
@@ -668,8 +667,7 @@ impl App {
                 vec![("flag", "--yes".into())],
             ));
         }
-        let answer = answer.trim().to_ascii_lowercase();
-        Ok(matches!(answer.as_str(), "y" | "ya" | "yes"))
+        Ok(is_yes(&answer))
     }
 
     async fn identity(&self, a: IdentityArgs) -> Res {
@@ -727,6 +725,14 @@ impl App {
         output::print_status(&status, self.lang, self.json);
         Ok(())
     }
+}
+
+/// A yes to a y/N question (`ya` in Malay).
+fn is_yes(answer: &str) -> bool {
+    matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "ya" | "yes"
+    )
 }
 
 #[cfg(test)]

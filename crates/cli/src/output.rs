@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use kepil_client::ReceiveWarning;
 use kepil_client::manage::OwnedTransfer;
 use kepil_client::receive::{SenderCheck, ToSave, Trust};
-use kepil_client::scan::{NotScanned, Scanning};
+use kepil_client::scan::{EngineInfo, NotScanned, Scanning};
 use kepil_client::send::Sent;
 use kepil_client::signin::{SignedIn, SignedOut};
 use kepil_client::store_trust::{Standing, StoreView};
@@ -222,20 +222,9 @@ pub fn print_sent(sent: &Sent, lang: Lang, json: bool) {
     }
 }
 
-/// The engine and its signatures, as a line shows them (the sender's text, made inert).
-fn engine_text(
-    engine: &str,
-    signatures: Option<u64>,
-    date: Option<time::OffsetDateTime>,
-) -> String {
-    let mut out = visible_clipped(engine, 80);
-    if let Some(v) = signatures {
-        out.push_str(&format!(", signatures {v}"));
-    }
-    if let Some(d) = date {
-        out.push_str(&format!(" ({})", d.date()));
-    }
-    out
+/// The engine and its signatures, as a line shows them (a sender's text, made inert).
+fn engine_text(engine: &EngineInfo) -> String {
+    visible_clipped(&engine.to_string(), 120)
 }
 
 fn scan_json(scan: &SenderScan) -> serde_json::Value {
@@ -251,7 +240,7 @@ fn scan_json(scan: &SenderScan) -> serde_json::Value {
 fn sent_scan_line(scan: Option<&SenderScan>, lang: Lang) -> String {
     match scan {
         Some(s) => {
-            let engine = engine_text(&s.engine, s.signatures, s.signatures_date);
+            let engine = engine_text(&s.into());
             t(
                 lang,
                 &format!("Imbasan perisian hasad: bersih ({engine})"),
@@ -270,7 +259,7 @@ fn sent_scan_line(scan: Option<&SenderScan>, lang: Lang) -> String {
 fn sender_scan_line(scan: Option<&SenderScan>, lang: Lang) -> String {
     match scan {
         Some(s) => {
-            let engine = engine_text(&s.engine, s.signatures, s.signatures_date);
+            let engine = engine_text(&s.into());
             let at = rfc3339(s.scanned_at);
             t(
                 lang,
@@ -290,7 +279,7 @@ fn sender_scan_line(scan: Option<&SenderScan>, lang: Lang) -> String {
 pub fn local_scan_line(scanning: &Scanning, lang: Lang) -> String {
     match scanning {
         Scanning::On { engine, .. } => {
-            let engine = engine_text(&engine.engine, engine.signatures, engine.signatures_date);
+            let engine = engine_text(engine);
             t(
                 lang,
                 &format!("Diimbas di komputer ini sebelum disimpan: {engine}"),

@@ -278,7 +278,7 @@ impl Unlocked {
         let (manifest_tx, manifest_rx) = oneshot::channel();
         let (command_tx, command_rx) = std::sync::mpsc::channel::<Save>();
         let (done_tx, done_rx) = oneshot::channel();
-        let store = store_name(self.client.base());
+        let store = crate::store_trust::host_of(self.client.base());
         let verified_sender = self.grant.sender.clone();
         let declared = self.info.classification;
         let keys = self.keys;
@@ -362,15 +362,6 @@ impl Unlocked {
             failure,
             cancel,
         })
-    }
-}
-
-/// The store's host, with the port when the URL names one: how a person recognises it.
-fn store_name(base: &url::Url) -> String {
-    let host = base.host_str().unwrap_or_default();
-    match base.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
     }
 }
 
@@ -901,15 +892,5 @@ mod tests {
             assert!(!value.chars().any(kepil_core::text::is_hidden), "{value:?}");
         }
         assert!(w.message(Lang::En).contains("<U+001B>[2Jboss<U+202E>@x"));
-    }
-
-    #[test]
-    fn store_names_keep_an_explicit_port() {
-        let url = |s: &str| url::Url::parse(s).unwrap();
-        assert_eq!(store_name(&url("https://kepil.gov.my/")), "kepil.gov.my");
-        assert_eq!(
-            store_name(&url("http://127.0.0.1:8080/x/")),
-            "127.0.0.1:8080"
-        );
     }
 }

@@ -264,16 +264,6 @@ async fn abandon(ctx: &SendContext, upload_url: &Url, transfer_id: &str) {
     let _ = ctx.secrets.delete(&pending_key(transfer_id));
 }
 
-/// Asks the scanner now (it blocks on a socket), so that a required scanner that is missing,
-/// stopped or stale refuses the send before any file is read.
-async fn prepare_scan(setup: &ScanSetup) -> Result<Scanning, SendError> {
-    let setup = setup.clone();
-    tokio::task::spawn_blocking(move || setup.prepare(OffsetDateTime::now_utc()))
-        .await
-        .expect("scanner check thread")
-        .map_err(SendError::Scan)
-}
-
 fn scanner_of(scanning: &Scanning) -> Option<Arc<dyn Scanner>> {
     match scanning {
         Scanning::On { scanner, .. } => Some(scanner.clone()),
@@ -369,7 +359,8 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
     }
     // Before a single byte of any file is read or anything reaches the network.
     request.classification.check_sendable()?;
-    let scanning = prepare_scan(&ctx.scan).await?;
+    // A required scanner that is missing, stopped or stale refuses before any file is read.
+    let scanning = ctx.scan.prepare_now().await.map_err(SendError::Scan)?;
 
     let policy = ctx.client.policy().await.map_err(SendError::Store)?;
     // Before the key derivation and the upload the store would refuse anyway.
@@ -672,7 +663,7 @@ pub async fn resume(ctx: &SendContext, journal: &Journal) -> Result<Sent, SendEr
         required: ctx.scan.required || plan.manifest().scan.is_some(),
         ..ctx.scan.clone()
     };
-    let scanning = prepare_scan(&setup).await?;
+    let scanning = setup.prepare_now().await.map_err(SendError::Scan)?;
     let offset = with_retries(ctx, &tid, |token| {
         let upload_url = &upload_url;
         async move { ctx.client.upload_offset(&token, upload_url).await }

@@ -124,7 +124,8 @@ impl StoreTrust {
     }
 }
 
-/// `host` or `host:port` as the URL library normalised it (lower case, punycode).
+/// `host` or `host:port` as the URL library normalised it (lower case, punycode): how a person
+/// recognises a store, here and in what the store vouches for (`receive::Trust::store`).
 pub fn host_of(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port() {
@@ -207,6 +208,12 @@ mod tests {
             refused.check(true),
             Err(ReceiveError::StoreRefused { .. })
         ));
+    }
+
+    #[test]
+    fn store_names_keep_an_explicit_port() {
+        assert_eq!(host_of(&url("https://kepil.gov.my/")), "kepil.gov.my");
+        assert_eq!(host_of(&url("http://127.0.0.1:8080/x/")), "127.0.0.1:8080");
     }
 
     #[test]

@@ -71,14 +71,8 @@ impl LocalScanView {
     }
 }
 
-/// Asks the scanner for this direction now (a socket round trip, off the async threads): a
-/// required scanner that is missing, stopped or stale refuses here.
+/// Asks the scanner for this direction now: a required scanner that is missing, stopped or
+/// stale refuses here.
 pub async fn prepare(kepil: &Kepil, direction: Direction) -> UiResult<Scanning> {
-    let setup = kepil.scan_setup(direction)?;
-    let scanning = tauri::async_runtime::spawn_blocking(move || {
-        setup.prepare(time::OffsetDateTime::now_utc())
-    })
-    .await
-    .expect("scanner check thread")?;
-    Ok(scanning)
+    Ok(kepil.scan_setup(direction)?.prepare_now().await?)
 }

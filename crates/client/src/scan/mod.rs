@@ -51,9 +51,20 @@ impl fmt::Display for EngineInfo {
             write!(f, ", signatures {v}")?;
         }
         if let Some(d) = self.signatures_date {
-            write!(f, " of {}", d.date())?;
+            write!(f, " ({})", d.date())?;
         }
         Ok(())
+    }
+}
+
+/// The engine a sender's sealed scan names (its text is the sender's: show it made inert).
+impl From<&kepil_core::package::SenderScan> for EngineInfo {
+    fn from(scan: &kepil_core::package::SenderScan) -> EngineInfo {
+        EngineInfo {
+            engine: scan.engine.clone(),
+            signatures: scan.signatures,
+            signatures_date: scan.signatures_date,
+        }
     }
 }
 

@@ -134,6 +134,14 @@ impl ScanSetup {
         }
     }
 
+    /// [`ScanSetup::prepare`] at this moment, off the async threads (it waits on a socket).
+    pub async fn prepare_now(&self) -> Result<Scanning, ScanError> {
+        let setup = self.clone();
+        tokio::task::spawn_blocking(move || setup.prepare(OffsetDateTime::now_utc()))
+            .await
+            .expect("scanner check thread")
+    }
+
     fn check_age(&self, engine: &EngineInfo, now: OffsetDateTime) -> Result<(), ScanError> {
         let Some(max) = self.max_signature_age else {
             return Ok(());
