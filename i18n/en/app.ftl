@@ -77,6 +77,7 @@ resume_impossible-do-app = Revoke it in History and send again.
 output_exists-do-app = Choose another folder.
 unknown_transfer-do-app = Refresh History.
 unknown_recipient-do-app = Refresh the status.
+recipient_needed-do-app = Choose the recipient in History.
 token_not_allowed-do-app = Sign in with your agency account (Settings).
 provider_locked-do-app = Sign in with { $provider }.
     .bare = Sign in with the provider your agency chose.

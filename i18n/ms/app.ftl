@@ -77,6 +77,7 @@ resume_impossible-do-app = Batalkannya dalam Sejarah dan hantar semula.
 output_exists-do-app = Pilih folder lain.
 unknown_transfer-do-app = Muat semula Sejarah.
 unknown_recipient-do-app = Muat semula status.
+recipient_needed-do-app = Pilih penerima dalam Sejarah.
 token_not_allowed-do-app = Log masuk dengan akaun agensi anda (Tetapan).
 provider_locked-do-app = Log masuk melalui { $provider }.
     .bare = Log masuk melalui penyedia yang dipilih oleh agensi anda.

@@ -851,6 +851,9 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             transfer_id: "T9".into(),
             recipient: "b@agency.gov.my".into(),
         },
+        ManageError::RecipientNeeded {
+            transfer_id: "T9".into(),
+        },
         ManageError::Unauthorized,
         ManageError::Unavailable,
         ManageError::Config(ConfigError::NoStore),
@@ -862,6 +865,7 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             ManageError::UnknownTransfer { .. }
             | ManageError::NoOwnerToken { .. }
             | ManageError::UnknownRecipient { .. }
+            | ManageError::RecipientNeeded { .. }
             | ManageError::Unauthorized
             | ManageError::Unavailable
             | ManageError::Config(_)

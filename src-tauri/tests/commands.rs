@@ -184,6 +184,40 @@ fn send_then_receive_through_the_local_store() {
     assert_eq!(status["grants"][1]["revoked"], true);
     assert_eq!(status["grants"][0]["revoked"], false);
 
+    // Ten wrong passwords lock the first recipient; the sender unlocks it from History.
+    for _ in 0..9 {
+        let e = h.err(
+            "receive_unlock",
+            json!({ "link": link, "password": "AAAA-AAAA-AAAA-AAAA" }),
+        );
+        assert_eq!(e["code"], "wrong_password", "{e}");
+    }
+    let e = h.err(
+        "receive_unlock",
+        json!({ "link": link, "password": "AAAA-AAAA-AAAA-AAAA" }),
+    );
+    assert_eq!(e["code"], "locked", "{e}");
+    let status = h.ok("history_status", json!({ "transferId": tid }));
+    assert_eq!(status["grants"][0]["locked"], true);
+    let unlocked = h.ok(
+        "history_unlock",
+        json!({ "transferId": tid, "recipient": status["grants"][0]["grant_id"] }),
+    );
+    assert_eq!(unlocked, "a@agensi.gov.my");
+    let status = h.ok("history_status", json!({ "transferId": tid }));
+    assert_eq!(
+        (
+            &status["grants"][0]["locked"],
+            &status["grants"][0]["failed_proofs"]
+        ),
+        (&json!(false), &json!(0))
+    );
+    let e = h.err(
+        "receive_unlock",
+        json!({ "link": link, "password": "AAAA-AAAA-AAAA-AAAA" }),
+    );
+    assert_eq!(e["params"]["tries_left"], "9", "{e}");
+
     // Never the passwords: not in any event (sending and receiving), not in any log line, not
     // in any file the app or its local store wrote. Nor the links' secrets, on disk or in logs.
     let leaked = canaries_in(h.events_text().as_bytes(), &passwords);
@@ -200,7 +234,11 @@ fn send_then_receive_through_the_local_store() {
     );
     let leaked = canaries_in(&logged, &secrets);
     assert!(leaked.is_empty(), "logs carry {leaked:?}");
-    assert_no_canary(&h.home(), &secrets, "after send, receive and revoke");
+    assert_no_canary(
+        &h.home(),
+        &secrets,
+        "after send, receive, revoke and unlock",
+    );
     let dir = h.shutdown();
     // The store's database is closed (and checkpointed) only now.
     assert_no_canary(&dir.path().join("home"), &secrets, "after the app stopped");

@@ -61,6 +61,9 @@ enum Command {
     Status(StatusArgs),
     /// Revoke a transfer you sent, or one recipient of it.
     Revoke(RevokeArgs),
+    /// Give a locked recipient its tries back, once you have checked with them (by phone)
+    /// that the wrong passwords were theirs. The link and the password stay the same.
+    Unlock(UnlockArgs),
     /// Print the age identity of a link (after the password), for any age tool.
     Identity(IdentityArgs),
     /// Download the raw ciphertext (a standard age file) after the password.
@@ -256,6 +259,18 @@ struct RevokeArgs {
 }
 
 #[derive(Debug, Args)]
+struct UnlockArgs {
+    /// Transfer ID or the recipient's link.
+    #[arg(allow_hyphen_values = true)]
+    id: String,
+    /// The recipient to unlock (needed when the transfer has several and no link is given).
+    #[arg(long, value_name = "RECIPIENT")]
+    recipient: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 struct IdentityArgs {
     link: String,
     #[command(flatten)]
@@ -319,6 +334,7 @@ fn main() -> ExitCode {
         Command::Receive(a) => a.json,
         Command::Status(a) => a.json,
         Command::Revoke(a) => a.json,
+        Command::Unlock(a) => a.json,
         Command::Fetch(a) => a.json,
         Command::Whoami(a) | Command::Transfers(a) => a.json,
         Command::Admin(a) => a.account().json,
@@ -376,6 +392,7 @@ impl App {
             Command::Receive(a) => self.receive(a).await,
             Command::Status(a) => self.status(a).await,
             Command::Revoke(a) => self.revoke(a).await,
+            Command::Unlock(a) => self.unlock(a).await,
             Command::Identity(a) => self.identity(a).await,
             Command::Fetch(a) => self.fetch(a).await,
             Command::Login(a) => self.login(a).await,
@@ -723,6 +740,17 @@ impl App {
         let owned = manage::find(&self.dirs, &secrets, &a.id).map_err(|e| Failure::new(&e))?;
         let status = owned.status().await.map_err(|e| Failure::new(&e))?;
         output::print_status(&status, self.lang, self.json);
+        Ok(())
+    }
+
+    async fn unlock(&self, a: UnlockArgs) -> Res {
+        let secrets = self.secrets();
+        let owned = manage::find(&self.dirs, &secrets, &a.id).map_err(|e| Failure::new(&e))?;
+        let grant = owned
+            .unlock(a.recipient.as_deref())
+            .await
+            .map_err(|e| Failure::new(&e))?;
+        output::print_unlocked(&owned, &grant, self.lang, self.json);
         Ok(())
     }
 }

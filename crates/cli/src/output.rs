@@ -89,7 +89,7 @@ impl Failure {
             | "policy_invalid" => 3,
             "wrong_password" | "locked" | "password_required" | "password_invalid" => 4,
             "unavailable" | "expired" | "revoked" | "used_up" | "not_ready"
-            | "unknown_transfer" | "no_owner_token" | "unknown_recipient" => 5,
+            | "unknown_transfer" | "no_owner_token" | "unknown_recipient" | "recipient_needed" => 5,
             "network"
             | "upload_interrupted"
             | "rate_limited"
@@ -581,6 +581,7 @@ pub fn print_status(status: &TransferStatus, lang: Lang, json: bool) {
         if g.locked {
             flags.push(t(lang, "dikunci", "locked"));
         }
+        let locked = g.locked && !g.revoked && !status.expired;
         println!(
             "  {}  {} {}/{}  {} {}  {}",
             visible_clipped(&g.label, FIELD_CHARS),
@@ -591,7 +592,45 @@ pub fn print_status(status: &TransferStatus, lang: Lang, json: bool) {
             g.failed_proofs,
             flags.join(", ")
         );
+        if locked {
+            println!(
+                "    {} kepil unlock {} --recipient {}",
+                t(
+                    lang,
+                    "Jika cubaan itu milik penerima (semak melalui telefon):",
+                    "If the tries were the recipient's (check by phone):"
+                ),
+                status.transfer_id,
+                g.grant_id
+            );
+        }
     }
+}
+
+pub fn print_unlocked(owned: &OwnedTransfer, grant: &str, lang: Lang, json: bool) {
+    if json {
+        println!(
+            "{}",
+            json!({"transfer": owned.entry.transfer_id, "unlocked": grant})
+        );
+        return;
+    }
+    let label = owned
+        .entry
+        .recipients
+        .iter()
+        .find(|r| r.grant_id == grant)
+        .map_or(grant, |r| r.label.as_str());
+    println!(
+        "{} {} {}",
+        t(lang, "Dibuka kunci:", "Unlocked:"),
+        visible(label),
+        t(
+            lang,
+            "(pautan dan kata laluan yang sama; cubaan bermula semula)",
+            "(same link and password; the tries start again)"
+        )
+    );
 }
 
 pub fn print_revoked(owned: &OwnedTransfer, revoked: &[String], lang: Lang, json: bool) {

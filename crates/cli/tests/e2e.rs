@@ -143,7 +143,7 @@ async fn rahsia_is_refused_before_anything_is_read_or_uploaded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_password_then_lockout() {
+async fn wrong_password_then_lockout_then_the_sender_unlocks() {
     let env = Env::start().await;
     let f = env.dir("src").join("a.txt");
     write_file(&f, 100, 1);
@@ -154,6 +154,8 @@ async fn wrong_password_then_lockout() {
             "terhad",
             "--to",
             "a@x.gov.my",
+            "--to",
+            "b@x.gov.my",
         ])
         .await;
     let (link, pw) = recipient(&sent, 0);
@@ -181,11 +183,49 @@ async fn wrong_password_then_lockout() {
     let out = env.receive("r", link, pw, &out_dir).await;
     assert_code(&out, 4, "locked");
     assert!(
-        text(&out.stderr).contains("re-issue"),
+        text(&out.stderr).contains("they can unlock it"),
         "{}",
         text(&out.stderr)
     );
     assert!(walk(&out_dir).is_empty());
+
+    // The sender sees the lock and the command that lifts it.
+    let tid = sent["transfer"].as_str().unwrap();
+    let out = run(env.kepil("sender").args(["--lang", "en", "status", tid])).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let grant_a = sent["recipients"][0]["link"].as_str().unwrap();
+    let grant_a = grant_a
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap();
+    let hint = format!("kepil unlock {tid} --recipient {grant_a}");
+    assert!(text(&out.stdout).contains(&hint), "{}", text(&out.stdout));
+    // Two recipients: which one must be said.
+    let out = run(env.kepil("sender").args(["unlock", tid, "--json"])).await;
+    assert_code(&out, 5, "recipient_needed");
+    let out = run(env
+        .kepil("sender")
+        .args(["unlock", tid, "--recipient", "a@x.gov.my", "--json"]))
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)["unlocked"], grant_a);
+    let out = run(env.kepil("sender").args(["status", tid, "--json"])).await;
+    let status = json(&out);
+    assert_eq!(status["grants"][0]["locked"], false);
+    assert_eq!(status["grants"][0]["failed_proofs"], 0);
+    // The same link and password now open it.
+    let out = env.receive("r", link, pw, &out_dir).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(walk(&out_dir).len(), 1);
+    let events = env.store().audit_events(None).await.unwrap();
+    assert_eq!(
+        events.iter().filter(|e| e.event == "unlocked").count(),
+        1,
+        "{events:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

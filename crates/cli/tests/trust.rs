@@ -476,6 +476,7 @@ async fn modified_send(
                     kdf: params,
                     max_downloads: Some(3),
                     link_key: Some(keys.link_key.to_base64url().expose().to_owned()),
+                    open_key: Some(keys.open_key.to_base64url().expose().to_owned()),
                 }],
             },
         )

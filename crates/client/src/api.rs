@@ -9,7 +9,7 @@ use kepil_protocol::identity::{
     TransferSummary, Whoami,
 };
 use kepil_protocol::{
-    ApiError, BlobChecksum, Challenge, CreateTransfer, DownloadGrant, GrantInfo, Proof,
+    ApiError, BlobChecksum, Challenge, CreateTransfer, DownloadGrant, GrantInfo, OpenGrant, Proof,
     StorePolicy, TransferCreated, TransferStatus, paths, tus,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -211,6 +211,17 @@ impl StoreClient {
         .await
     }
 
+    /// The grant's public facts for the holder of its link; a pure read like
+    /// [`grant_info`](Self::grant_info), which answers only for grants from older clients.
+    pub async fn open(&self, grant_id: &str, open: &OpenGrant) -> Result<GrantInfo, NetError> {
+        let response = self
+            .request(Method::POST, &paths::open(grant_id))?
+            .json(open)
+            .send()
+            .await?;
+        json(response).await
+    }
+
     pub async fn challenge(&self, grant_id: &str) -> Result<Challenge, NetError> {
         let response = self
             .request(Method::POST, &paths::challenge(grant_id))?
@@ -285,6 +296,22 @@ impl StoreClient {
         let response = self
             .request(Method::DELETE, &paths::transfer(transfer_id))?
             .bearer_auth(owner_token.expose())
+            .send()
+            .await?;
+        ok(response).await.map(drop)
+    }
+
+    /// Gives a locked grant its tries back (the link and password stay the same).
+    pub async fn unlock_grant(
+        &self,
+        transfer_id: &str,
+        grant_id: &str,
+        owner_token: &SecretString,
+    ) -> Result<(), NetError> {
+        let response = self
+            .request(Method::POST, &paths::grant_unlock(transfer_id, grant_id))?
+            .bearer_auth(owner_token.expose())
+            .json(&serde_json::json!({}))
             .send()
             .await?;
         ok(response).await.map(drop)

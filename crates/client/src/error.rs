@@ -670,6 +670,9 @@ pub enum ManageError {
         transfer_id: String,
         recipient: String,
     },
+    /// Unlock names one recipient; a transfer with several needs to be told which.
+    #[error("transfer {transfer_id} has several recipients")]
+    RecipientNeeded { transfer_id: String },
     #[error("the store refused the owner token")]
     Unauthorized,
     #[error("the transfer is no longer on the store")]
@@ -698,6 +701,7 @@ impl Coded for ManageError {
             ManageError::UnknownTransfer { .. } => "unknown_transfer",
             ManageError::NoOwnerToken { .. } => "no_owner_token",
             ManageError::UnknownRecipient { .. } => "unknown_recipient",
+            ManageError::RecipientNeeded { .. } => "recipient_needed",
             ManageError::Unauthorized => "unauthorized",
             ManageError::Unavailable => "unavailable",
             ManageError::Config(e) => e.code(),
@@ -709,7 +713,8 @@ impl Coded for ManageError {
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             ManageError::UnknownTransfer { id } => vec![("id", clip(id))],
-            ManageError::NoOwnerToken { transfer_id } => {
+            ManageError::NoOwnerToken { transfer_id }
+            | ManageError::RecipientNeeded { transfer_id } => {
                 vec![("transfer_id", transfer_id.clone())]
             }
             ManageError::UnknownRecipient {

@@ -1,4 +1,4 @@
-//! The sender's status and revoke, found from a transfer id or any of its links.
+//! The sender's status, unlock and revoke, found from a transfer id or any of its links.
 
 use kepil_core::link::Link;
 use kepil_protocol::TransferStatus;
@@ -62,6 +62,48 @@ impl OwnedTransfer {
             .map_err(ManageError::from_net)
     }
 
+    /// The grant named by `recipient` (a label or grant id), else the grant of the link the
+    /// transfer was found by; `None` for the transfer as a whole.
+    fn grant_named(&self, recipient: Option<&str>) -> Result<Option<String>, ManageError> {
+        match recipient {
+            Some(r) => self
+                .entry
+                .recipients
+                .iter()
+                .find(|g| g.label.eq_ignore_ascii_case(r) || g.grant_id == r)
+                .map(|g| Some(g.grant_id.clone()))
+                .ok_or_else(|| ManageError::UnknownRecipient {
+                    transfer_id: self.entry.transfer_id.clone(),
+                    recipient: r.to_string(),
+                }),
+            None => Ok(self.grant_id.clone()),
+        }
+    }
+
+    /// Gives a locked recipient its tries back, after the sender has checked with them
+    /// (by phone) that the wrong passwords were theirs. The link and password stay the same.
+    /// Names a recipient as [`revoke`](Self::revoke) does; a transfer with one needs no name.
+    /// Answers the grant id unlocked.
+    pub async fn unlock(&self, recipient: Option<&str>) -> Result<String, ManageError> {
+        let grant = match (
+            self.grant_named(recipient)?,
+            self.entry.recipients.as_slice(),
+        ) {
+            (Some(grant), _) => grant,
+            (None, [only]) => only.grant_id.clone(),
+            (None, _) => {
+                return Err(ManageError::RecipientNeeded {
+                    transfer_id: self.entry.transfer_id.clone(),
+                });
+            }
+        };
+        self.client
+            .unlock_grant(&self.entry.transfer_id, &grant, &self.owner_token)
+            .await
+            .map_err(ManageError::from_net)?;
+        Ok(grant)
+    }
+
     /// Revokes one recipient (by label or grant id), the recipient of the link it was found
     /// by, or the whole transfer. Answers the grant ids revoked (all of them for the transfer).
     pub async fn revoke(
@@ -69,20 +111,7 @@ impl OwnedTransfer {
         dirs: &Dirs,
         recipient: Option<&str>,
     ) -> Result<Vec<String>, ManageError> {
-        let grant = match recipient {
-            Some(r) => Some(
-                self.entry
-                    .recipients
-                    .iter()
-                    .find(|g| g.label.eq_ignore_ascii_case(r) || g.grant_id == r)
-                    .map(|g| g.grant_id.clone())
-                    .ok_or_else(|| ManageError::UnknownRecipient {
-                        transfer_id: self.entry.transfer_id.clone(),
-                        recipient: r.to_string(),
-                    })?,
-            ),
-            None => self.grant_id.clone(),
-        };
+        let grant = self.grant_named(recipient)?;
         let tid = &self.entry.transfer_id;
         match grant {
             Some(grant) => {

@@ -38,11 +38,24 @@ const MAX_ATTEMPTS: u32 = 8;
 /// What the store says about a link before any password: classification, size, readiness.
 /// Calling it counts nothing and burns nothing.
 pub async fn lookup(link: &Link) -> Result<(StoreClient, GrantInfo), ReceiveError> {
+    let (client, info, _) = look(link).await?;
+    Ok((client, info))
+}
+
+/// [`lookup`], and the challenge nonce it opened the grant with (still good for one proof
+/// while it lives), or `None` when the grant or store is older and answered a plain `GET`.
+async fn look(link: &Link) -> Result<(StoreClient, GrantInfo, Option<String>), ReceiveError> {
     let client = StoreClient::new(link.store_base().clone()).map_err(ReceiveError::Store)?;
-    let info = client
-        .grant_info(&link.grant_id)
-        .await
-        .map_err(ReceiveError::from_net)?;
+    let (info, nonce) = match open(&client, link).await? {
+        Some(opened) => opened,
+        None => (
+            client
+                .grant_info(&link.grant_id)
+                .await
+                .map_err(ReceiveError::from_net)?,
+            None,
+        ),
+    };
     if info.grant_id != link.grant_id {
         return Err(ReceiveError::Store(NetError::Protocol(
             "the store answered for another link".into(),
@@ -57,7 +70,34 @@ pub async fn lookup(link: &Link) -> Result<(StoreClient, GrantInfo), ReceiveErro
             classification: info.classification,
         });
     }
-    Ok((client, info))
+    Ok((client, info, nonce))
+}
+
+/// Opens the grant with the link's open key. `None` where the store answers `unavailable`:
+/// an older store (no such route), a grant from an older sender (read by `GET` instead), or
+/// a grant that is not there, which `GET` then reports in the same words.
+async fn open(
+    client: &StoreClient,
+    link: &Link,
+) -> Result<Option<(GrantInfo, Option<String>)>, ReceiveError> {
+    let unavailable = |e: &NetError| e.api_code() == Some(kepil_protocol::ErrorCode::Unavailable);
+    let challenge = match client.challenge(&link.grant_id).await {
+        Ok(c) => c,
+        Err(e) if unavailable(&e) => return Ok(None),
+        Err(e) => return Err(ReceiveError::from_net(e)),
+    };
+    let nonce = kepil_protocol::b64_decode(&challenge.nonce)
+        .ok_or_else(|| ReceiveError::Store(NetError::Protocol("malformed challenge".into())))?;
+    let open_key = kdf::derive_open_key(&link.secret);
+    let request = kepil_protocol::OpenGrant {
+        nonce: challenge.nonce.clone(),
+        open_mac: kepil_protocol::b64_encode(&open_key.prove(&nonce)),
+    };
+    match client.open(&link.grant_id, &request).await {
+        Ok(info) => Ok(Some((info, Some(challenge.nonce)))),
+        Err(e) if unavailable(&e) => Ok(None),
+        Err(e) => Err(ReceiveError::from_net(e)),
+    }
 }
 
 async fn derive(
@@ -130,31 +170,23 @@ pub async fn unlock(
     password: Option<&Password>,
     progress: &ProgressFn,
 ) -> Result<Unlocked, ReceiveError> {
-    let (client, info) = lookup(link).await?;
+    let (client, info, opened_with) = look(link).await?;
     if !info.ready {
         return Err(ReceiveError::NotReady);
     }
     let keys = derive(link, password, &info, progress).await?;
-    let challenge = client
-        .challenge(&link.grant_id)
-        .await
-        .map_err(ReceiveError::from_net)?;
-    let nonce = kepil_protocol::b64_decode(&challenge.nonce)
-        .ok_or_else(|| ReceiveError::Store(NetError::Protocol("malformed challenge".into())))?;
-    let mac = keys.auth_key.prove(&nonce);
-    let grant = client
-        .proof(
-            &link.grant_id,
-            &Proof {
-                nonce: challenge.nonce.clone(),
-                mac: kepil_protocol::b64_encode(&mac),
-                // Shows the store this caller holds the link's secret, not only its path; a
-                // store or grant from before link keys ignores it.
-                link_mac: Some(kepil_protocol::b64_encode(&keys.link_key.prove(&nonce))),
-            },
-        )
-        .await
-        .map_err(ReceiveError::from_net)?;
+    // The open's nonce saves a rate-limited call; it may have run out during a slow
+    // derivation, and then a fresh one is asked for once.
+    let grant = match opened_with {
+        Some(nonce) => match prove(&client, link, &keys, nonce).await {
+            Err(e) if e.api_code() == Some(kepil_protocol::ErrorCode::ChallengeExpired) => {
+                prove_fresh(&client, link, &keys).await
+            }
+            other => other,
+        },
+        None => prove_fresh(&client, link, &keys).await,
+    }
+    .map_err(ReceiveError::from_net)?;
     if grant.size != info.size {
         return Err(ReceiveError::Store(NetError::Protocol(
             "the store announced two different sizes".into(),
@@ -169,6 +201,33 @@ pub async fn unlock(
         grant,
         download_token,
     })
+}
+
+async fn prove_fresh(
+    client: &StoreClient,
+    link: &Link,
+    keys: &GrantKeys,
+) -> Result<DownloadGrant, NetError> {
+    let challenge = client.challenge(&link.grant_id).await?;
+    prove(client, link, keys, challenge.nonce).await
+}
+
+async fn prove(
+    client: &StoreClient,
+    link: &Link,
+    keys: &GrantKeys,
+    nonce_b64: String,
+) -> Result<DownloadGrant, NetError> {
+    let nonce = kepil_protocol::b64_decode(&nonce_b64)
+        .ok_or_else(|| NetError::Protocol("malformed challenge".into()))?;
+    let proof = Proof {
+        mac: kepil_protocol::b64_encode(&keys.auth_key.prove(&nonce)),
+        // Shows the store this caller holds the link's secret, not only its path; a store or
+        // grant from before link keys ignores it.
+        link_mac: Some(kepil_protocol::b64_encode(&keys.link_key.prove(&nonce))),
+        nonce: nonce_b64,
+    };
+    client.proof(&link.grant_id, &proof).await
 }
 
 impl Unlocked {

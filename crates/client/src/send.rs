@@ -454,6 +454,8 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
                 max_downloads: request.max_downloads,
                 // So that only the holder of the whole link can burn this grant's tries.
                 link_key: Some(k.link_key.to_base64url().expose().to_string()),
+                // So that only the holder of the whole link learns anything of this grant.
+                open_key: Some(k.open_key.to_base64url().expose().to_string()),
             })
             .collect(),
     };

@@ -1,5 +1,5 @@
 //! A store that fights back: a real HTTP server on loopback (axum, in this process) answering
-//! the recipient's first request with a 100 MiB body, a body that never ends, an endless error
+//! the recipient's open of a grant (and its `GET`) with a 100 MiB body, a body that never ends, an endless error
 //! page, or terminal escapes in its error message, and answering every download of the blob
 //! with an empty `200 OK`. The client must fail with a clear error, in bounded memory (the
 //! process's own peak RSS, VmHWM), in bounded time and a bounded number of requests, and never
@@ -152,6 +152,8 @@ async fn hostile_store_counting(blob_requests: Arc<AtomicUsize>) -> String {
     let app = Router::new()
         .route("/api/v1/grants/{id}", get(grant))
         .route("/api/v1/grants/{id}/challenge", post(challenge))
+        // A current client reads a grant's facts by opening it; the same hostile answers.
+        .route("/api/v1/grants/{id}/open", post(grant))
         .route("/api/v1/grants/{id}/proof", post(proof))
         .route("/api/v1/grants/{id}/blob", get(blob));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

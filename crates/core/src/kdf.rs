@@ -9,6 +9,7 @@
 //!
 //! link_prk = HKDF-SHA256-Extract(salt = "kepil/v1/link", ikm = link_secret)
 //! link_key = HKDF-Expand(link_prk, "kepil/v1/link-key/" || transfer_id, 32)
+//! open_key = HKDF-Expand(link_prk, "kepil/v1/link-open", 32)
 //! ```
 //!
 //! `link_key` depends on the link secret alone (no password, no Argon2): the store keeps it
@@ -17,6 +18,12 @@
 //! proxy log) cannot burn a grant's tries or learn its state. Its own salt and label separate
 //! it from the other two keys; knowing it says nothing about the link secret (a one-way HKDF
 //! output of 128 bits of input) and nothing about `auth_key` or the identity.
+//!
+//! `open_key` is the same idea one step earlier: the store shows a grant's public facts
+//! (transfer id, classification, size, expiry) only to a caller who answers a challenge with
+//! it, so that a link's path alone tells nothing, not even whether the grant exists. It cannot
+//! be bound to the transfer id, which is one of the facts it guards; the link secret is 128
+//! random bits drawn for this one grant, which binds it to the grant well enough.
 //!
 //! The link secret is both Argon2's salt (unique per grant, so no precomputation) and part
 //! of the HKDF input, so a link-only (TERBUKA) grant still has 128 bits of key material. The
@@ -55,6 +62,7 @@ const INFO_IDENTITY: &str = "kepil/v1/age-identity/";
 const INFO_AUTH_KEY: &str = "kepil/v1/auth-key/";
 const LINK_HKDF_SALT: &[u8] = b"kepil/v1/link";
 const INFO_LINK_KEY: &str = "kepil/v1/link-key/";
+const INFO_OPEN_KEY: &[u8] = b"kepil/v1/link-open";
 const MAX_TRANSFER_ID_LEN: usize = 256;
 
 /// Memory that [`derive_many`] allows all concurrent Argon2 instances together. A sender with
@@ -272,10 +280,22 @@ pub fn derive_link_key(secret: &LinkSecret, transfer_id: &str) -> Result<LinkKey
 }
 
 fn link_key_checked(secret: &LinkSecret, transfer_id: &str) -> LinkKey {
+    link_hkdf(
+        secret,
+        &[INFO_LINK_KEY.as_bytes(), transfer_id.as_bytes()].concat(),
+    )
+}
+
+/// The open key of a grant: HKDF-SHA256 of the link secret alone, with nothing else, since
+/// the recipient needs it before the store has told them anything (see the module docs).
+pub fn derive_open_key(secret: &LinkSecret) -> LinkKey {
+    link_hkdf(secret, INFO_OPEN_KEY)
+}
+
+fn link_hkdf(secret: &LinkSecret, info: &[u8]) -> LinkKey {
     let hkdf = Hkdf::<Sha256>::new(Some(LINK_HKDF_SALT), secret.expose_bytes());
-    let info = [INFO_LINK_KEY.as_bytes(), transfer_id.as_bytes()].concat();
     let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-    hkdf.expand(&info, bytes.as_mut())
+    hkdf.expand(info, bytes.as_mut())
         .expect("32 bytes is a valid HKDF-SHA256 output length");
     LinkKey::from_bytes(*bytes)
 }
@@ -290,6 +310,9 @@ pub struct GrantKeys {
     /// From the link secret alone; given to the store by the sender, and used by the
     /// recipient to show it holds the whole link (see [`LinkKey`]).
     pub link_key: LinkKey,
+    /// From the link secret alone; given to the store by the sender, and used by the
+    /// recipient to read the grant's public facts ([`derive_open_key`]).
+    pub open_key: LinkKey,
 }
 
 impl GrantKeys {
@@ -312,6 +335,7 @@ impl fmt::Debug for GrantKeys {
             .field("identity", &REDACTED)
             .field("auth_key", &self.auth_key)
             .field("link_key", &self.link_key)
+            .field("open_key", &self.open_key)
             .finish()
     }
 }
@@ -418,6 +442,7 @@ fn derive_checked(
         identity: identity_from_bytes(&identity_bytes)?,
         auth_key: AuthKey::from_bytes(*auth_bytes),
         link_key: link_key_checked(secret, transfer_id),
+        open_key: derive_open_key(secret),
     })
 }
 
@@ -796,6 +821,27 @@ mod tests {
         assert!(base.link_key.verify(&nonce, &mac));
         assert!(!base.auth_key.verify(&nonce, &mac));
         assert!(!format!("{:?}", base.link_key).contains(&hex(base.link_key.expose_bytes())));
+    }
+
+    #[test]
+    fn the_open_key_depends_on_the_link_secret_alone() {
+        let p = Password::parse("AAAA-BBBB-CCCC-DDDD").unwrap();
+        let s1 = LinkSecret::from_bytes([1; 16]);
+        let base = cheap(Some(&p), &s1, "tr_a");
+        assert_eq!(base.open_key, cheap(None, &s1, "tr_b").open_key);
+        assert_eq!(base.open_key, derive_open_key(&s1));
+        assert_ne!(
+            base.open_key,
+            derive_open_key(&LinkSecret::from_bytes([2; 16]))
+        );
+        assert_ne!(base.open_key, base.link_key);
+        // Known answer. Python:
+        // prk = hmac.new(b"kepil/v1/link", bytes([1]*16), hashlib.sha256).digest()
+        // hmac.new(prk, b"kepil/v1/link-open" + b"\x01", hashlib.sha256).hexdigest()
+        assert_eq!(
+            hex(derive_open_key(&s1).expose_bytes()),
+            "9c515404c95232c6f5b83f740c17bd7a76c3c9b7e6768817c5e43058ebfb68f8"
+        );
     }
 
     #[test]

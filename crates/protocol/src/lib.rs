@@ -47,6 +47,10 @@ pub mod paths {
     pub fn transfer_grant(transfer_id: &str, grant_id: &str) -> String {
         format!("/api/v1/transfers/{transfer_id}/grants/{grant_id}")
     }
+    /// `POST`: the owner gives a locked grant its tries back.
+    pub fn grant_unlock(transfer_id: &str, grant_id: &str) -> String {
+        format!("/api/v1/transfers/{transfer_id}/grants/{grant_id}/unlock")
+    }
     pub fn upload(transfer_id: &str) -> String {
         format!("/api/v1/uploads/{transfer_id}")
     }
@@ -55,6 +59,9 @@ pub mod paths {
     }
     pub fn challenge(grant_id: &str) -> String {
         format!("/api/v1/grants/{grant_id}/challenge")
+    }
+    pub fn open(grant_id: &str) -> String {
+        format!("/api/v1/grants/{grant_id}/open")
     }
     pub fn proof(grant_id: &str) -> String {
         format!("/api/v1/grants/{grant_id}/proof")
@@ -241,6 +248,12 @@ pub struct GrantSpec {
     /// answer (`unavailable`). Absent from older clients: such grants behave as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_key: Option<String>,
+    /// base64url of the 32-byte open key (HKDF of the link secret alone, see
+    /// `kepil_core::kdf::derive_open_key`). With it, the grant's public facts are told only
+    /// through [`OpenGrant`]; `GET` of the grant and every open without a valid MAC answer
+    /// `unavailable`, the answer of an unknown id. Absent from older clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_key: Option<String>,
 }
 
 impl std::fmt::Debug for GrantSpec {
@@ -251,6 +264,7 @@ impl std::fmt::Debug for GrantSpec {
             .field("kdf", &self.kdf)
             .field("max_downloads", &self.max_downloads)
             .field("link_key", &self.link_key.as_ref().map(|_| "<redacted>"))
+            .field("open_key", &self.open_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -311,6 +325,17 @@ pub struct Challenge {
     pub nonce: String,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+}
+
+/// `POST /api/v1/grants/{grant_id}/open`: the grant's [`GrantInfo`] for a caller who holds
+/// the whole link. Counts nothing and burns nothing (a pure read), so the nonce can go on to
+/// a [`Proof`] while it lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenGrant {
+    /// From [`Challenge`].
+    pub nonce: String,
+    /// base64url of HMAC-SHA256(open_key, nonce bytes).
+    pub open_mac: String,
 }
 
 /// `POST /api/v1/grants/{grant_id}/proof`.
@@ -629,9 +654,11 @@ mod tests {
             kdf: KdfParams::DEFAULT,
             max_downloads: None,
             link_key: Some("LINKKEYMATERIAL".into()),
+            open_key: Some("OPENKEYMATERIAL".into()),
         };
         assert!(!format!("{spec:?}").contains("SECRETKEYMATERIAL"));
         assert!(!format!("{spec:?}").contains("LINKKEYMATERIAL"));
+        assert!(!format!("{spec:?}").contains("OPENKEYMATERIAL"));
         let grant = DownloadGrant {
             download_token: "TOKENVALUE".into(),
             expires_at: OffsetDateTime::UNIX_EPOCH,
@@ -655,11 +682,11 @@ mod tests {
             r#"{"label":"a","auth_key":"k","kdf":{"version":1,"m_kib":65536,"t":3,"p":4},"max_downloads":null}"#,
         )
         .unwrap();
-        assert_eq!(old_spec.link_key, None);
+        assert_eq!((&old_spec.link_key, &old_spec.open_key), (&None, &None));
+        let text = serde_json::to_string(&old_spec).unwrap();
         assert!(
-            !serde_json::to_string(&old_spec)
-                .unwrap()
-                .contains("link_key")
+            !text.contains("link_key") && !text.contains("open_key"),
+            "{text}"
         );
     }
 

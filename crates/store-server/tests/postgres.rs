@@ -302,12 +302,12 @@ async fn migrations_are_idempotent_and_safe_to_run_at_once() {
     let first = postgres::migrate(&pg.url()).await.unwrap();
     assert_eq!(
         first.applied.iter().map(|m| m.0).collect::<Vec<_>>(),
-        [1, 2, 3, 4, 5, 6]
+        [1, 2, 3, 4, 5, 6, 7]
     );
-    assert_eq!(first.version, 6);
+    assert_eq!(first.version, 7);
     let again = postgres::migrate(&pg.url()).await.unwrap();
     assert!(again.applied.is_empty());
-    assert_eq!(again.to_string(), "schema up to date at version 6");
+    assert_eq!(again.to_string(), "schema up to date at version 7");
 
     // Four migrators on a fresh database at once: each migration applied exactly once.
     let url = pg.create_database("racing");
@@ -322,13 +322,13 @@ async fn migrations_are_idempotent_and_safe_to_run_at_once() {
         applied.extend(t.await.unwrap().applied.into_iter().map(|m| m.0));
     }
     applied.sort();
-    assert_eq!(applied, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(applied, [1, 2, 3, 4, 5, 6, 7]);
     let probe = sqlx::PgPool::connect(&url).await.unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
         .fetch_one(&probe)
         .await
         .unwrap();
-    assert_eq!(rows, 6);
+    assert_eq!(rows, 7);
 }
 
 #[tokio::test]
@@ -423,13 +423,13 @@ fn migrate_subcommand_reports_and_never_shows_the_password() {
     assert!(ok, "{err}");
     assert!(
         out.contains(
-            "applied migration(s) 1 (initial), 2 (scale out), 3 (blake3), 4 (crc64), 5 (identity), 6 (link key)"
+            "applied migration(s) 1 (initial), 2 (scale out), 3 (blake3), 4 (crc64), 5 (identity), 6 (link key), 7 (open key)"
         ),
         "{out}"
     );
     let (ok, out, err) = run(&["migrate", "--metadata", &url]);
     assert!(ok, "{err}");
-    assert!(out.contains("schema up to date at version 6"), "{out}");
+    assert!(out.contains("schema up to date at version 7"), "{out}");
     assert!(!format!("{out}{err}").contains(PG_PASSWORD));
 
     // Tokens live in PostgreSQL too.
@@ -462,7 +462,7 @@ fn migrate_subcommand_reports_and_never_shows_the_password() {
     assert!(ok, "{err}");
     assert!(out.contains("applied migration(s) 1 (initial)"), "{out}");
     let (ok, out, _) = run(&["migrate", "--data-dir", data]);
-    assert!(ok && out.contains("up to date at version 6"), "{out}");
+    assert!(ok && out.contains("up to date at version 7"), "{out}");
     let (ok, _, err) = run(&["migrate", "--metadata", "mysql://u:pw-x@h/db"]);
     assert!(
         !ok && err.contains("metadata must be") && !err.contains("pw-x"),

@@ -59,6 +59,7 @@ async fn create(
                 max_downloads: Some(max),
                 // As an older client creates it: the link check would add one HMAC.
                 link_key: None,
+                open_key: None,
             }],
         })
         .send()

@@ -1,4 +1,5 @@
-//! JSON routes: policy, create transfer, grant info, challenge, proof, blob, status, revoke.
+//! JSON routes: policy, create transfer, grant info and open, challenge, proof, blob, status,
+//! revoke, unlock.
 //! Each parses its request, calls `crate::domain`, and writes the answer; errors become
 //! answers through `crate::error`.
 
@@ -16,8 +17,8 @@ use bytes::Bytes;
 use futures_util::Stream;
 use kepil_protocol::{
     Challenge, Classification, ClassificationPolicy, CreateTransfer, DownloadGrant, ErrorCode,
-    GrantCreated, GrantInfo, GrantStatus, KdfParams, Proof, StorePolicy, TransferCreated,
-    TransferStatus, paths,
+    GrantCreated, GrantInfo, GrantStatus, KdfParams, OpenGrant, Proof, StorePolicy,
+    TransferCreated, TransferStatus, paths,
 };
 use time::OffsetDateTime;
 
@@ -26,7 +27,7 @@ use crate::domain::{grants, transfers};
 use crate::error::{AppError, AppResult};
 use crate::metrics::inc;
 use crate::state::{AppState, ClientIp, JsonBody, bearer, parse_json};
-use crate::storage::TransferRow;
+use crate::storage::{GrantRow, TransferRow};
 
 pub fn ts(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -113,19 +114,38 @@ fn classification_of(t: &TransferRow) -> AppResult<Classification> {
         .map_err(|_| AppError::internal(format!("stored classification of {} unreadable", t.id)))
 }
 
-/// Pure read. Dead grants whose rows still exist answer exactly like live ones, so only a
-/// valid proof tells them apart.
+/// Pure read, for grants from older clients. Dead grants whose rows still exist answer exactly
+/// like live ones, so only a valid proof tells them apart; a grant with an open key answers
+/// only [`open`].
 pub async fn grant_info(
     State(s): State<AppState>,
     Path(grant_id): Path<String>,
 ) -> AppResult<Response> {
-    let (g, t) = grants::load(&s, &grant_id).await?;
+    let (g, t) = grants::public_info(&s, &grant_id).await?;
+    info_of(&g, &t)
+}
+
+/// Pure read for the holder of the link (a MAC of a challenge nonce with the open key). Not
+/// rate-limited, like `GET` of the info: the challenge before it already took from the
+/// address's bucket, and a receive then costs two of its tokens (challenge, proof), as before.
+pub async fn open(
+    State(s): State<AppState>,
+    ip: ClientIp,
+    Path(grant_id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> AppResult<Response> {
+    let req: OpenGrant = parse_json(&body)?;
+    let (g, t) = grants::open(&s, &grant_id, &req.nonce, &req.open_mac, &ip.text()).await?;
+    info_of(&g, &t)
+}
+
+fn info_of(g: &GrantRow, t: &TransferRow) -> AppResult<Response> {
     Ok(no_store(Json(GrantInfo {
         grant_id: g.id.clone(),
         transfer_id: t.id.clone(),
-        classification: classification_of(&t)?,
+        classification: classification_of(t)?,
         size: t.size,
-        kdf: grants::kdf_of(&g),
+        kdf: grants::kdf_of(g),
         expires_at: ts(t.expires_at),
         ready: t.complete,
     })))
@@ -376,6 +396,17 @@ pub async fn revoke_grant(
 ) -> AppResult<Response> {
     let t = owned_transfer(&s, &transfer_id, &headers).await?;
     transfers::revoke_grant(&s, &t, &grant_id, &ip.text()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn unlock_grant(
+    State(s): State<AppState>,
+    ip: ClientIp,
+    Path((transfer_id, grant_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let t = owned_transfer(&s, &transfer_id, &headers).await?;
+    transfers::unlock_grant(&s, &t, &grant_id, &ip.text()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -19,7 +19,11 @@ pub enum Event {
     ProofFailed,
     /// A proof without a valid link MAC on a grant that has a link key: counted nothing.
     ProofNoLink,
+    /// An open of a grant that has an open key without a valid MAC: told nothing.
+    OpenNoLink,
     Locked,
+    /// The owner gave a locked grant its tries back.
+    Unlocked,
     TokenIssued,
     Downloaded,
     Revoked,
@@ -45,7 +49,9 @@ impl Event {
             Event::ProofOk => "proof_ok",
             Event::ProofFailed => "proof_failed",
             Event::ProofNoLink => "proof_no_link",
+            Event::OpenNoLink => "open_no_link",
             Event::Locked => "locked",
+            Event::Unlocked => "unlocked",
             Event::TokenIssued => "token_issued",
             Event::Downloaded => "downloaded",
             Event::Revoked => "revoked",

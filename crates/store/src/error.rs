@@ -132,6 +132,9 @@ impl From<CreateError> for AppError {
             CreateError::BadLinkKey => {
                 AppError::bad_request("link_key must be 32 bytes of base64url")
             }
+            CreateError::BadOpenKey => {
+                AppError::bad_request("open_key must be 32 bytes of base64url")
+            }
             CreateError::Kdf(e) => AppError::new(
                 ErrorCode::KdfRejected,
                 format!("Key-derivation parameters refused: {e}"),

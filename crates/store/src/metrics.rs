@@ -13,6 +13,7 @@ pub struct Metrics {
     pub proofs_ok: AtomicU64,
     pub proofs_failed: AtomicU64,
     pub proofs_without_link: AtomicU64,
+    pub opens_without_link: AtomicU64,
     pub grants_locked: AtomicU64,
     pub tokens_issued: AtomicU64,
     pub purged_blobs: AtomicU64,
@@ -56,6 +57,11 @@ impl Metrics {
                 "proofs_without_link",
                 "Proofs refused for lack of a valid link MAC (counted nothing).",
                 &self.proofs_without_link,
+            ),
+            (
+                "opens_without_link",
+                "Grant opens refused for lack of a valid link MAC (told nothing).",
+                &self.opens_without_link,
             ),
             (
                 "grants_locked",

@@ -40,6 +40,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/transfers/{transfer_id}/grants/{grant_id}",
             axum::routing::delete(api::revoke_grant),
         )
+        .route(
+            "/api/v1/transfers/{transfer_id}/grants/{grant_id}/unlock",
+            post(api::unlock_grant),
+        )
         .route(paths::SESSIONS, post(people::sign_in))
         .route(paths::SESSION, get(people::whoami).delete(people::sign_out))
         .route(paths::MY_TRANSFERS, get(people::my_transfers))
@@ -58,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/grants/{grant_id}", get(api::grant_info))
         .route("/api/v1/grants/{grant_id}/challenge", post(api::challenge))
+        .route("/api/v1/grants/{grant_id}/open", post(api::open))
         .route("/api/v1/grants/{grant_id}/proof", post(api::proof))
         .route("/t/{id}", get(landing::page))
         .route("/healthz", get(api::healthz))

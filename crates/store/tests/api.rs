@@ -59,29 +59,13 @@ async fn full_round_trip_with_range_resume() {
     assert_eq!(t.created.upload_url, s.url(&paths::upload(t.id())));
 
     // Before the upload: info says not ready; a valid proof says not_ready and counts nothing.
-    let info: GrantInfo = s
-        .http
-        .get(s.url(&paths::grant(t.grant(0))))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: GrantInfo = s.open_info(t.grant(0)).await;
     assert!(!info.ready);
     assert_eq!(info.transfer_id, t.id());
     expect_code(s.prove(t.grant(0), &t.keys[0]).await, ErrorCode::NotReady).await;
 
     s.upload(t.id(), &data).await;
-    let info: GrantInfo = s
-        .http
-        .get(s.url(&paths::grant(t.grant(0))))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: GrantInfo = s.open_info(t.grant(0)).await;
     assert!(info.ready);
     assert_eq!(info.size, data.len() as u64);
     assert_eq!(info.kdf, KdfParams::DEFAULT);
@@ -720,7 +704,8 @@ async fn unknown_and_dead_grants_look_alike_without_a_valid_proof() {
             .send()
             .await
             .unwrap(),
-        s.challenge(&unknown).await,
+        s.challenge("not-an-id").await,
+        s.open_with(&unknown, &OPEN_KEY).await,
         s.http
             .get(s.url(&paths::grant("not-an-id")))
             .send()
@@ -903,7 +888,11 @@ async fn expiry_is_checked_on_every_route_and_the_sweeper_purges() {
         ErrorCode::Unavailable,
     )
     .await;
-    expect_code(s.challenge(t.grant(0)).await, ErrorCode::Unavailable).await;
+    expect_code(
+        s.open_with(t.grant(0), &OPEN_KEY).await,
+        ErrorCode::Unavailable,
+    )
+    .await;
     expect_code(s.status(&t).await, ErrorCode::Unavailable).await;
     s.server.shutdown().await;
 }
@@ -992,7 +981,7 @@ async fn landing_page_is_static_safe_and_changes_nothing() {
         assert!(csp.contains(&h));
         assert!(body_a.contains(part));
     }
-    // GET and HEAD of the link, info and landing page, many times: nothing counted.
+    // GET and HEAD of the link, info and landing page, and opens, many times: nothing counted.
     for _ in 0..5 {
         s.http
             .get(s.url(&paths::landing(t.grant(0))))
@@ -1014,6 +1003,7 @@ async fn landing_page_is_static_safe_and_changes_nothing() {
             .send()
             .await
             .unwrap();
+        assert!(s.open_info(t.grant(0)).await.ready);
     }
     let st = s.status_ok(&t).await;
     assert_eq!((st.grants[0].downloads, st.grants[0].failed_proofs), (0, 0));

@@ -66,6 +66,7 @@ pub fn grant(id: &str, transfer_id: &str, position: u32, max_downloads: u32) -> 
         locked: false,
         revoked_at: None,
         link_key: Some(vec![8; 32]),
+        open_key: Some(vec![9; 32]),
     }
 }
 
@@ -133,6 +134,7 @@ pub async fn transfers_and_grants(meta: &dyn MetadataStore) {
     // g2 as an older client creates it: no link key.
     let old_client = GrantRow {
         link_key: None,
+        open_key: None,
         ..grant(&g2, &tid, 1, 2)
     };
     meta.create_transfer(&t, &[grant(&g1, &tid, 0, 1), old_client.clone()], NO_QUOTA)
@@ -225,7 +227,19 @@ pub async fn nonces_are_single_use(meta: &dyn MetadataStore) {
     .unwrap();
     let n = ids::hash_token("nonce");
     meta.insert_nonce(&g, &n, now + 60).await.unwrap();
+    // Looking changes nothing, and sees only a live nonce of this grant.
+    for _ in 0..2 {
+        assert!(meta.nonce_is_live(&g, &n, now).await.unwrap());
+    }
+    assert!(!meta.nonce_is_live(&other, &n, now).await.unwrap());
+    assert!(!meta.nonce_is_live(&g, &n, now + 60).await.unwrap());
+    // A grant id without a grant (the store challenges any id alike) takes a nonce too.
+    let nobody = ids::new_id();
+    let n0 = ids::hash_token("nonce0");
+    meta.insert_nonce(&nobody, &n0, now + 60).await.unwrap();
+    assert!(meta.nonce_is_live(&nobody, &n0, now).await.unwrap());
     assert!(meta.consume_nonce(&g, &n, now).await.unwrap());
+    assert!(!meta.nonce_is_live(&g, &n, now).await.unwrap(), "consumed");
     assert!(
         !meta.consume_nonce(&g, &n, now).await.unwrap(),
         "single use"
@@ -281,6 +295,20 @@ pub async fn lockout_counts_and_locks(meta: &dyn MetadataStore) {
             .await
             .unwrap()
             .is_none()
+    );
+    // The owner's unlock gives every try back, for this transfer's grant only.
+    assert!(!meta.unlock_grant(&ids::new_id(), &g).await.unwrap());
+    assert!(meta.get_grant(&g).await.unwrap().unwrap().locked);
+    assert!(meta.unlock_grant(&tid, &g).await.unwrap());
+    let back = meta.get_grant(&g).await.unwrap().unwrap();
+    assert_eq!((back.locked, back.failed_proofs), (false, 0));
+    let f = meta.record_failed_proof(&g, 3).await.unwrap();
+    assert_eq!((f.failed_proofs, f.locked), (1, false));
+    assert!(
+        meta.issue_download(&g, &ids::hash_token("d3"), now + 60, now)
+            .await
+            .unwrap()
+            .is_some()
     );
 }
 

@@ -86,10 +86,16 @@ pub fn checksum_b64url(data: &[u8]) -> String {
 /// holds the link; tests of callers without the link send their own `link_mac`.
 pub const LINK_KEY: [u8; 32] = [0x4c; 32];
 
-/// A grant with `key` as its auth key and [`LINK_KEY`] as its link key.
+/// The open key of every grant the helpers here create (`kepil_core::kdf::derive_open_key`
+/// in a real client): [`Store::open_info`] reads a grant's facts with it.
+pub const OPEN_KEY: [u8; 32] = [0x6f; 32];
+
+/// A grant as a current client creates it: `key` as its auth key, [`LINK_KEY`] and
+/// [`OPEN_KEY`].
 pub fn spec(key: &[u8; 32], max_downloads: Option<u32>) -> GrantSpec {
     GrantSpec {
         link_key: Some(b64_encode(&LINK_KEY)),
+        open_key: Some(b64_encode(&OPEN_KEY)),
         ..spec_without_link_key(key, max_downloads)
     }
 }
@@ -102,6 +108,7 @@ pub fn spec_without_link_key(key: &[u8; 32], max_downloads: Option<u32>) -> Gran
         kdf: KdfParams::DEFAULT,
         max_downloads,
         link_key: None,
+        open_key: None,
     }
 }
 
@@ -187,6 +194,27 @@ impl Store {
             .await
             .unwrap();
         ok_json(r).await
+    }
+
+    /// `POST open` with `open_mac` over a fresh challenge's nonce.
+    pub async fn open_with(&self, grant: &str, key: &[u8; 32]) -> Response {
+        let r = self.challenge(grant).await;
+        assert_eq!(r.status(), StatusCode::OK, "challenge");
+        let nonce = r.json::<kepil_protocol::Challenge>().await.unwrap().nonce;
+        self.http
+            .post(self.url(&paths::open(grant)))
+            .json(&kepil_protocol::OpenGrant {
+                open_mac: mac(key, &nonce),
+                nonce,
+            })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A grant's facts as the holder of its link reads them ([`OPEN_KEY`]).
+    pub async fn open_info(&self, grant: &str) -> kepil_protocol::GrantInfo {
+        ok_json(self.open_with(grant, &OPEN_KEY).await).await
     }
 
     pub async fn post_transfer(&self, req: &CreateTransfer) -> Response {

@@ -1,4 +1,4 @@
-//! The History screen: `history_list`, `history_status`, `history_revoke`.
+//! The History screen: `history_list`, `history_status`, `history_revoke`, `history_unlock`.
 
 use kepil_client::history::History;
 use kepil_client::manage;
@@ -84,4 +84,21 @@ pub async fn history_revoke(
                 .unwrap_or_else(|| g.clone())
         })
         .collect())
+}
+
+/// Gives a locked recipient its tries back (same link and password); answers its label.
+#[tauri::command]
+pub async fn history_unlock(
+    kepil: State<'_, Kepil>,
+    transfer_id: String,
+    recipient: String,
+) -> UiResult<String> {
+    let owned = manage::find(&kepil.dirs, &kepil.secrets, &transfer_id)?;
+    let grant = owned.unlock(Some(&recipient)).await?;
+    Ok(owned
+        .entry
+        .recipients
+        .iter()
+        .find(|r| r.grant_id == grant)
+        .map_or(grant.clone(), |r| r.label.clone()))
 }

@@ -33,4 +33,5 @@ kepil_commands! {
     history::history_list,
     history::history_status,
     history::history_revoke,
+    history::history_unlock,
 }

@@ -32,6 +32,7 @@ export const COMMANDS = [
   'history_list',
   'history_status',
   'history_revoke',
+  'history_unlock',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];

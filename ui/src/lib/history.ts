@@ -36,6 +36,11 @@ export function transferBadges(t: TransferStatus): Badge[] {
   return badges;
 }
 
+/** A locked grant can be unlocked while it is otherwise live: not revoked, transfer not expired. */
+export function canUnlock(g: GrantStatus, t: TransferStatus): boolean {
+  return g.locked && !g.revoked && !t.expired;
+}
+
 /** A grant can still be revoked while it is live: not revoked and the transfer not expired. */
 export function canRevoke(g: GrantStatus, t: TransferStatus): boolean {
   return !g.revoked && !t.expired;

@@ -109,6 +109,7 @@ export const ipc = {
   historyStatus: (transferId: string) => call<TransferStatus>('history_status', { transferId }),
   historyRevoke: (transferId: string, recipient?: string) =>
     call<string[]>('history_revoke', recipient === undefined ? { transferId } : { transferId, recipient }),
+  historyUnlock: (transferId: string, recipient: string) => call<string>('history_unlock', { transferId, recipient }),
   settingsSave: (request: SettingsRequest) => call<AppState>('settings_save', { request }),
   tokenSave: (token: string) => call<void>('token_save', { token }),
   signInStart: (provider: string | null, onEvent: OnJobEvent<Session>) =>

@@ -409,6 +409,43 @@ describe('HistoryView', () => {
     expect(q('history-remote-section')!.textContent).toMatch(/Dibatalkan: tiada penerima|Revoked: no recipient/);
   });
 
+  it('a locked recipient gets an Unlock that asks first, then shows the fresh status', async () => {
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+    };
+    app.state = appState();
+    const item = { transferId: 'T1', store: 'https://stor.gov.my', createdAt: '2026-12-02T08:00:00Z', expiresAt: '2099-12-05T08:00:00Z', classification: 'SULIT', size: 10, recipients: [{ label: 'a@b.my', grantId: 'g1' }, { label: 'c@d.my', grantId: 'g2' }] };
+    const grant = (id: string, label: string, locked: boolean) => ({ grant_id: id, label, downloads: 0, max_downloads: 3, failed_proofs: locked ? 10 : 0, locked, revoked: false });
+    let locked = true;
+    invokeMock.mockImplementation(async (cmd, args) => {
+      if (cmd === 'history_list') return [item];
+      if (cmd === 'history_status')
+        return { transfer_id: 'T1', classification: 'SULIT', size: 10, created_at: '', expires_at: '', upload_complete: true, expired: false, grants: [grant('g1', 'a@b.my', false), grant('g2', 'c@d.my', locked)] };
+      if (cmd === 'history_unlock' && args?.recipient === 'g2') {
+        locked = false;
+        return 'c@d.my';
+      }
+      throw { code: 'unexpected', params: {} };
+    });
+    render(HistoryView, { active: true });
+    await settle();
+    expect(q('history-unlock-0-0')).toBeNull();
+    q('history-unlock-0-1')!.click();
+    await settle();
+    const dialog = document.querySelector('dialog[open]')!;
+    expect(dialog.textContent).toMatch(/c@d\.my/);
+    expect(invokeMock).not.toHaveBeenCalledWith('history_unlock', expect.anything());
+    dialog.querySelector<HTMLButtonElement>('[data-testid="confirm-ok"]')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('history_unlock', { transferId: 'T1', recipient: 'g2' });
+    expect(q('history-item-0')!.textContent).toMatch(/Dibuka kunci: c@d\.my|Unlocked: c@d\.my/);
+    expect(q('history-unlock-0-1')).toBeNull();
+    expect(q('history-item-error')).toBeNull();
+  });
+
   it('signed out, there is no such section and the store is not asked', async () => {
     app.state = appState();
     invokeMock.mockImplementation(async (cmd) => {

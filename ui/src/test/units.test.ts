@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn() }));
 import { cleanLink, formatDuration, formatEta, formatSize, formatSpeed, groupPassword, passwordGroups, percent } from '../lib/format';
 import { isValidEmail, normalisePhone, validateRecipients } from '../lib/validate';
 import { clampDownloads, clampExpiry, defaultClassification, defaultExpiry, expiryOptions, isLocked, sendability } from '../lib/policy';
-import { canRevoke, canRevokeAll, grantBadges, transferBadges } from '../lib/history';
+import { canRevoke, canRevokeAll, canUnlock, grantBadges, transferBadges } from '../lib/history';
 import { ipc, toUiError } from '../lib/ipc';
 import { appState, DAY, policy } from './fixtures';
 
@@ -147,6 +147,14 @@ describe('history', () => {
     expect(canRevokeAll(status({ expired: true }))).toBe(false);
     expect(canRevokeAll(undefined)).toBe(true);
   });
+  it('only a locked grant that is otherwise live can be unlocked', () => {
+    const s = status();
+    const locked = { ...s.grants[1]!, revoked: false };
+    expect(canUnlock(s.grants[0]!, s)).toBe(false);
+    expect(canUnlock(s.grants[1]!, s)).toBe(false);
+    expect(canUnlock(locked, s)).toBe(true);
+    expect(canUnlock(locked, status({ expired: true }))).toBe(false);
+  });
 });
 
 describe('ipc', () => {
@@ -165,6 +173,8 @@ describe('ipc', () => {
     expect(invokeMock).toHaveBeenLastCalledWith('history_revoke', { transferId: 't1' });
     await ipc.historyRevoke('t1', 'g1');
     expect(invokeMock).toHaveBeenLastCalledWith('history_revoke', { transferId: 't1', recipient: 'g1' });
+    await ipc.historyUnlock('t1', 'g1');
+    expect(invokeMock).toHaveBeenLastCalledWith('history_unlock', { transferId: 't1', recipient: 'g1' });
     await ipc.addDropped(['/a']);
     expect(invokeMock).toHaveBeenLastCalledWith('add_dropped', { paths: ['/a'] });
     await ipc.settingsSave({ lang: 'en' });

@@ -7,6 +7,13 @@
 //! which alone learns the specific reason; a wrong proof on a live grant counts towards the
 //! lockout.
 //!
+//! A grant created with an open key (every grant from a current client) tells its facts only
+//! through [`open`], to a caller whose MAC of a challenge nonce shows it holds the link's
+//! secret; `GET` of it ([`public_info`]) and an open without that MAC are answered
+//! [`GrantError::Unavailable`], exactly as an id that never existed, and [`challenge`] gives a
+//! nonce for any well-formed id. So a link's path alone tells nothing: not whether the grant
+//! is live, used, revoked, expired or purged, nor when it expires.
+//!
 //! A grant created with a link key (every grant from a current client) first asks for proof
 //! of the link itself: a proof whose `link_mac` is absent or wrong counts nothing, burns only
 //! its nonce, and is answered [`ProofError::Unavailable`], the very answer of an unknown id,
@@ -119,15 +126,77 @@ pub struct Challenge {
     pub expires_at: i64,
 }
 
-/// Issues a challenge for `grant_id`; dead grants whose rows exist get one like live grants.
+/// Issues a challenge for any well-formed `grant_id`, without looking it up: the answer is the
+/// same for a live, dead, purged or never-issued grant. A nonce bound to an id without a grant
+/// can never be redeemed and expires like any other.
 pub async fn challenge(s: &AppState, grant_id: &str) -> Result<Challenge, GrantError> {
-    let (g, _t) = load(s, grant_id).await?;
+    if !ids::is_valid_id(grant_id) {
+        return Err(GrantError::Unavailable);
+    }
     let nonce = ids::new_token();
     let expires_at = s.clock.now().saturating_add(s.config.nonce_ttl_secs as i64);
     s.meta
-        .insert_nonce(&g.id, &ids::hash_token(&nonce), expires_at)
+        .insert_nonce(grant_id, &ids::hash_token(&nonce), expires_at)
         .await?;
     Ok(Challenge { nonce, expires_at })
+}
+
+/// A grant's public facts by `GET`, for grants from older clients only: one with an open key
+/// answers `Unavailable` here whatever its state, and is read through [`open`].
+pub async fn public_info(
+    s: &AppState,
+    grant_id: &str,
+) -> Result<(GrantRow, TransferRow), GrantError> {
+    let (g, t) = load(s, grant_id).await?;
+    if g.open_key.is_some() {
+        return Err(GrantError::Unavailable);
+    }
+    Ok((g, t))
+}
+
+/// A grant's public facts for the holder of its link: `open_mac` must be
+/// HMAC-SHA256(open_key, nonce) with a live nonce from [`challenge`] for this grant. A pure
+/// read: the nonce stays usable for the proof, nothing is counted. Everything else (an unknown
+/// id, a grant from an older client, a missing or wrong MAC, a stale nonce) is `Unavailable`.
+pub async fn open(
+    s: &AppState,
+    grant_id: &str,
+    nonce: &str,
+    open_mac: &str,
+    ip: &str,
+) -> Result<(GrantRow, TransferRow), GrantError> {
+    let (g, t) = load(s, grant_id).await?;
+    let Some(open_key) = &g.open_key else {
+        return Err(GrantError::Unavailable);
+    };
+    let nonce_bytes = kepil_protocol::b64_decode(nonce).filter(|n| n.len() == 32);
+    let mac = kepil_protocol::b64_decode(open_mac).filter(|m| m.len() == 32);
+    let holds = match (&nonce_bytes, &mac) {
+        (Some(n), Some(m)) => mac_matches(open_key, n, m),
+        _ => false,
+    };
+    if !holds {
+        inc(&s.metrics.opens_without_link, 1);
+        s.audit
+            .record(
+                Event::OpenNoLink,
+                Some(&g.transfer_id),
+                Some(&g.id),
+                Some(ip),
+                None,
+            )
+            .await;
+        return Err(GrantError::Unavailable);
+    }
+    // Checked after the MAC so that the nonce table is read only for the link's holder.
+    if !s
+        .meta
+        .nonce_is_live(&g.id, &ids::hash_token(nonce), s.clock.now())
+        .await?
+    {
+        return Err(GrantError::Unavailable);
+    }
+    Ok((g, t))
 }
 
 /// A counted download: the token that fetches the blob.

@@ -48,6 +48,8 @@ pub enum CreateError {
     BadLabel,
     #[error("link_key is not 32 bytes of base64url")]
     BadLinkKey,
+    #[error("open_key is not 32 bytes of base64url")]
+    BadOpenKey,
     #[error("auth_key is not 32 bytes of base64url")]
     BadAuthKey,
     #[error("key-derivation parameters refused: {0}")]
@@ -136,14 +138,8 @@ pub async fn create(
         let auth_key = kepil_protocol::b64_decode(&spec.auth_key)
             .filter(|k| k.len() == 32)
             .ok_or(CreateError::BadAuthKey)?;
-        let link_key = match &spec.link_key {
-            None => None,
-            Some(k) => Some(
-                kepil_protocol::b64_decode(k)
-                    .filter(|k| k.len() == 32)
-                    .ok_or(CreateError::BadLinkKey)?,
-            ),
-        };
+        let link_key = optional_key(spec.link_key.as_deref()).ok_or(CreateError::BadLinkKey)?;
+        let open_key = optional_key(spec.open_key.as_deref()).ok_or(CreateError::BadOpenKey)?;
         spec.kdf.check().map_err(CreateError::Kdf)?;
         let max_downloads = match spec.max_downloads {
             None => c.default_max_downloads,
@@ -171,6 +167,7 @@ pub async fn create(
             locked: false,
             revoked_at: None,
             link_key,
+            open_key,
         });
     }
 
@@ -303,4 +300,40 @@ pub async fn revoke_grant(
         revoke(s, t, Some(&t.user), Some(ip), Event::Revoked).await?;
     }
     Ok(())
+}
+
+/// Gives a locked grant its tries back, for when the sender has checked with the recipient
+/// (by phone, say) that the wrong passwords were theirs. The link and the password stay: the
+/// package is sealed to them, and the sender's client keeps no key that could seal it to new
+/// ones. The lockout's purpose holds, since a guesser gets ten more tries against 2^80.
+pub async fn unlock_grant(
+    s: &AppState,
+    t: &TransferRow,
+    grant_id: &str,
+    ip: &str,
+) -> Result<(), OwnerError> {
+    if !ids::is_valid_id(grant_id) || !s.meta.unlock_grant(&t.id, grant_id).await? {
+        return Err(OwnerError::Unavailable);
+    }
+    s.audit
+        .record_by(
+            Some(&t.user),
+            Event::Unlocked,
+            Some(&t.id),
+            Some(grant_id),
+            Some(ip),
+            None,
+        )
+        .await;
+    Ok(())
+}
+
+/// An optional 32-byte key in base64url: `Some(None)` when absent, `None` when malformed.
+fn optional_key(text: Option<&str>) -> Option<Option<Vec<u8>>> {
+    match text {
+        None => Some(None),
+        Some(k) => kepil_protocol::b64_decode(k)
+            .filter(|k| k.len() == 32)
+            .map(Some),
+    }
 }

@@ -154,6 +154,9 @@ pub struct GrantRow {
     /// The key derived from the link secret alone; a proof counts towards the lockout only
     /// with a valid MAC by it. `None` for grants from older clients (no such check).
     pub link_key: Option<Vec<u8>>,
+    /// The key derived from the link secret alone that opens the grant's public facts; with
+    /// it, only a valid open MAC reads them. `None` for grants from older clients.
+    pub open_key: Option<Vec<u8>>,
 }
 
 impl Debug for GrantRow {
@@ -163,6 +166,7 @@ impl Debug for GrantRow {
             .field("transfer_id", &self.transfer_id)
             .field("auth_key", &"<redacted>")
             .field("link_key", &self.link_key.as_ref().map(|_| "<redacted>"))
+            .field("open_key", &self.open_key.as_ref().map(|_| "<redacted>"))
             .field("downloads", &self.downloads)
             .field("max_downloads", &self.max_downloads)
             .field("failed_proofs", &self.failed_proofs)
@@ -328,6 +332,8 @@ pub trait MetadataStore: Send + Sync + Debug {
         grant_id: &str,
         now: i64,
     ) -> Result<Option<u32>>;
+    /// Clears a grant's lock and its count of failed proofs; false when there is no such grant.
+    async fn unlock_grant(&self, transfer_id: &str, grant_id: &str) -> Result<bool>;
     /// Marks the transfer purged and forgets its blob key and blob state, in one statement;
     /// true only for the one caller that did it (so one instance deletes and audits).
     async fn claim_purge(&self, transfer_id: &str, now: i64) -> Result<bool>;
@@ -341,6 +347,8 @@ pub trait MetadataStore: Send + Sync + Debug {
     /// Atomically removes the nonce; true only when it existed, was bound to this grant and
     /// had not expired. A nonce is gone after this whether or not the proof is right.
     async fn consume_nonce(&self, grant_id: &str, nonce_hash: &[u8], now: i64) -> Result<bool>;
+    /// Whether the nonce exists, is bound to this grant and has not expired; changes nothing.
+    async fn nonce_is_live(&self, grant_id: &str, nonce_hash: &[u8], now: i64) -> Result<bool>;
     /// Increments the consecutive-failure counter of an unlocked grant and locks it at the
     /// threshold, in one statement.
     async fn record_failed_proof(&self, grant_id: &str, threshold: u32) -> Result<FailedProof>;

@@ -29,7 +29,7 @@ macro_rules! metadata_store {
 
         const GRANT_COLS: &str = "id, transfer_id, position, label, auth_key, kdf_version, \
             kdf_m_kib, kdf_t, kdf_p, max_downloads, downloads, failed_proofs, locked, revoked_at, \
-            link_key";
+            link_key, open_key";
 
         const TOKEN_COLS: &str =
             "id, user_email, name, token_hash, created_at, expires_at, last_used_at, revoked_at";
@@ -96,6 +96,7 @@ macro_rules! metadata_store {
                 locked: row.try_get("locked")?,
                 revoked_at: row.try_get("revoked_at")?,
                 link_key: row.try_get("link_key")?,
+                open_key: row.try_get("open_key")?,
             })
         }
 
@@ -180,7 +181,7 @@ macro_rules! metadata_store {
         async fn insert_grant(tx: &mut sqlx::Transaction<'_, $db>, g: &GrantRow) -> Result<()> {
             sqlx::query(&format!(
                 "INSERT INTO grants ({GRANT_COLS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
             ))
             .bind(&g.id)
             .bind(&g.transfer_id)
@@ -197,6 +198,7 @@ macro_rules! metadata_store {
             .bind(g.locked)
             .bind(g.revoked_at)
             .bind(&g.link_key)
+            .bind(&g.open_key)
             .execute(&mut **tx)
             .await
             .map_err(conflict_or)?;
@@ -594,6 +596,19 @@ macro_rules! metadata_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn unlock_grant(&self, transfer_id: &str, grant_id: &str) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE grants SET locked = $1, failed_proofs = 0 \
+                     WHERE id = $2 AND transfer_id = $3",
+                )
+                .bind(false)
+                .bind(grant_id)
+                .bind(transfer_id)
+                .execute(&self.$write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn revoke_grant(
                 &self,
                 transfer_id: &str,
@@ -697,6 +712,25 @@ macro_rules! metadata_store {
                 let bound: String = row.try_get("grant_id")?;
                 let expires_at: i64 = row.try_get("expires_at")?;
                 Ok(bound == grant_id && expires_at > now)
+            }
+
+            async fn nonce_is_live(
+                &self,
+                grant_id: &str,
+                nonce_hash: &[u8],
+                now: i64,
+            ) -> Result<bool> {
+                // COUNT is BIGINT in both dialects (a bare 1 would be INT4 on PostgreSQL).
+                let found: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM nonces WHERE nonce_hash = $1 AND grant_id = $2 \
+                     AND expires_at > $3",
+                )
+                .bind(nonce_hash)
+                .bind(grant_id)
+                .bind(now)
+                .fetch_one(&self.$read)
+                .await?;
+                Ok(found > 0)
             }
 
             async fn record_failed_proof(
