@@ -39,6 +39,7 @@ pub fn typescript() -> String {
         UiError::decl(&cfg),
         app::StoreState::decl(&cfg),
         app::PolicyView::decl(&cfg),
+        app::SecretsView::decl(&cfg),
         account::ProviderView::decl(&cfg),
         account::SessionView::decl(&cfg),
         account::AccountState::decl(&cfg),

@@ -1,11 +1,15 @@
-//! The app's secrets with a real Secret Service: gnome-keyring, unlocked, in a private D-Bus
-//! session, with HOME and every XDG directory inside a temporary directory, so the user's own
-//! keyring, session bus and files are never touched.
+//! The app's secrets with a real Secret Service: gnome-keyring in a private D-Bus session, with
+//! HOME and every XDG directory inside a temporary directory, so the user's own keyring,
+//! session bus and files are never touched.
 //!
-//! The test runs itself again inside `dbus-run-session` (the keyring must answer on the bus of
-//! the process that opens it); the inner run saves the uploader token through the `token_save`
-//! command, as the Settings page does, and reads it back with `secret-tool`. The outer run then
-//! looks for the token in every file under the temporary HOME.
+//! Each test runs itself again inside `dbus-run-session` (the keyring must answer on the bus of
+//! the process that opens it). In the first, the inner run saves the uploader token through the
+//! `token_save` command, as the Settings page does, and reads it back with `secret-tool`; the
+//! outer run then looks for the token in every file under the temporary HOME. In the second,
+//! the keyring is locked and the session has a display (Xvfb), so reading the token puts
+//! gnome-keyring's real unlock prompt (gcr-prompter) on a screen nobody answers, as on a desktop
+//! whose user has not unlocked the login keyring: the first screen's state must still come, and
+//! say that the keyring is waiting.
 
 mod common;
 
@@ -23,7 +27,6 @@ use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop
 
 use common::*;
 
-const TEST_NAME: &str = "the_uploader_token_goes_to_the_keyring_and_to_no_file";
 /// Set (to the marker file's path) in the inner run.
 const INNER: &str = "KEPIL_TEST_KEYRING_INNER";
 const STORE: &str = "https://kepil.agensi.gov.my";
@@ -46,13 +49,58 @@ fn the_uploader_token_goes_to_the_keyring_and_to_no_file() {
         inner(Path::new(&marker));
         return;
     }
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    in_session(
+        "the_uploader_token_goes_to_the_keyring_and_to_no_file",
+        &root,
+        false,
+    );
+    assert_no_canary(
+        &home,
+        &[Canary::text("uploader token", TOKEN)],
+        "after the session ended",
+    );
+}
+
+#[test]
+fn a_locked_keyring_whose_prompt_nobody_answers_does_not_hold_up_the_first_screen() {
+    if let Some(marker) = std::env::var_os(INNER) {
+        inner_locked(Path::new(&marker));
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    in_session(
+        "a_locked_keyring_whose_prompt_nobody_answers_does_not_hold_up_the_first_screen",
+        &root,
+        true,
+    );
+}
+
+/// Runs the test `name` of this binary again inside a private D-Bus session with an unlocked
+/// gnome-keyring, HOME under `root`, and (with `display`) a virtual X server.
+fn in_session(name: &str, root: &tempfile::TempDir, display: bool) {
     require_tool("dbus-run-session", "dbus-daemon");
     require_tool("gnome-keyring-daemon", "gnome-keyring");
     require_tool("secret-tool", "libsecret-tools");
-    let root = tempfile::tempdir().unwrap();
+    if display {
+        require_tool("xvfb-run", "xvfb");
+        require_tool("gdbus", "libglib2.0-bin");
+        assert!(
+            Path::new("/usr/libexec/gcr-prompter").exists(),
+            "gcr-prompter is missing: install the Debian package gcr (gnome-keyring pulls it in)"
+        );
+    }
     let home = root.path().join("home");
     let marker = root.path().join("inner-ran");
-    let mut cmd = Command::new("dbus-run-session");
+    let mut cmd = Command::new(if display {
+        "xvfb-run"
+    } else {
+        "dbus-run-session"
+    });
+    if display {
+        cmd.args(["-a", "-s", "-screen 0 1024x768x24", "dbus-run-session"]);
+    }
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", &home)
@@ -83,7 +131,7 @@ fn the_uploader_token_goes_to_the_keyring_and_to_no_file() {
         "-c",
         r#"eval "$(printf kepil-test | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
            exec "$TEST_EXE" --exact "$0" --nocapture --test-threads=1"#,
-        TEST_NAME,
+        name,
     ])
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
@@ -96,11 +144,6 @@ fn the_uploader_token_goes_to_the_keyring_and_to_no_file() {
     assert!(out.status.success(), "the keyring session failed: {shown}");
     // `--exact` with a wrong name runs nothing and succeeds: the marker says it ran.
     assert!(marker.exists(), "the inner test never ran: {shown}");
-    assert_no_canary(
-        &home,
-        &[Canary::text("uploader token", TOKEN)],
-        "after the session ended",
-    );
 }
 
 fn run_with_timeout(mut cmd: Command, limit: Duration) -> std::process::Output {
@@ -163,39 +206,11 @@ fn inner(marker: &Path) {
         "no Secret Service answered"
     );
     let config_dir = dirs.config.clone();
-    let kepil = Kepil::new(
-        dirs,
-        secrets,
-        &home.join("no-policy.toml"),
-        Arc::new(NoDesktop),
-    );
-    let app = mock_builder()
-        .invoke_handler(kepil_app::kepil_handler!())
-        .manage(kepil)
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let call = |cmd: &str, args: Value| -> Value {
-        get_ipc_response(
-            &webview,
-            tauri::webview::InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().unwrap())
-        .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-    };
+    let app = App::new(dirs, secrets, &home);
+    let call = |cmd: &str, args: Value| app.call(cmd, args);
     let state = call("settings_save", json!({ "request": { "storeUrl": STORE } }));
     assert_eq!(state["tokenSet"], false, "{state}");
-    call("token_save", json!({ "token": TOKEN }));
+    assert_eq!(call("token_save", json!({ "token": TOKEN })), "keyring");
     // The app reads it back (from the keyring: there is no other copy)...
     let state = call("app_state", json!({}));
     assert_eq!(state["tokenSet"], true, "{state}");
@@ -220,12 +235,135 @@ fn inner(marker: &Path) {
         !config_dir.join("credentials.toml").exists(),
         "the token fell back to the file"
     );
+    assert_eq!(state["secrets"]["keyring"], true, "{state}");
+    assert_eq!(state["secrets"]["fileReason"], Value::Null, "{state}");
     assert_no_canary(
         &home,
         &[Canary::text("uploader token", TOKEN)],
         "with the app running",
     );
-    let kepil = tauri::Manager::state::<Kepil>(&app);
-    tauri::async_runtime::block_on(kepil.shutdown());
+    app.shutdown();
+    std::fs::write(marker, "ran").unwrap();
+}
+
+/// The app on Tauri's mock runtime with the real commands, as lib.rs `run` builds it.
+struct App {
+    app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+impl App {
+    fn new(dirs: Dirs, secrets: SecretStore, home: &Path) -> App {
+        let kepil = Kepil::new(
+            dirs,
+            secrets,
+            &home.join("no-policy.toml"),
+            Arc::new(NoDesktop),
+        );
+        let app = mock_builder()
+            .invoke_handler(kepil_app::kepil_handler!())
+            .manage(kepil)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        App { app, webview }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Value {
+        get_ipc_response(
+            &self.webview,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+        .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn shutdown(self) {
+        let kepil = tauri::Manager::state::<Kepil>(&self.app);
+        tauri::async_runtime::block_on(kepil.shutdown());
+    }
+}
+
+/// Inside the private session with a display: a token in the keyring, the keyring locked, then
+/// the app started as on a fresh login.
+fn inner_locked(marker: &Path) {
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+    assert!(std::env::var_os("DISPLAY").is_some(), "no display");
+    let dirs = Dirs::from_env().unwrap();
+    // An earlier run of the app saved the token while the keyring was open.
+    let store = "http://127.0.0.1:9";
+    let earlier = SecretStore::open(&dirs);
+    assert_eq!(earlier.backend_name(), "keyring", "no Secret Service");
+    let url = kepil_client::settings::parse_store_url(store).unwrap();
+    assert_eq!(
+        kepil_client::settings::save_token(&url, &kepil_client::SecretString::new(TOKEN), &earlier)
+            .unwrap(),
+        "keyring"
+    );
+    drop(earlier);
+    // Locked through the Secret Service API itself (`secret-tool lock` crashes in Debian 12's
+    // libsecret 0.20.5).
+    let out = Command::new("gdbus")
+        .args([
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.secrets",
+            "--object-path",
+            "/org/freedesktop/secrets",
+            "--method",
+            "org.freedesktop.Secret.Service.Lock",
+            "['/org/freedesktop/secrets/collection/login']",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "locking the keyring: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let started = Instant::now();
+    let secrets = SecretStore::open(&dirs);
+    // Probing needs no unlock: the keyring is there, only locked.
+    assert_eq!(secrets.backend_name(), "keyring");
+    let app = App::new(dirs, secrets, &home);
+    app.call("settings_save", json!({ "request": { "storeUrl": store } }));
+    let state = app.call("app_state", json!({}));
+    let first_screen = started.elapsed();
+    // The token read waited KEYRING_TIMEOUT (3 s) for the prompt, then gave up.
+    assert!(
+        first_screen < Duration::from_secs(10),
+        "the first screen's state took {first_screen:?}"
+    );
+    assert_eq!(state["secrets"]["waiting"], true, "{state}");
+    assert_eq!(state["tokenSet"], false, "{state}");
+    // The prompt is still up; asking again answers at once instead of stacking prompts.
+    let again = Instant::now();
+    let state = app.call("app_state", json!({}));
+    assert!(
+        again.elapsed() < Duration::from_secs(2),
+        "a second read waited {:?}",
+        again.elapsed()
+    );
+    assert_eq!(state["secrets"]["waiting"], true, "{state}");
+    // A token saved now cannot go to the keyring: it goes to the private file, and the app
+    // says so rather than "saved" alone.
+    let place = app.call("token_save", json!({ "token": "kpl_second-token" }));
+    assert_eq!(place, "file");
+    let state = app.call("app_state", json!({}));
+    assert_eq!(state["tokenSet"], true, "{state}");
+    assert_eq!(state["secrets"]["fileReason"], "unanswered", "{state}");
+    app.shutdown();
     std::fs::write(marker, "ran").unwrap();
 }

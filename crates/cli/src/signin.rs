@@ -6,6 +6,7 @@ use std::io::BufRead;
 use kepil_client::api::StoreClient;
 use kepil_client::error::{ConfigError, SignInError};
 use kepil_client::progress::Cancel;
+use kepil_client::secrets::FileReason;
 use kepil_client::signin::{self, CodeFlow, DeviceFlow, Provider, ProviderTokens};
 use kepil_client::{SecretString, settings};
 
@@ -196,14 +197,54 @@ impl App {
         if save_store {
             self.save_default_store(store)?;
         }
-        eprintln!(
-            "{}",
-            t(
-                self.lang,
-                &format!("Token untuk {store} disimpan ({backend})."),
-                &format!("Token for {store} saved ({backend})."),
-            )
-        );
+        if backend == "keyring" {
+            eprintln!(
+                "{}",
+                t(
+                    self.lang,
+                    &format!("Token untuk {store} disimpan dalam storan kelayakan sistem."),
+                    &format!("Token for {store} saved in the system keyring."),
+                )
+            );
+        } else {
+            let place = secrets.whereabouts();
+            let why = match place.file {
+                Some(FileReason::Forced) => t(
+                    self.lang,
+                    "KEPIL_NO_KEYRING memintanya",
+                    "KEPIL_NO_KEYRING asks for it",
+                ),
+                Some(FileReason::NoKeyring) => t(
+                    self.lang,
+                    "komputer ini tiada storan kelayakan sistem",
+                    "this computer has no system keyring",
+                ),
+                Some(FileReason::Unanswered) => t(
+                    self.lang,
+                    "storan kelayakan sistem tidak menjawab (mungkin dikunci)",
+                    "the system keyring did not answer (it may be locked)",
+                ),
+                Some(FileReason::Refused) | None => t(
+                    self.lang,
+                    "storan kelayakan sistem menolaknya",
+                    "the system keyring refused it",
+                ),
+            };
+            eprintln!(
+                "{}",
+                t(
+                    self.lang,
+                    &format!(
+                        "Token untuk {store} disimpan dalam fail peribadi {} (mod 0600), kerana {why}.",
+                        place.path.display()
+                    ),
+                    &format!(
+                        "Token for {store} saved in the private file {} (mode 0600), because {why}.",
+                        place.path.display()
+                    ),
+                )
+            );
+        }
         Ok(())
     }
 

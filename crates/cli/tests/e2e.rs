@@ -903,6 +903,13 @@ async fn login_keeps_the_token_and_the_store_in_the_config_directory() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let home = env.home("sender");
     let creds = home.join("credentials.toml");
+    // Where it went, and why there: never a silent file.
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!("saved in the private file {}", creds.display()))
+            && said.contains("because KEPIL_NO_KEYRING asks for it"),
+        "{said}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -1024,7 +1031,7 @@ async fn tokens_go_to_the_os_keyring_when_one_answers() {
         text(&out.stderr)
     );
     assert!(
-        text(&out.stderr).contains("saved (keyring)"),
+        text(&out.stderr).contains("saved in the system keyring"),
         "{}",
         text(&out.stderr)
     );

@@ -45,6 +45,8 @@ pub struct AppState {
     /// A machine token is there for the store (never where the system policy requires
     /// sign-in).
     pub token_set: bool,
+    /// Where this computer's tokens and sessions are kept.
+    pub secrets: SecretsView,
     /// The token field is locked: the local store's token is the app's, and a desktop that
     /// requires sign-in takes none.
     pub token_locked: bool,
@@ -55,6 +57,30 @@ pub struct AppState {
     pub store_error: Option<UiError>,
     pub locked: Vec<String>,
     pub pending_link: Option<String>,
+}
+
+/// Where secrets are, for Settings: the keyring, a private file (and why), or both.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretsView {
+    pub keyring: bool,
+    /// Why some secret is in the file: `forced`, `no_keyring`, `unanswered`, `refused`;
+    /// `None` when the file holds nothing.
+    pub file_reason: Option<String>,
+    pub file: String,
+    /// The keyring has not answered yet (an unlock prompt may be waiting).
+    pub waiting: bool,
+}
+
+impl From<kepil_client::secrets::Whereabouts> for SecretsView {
+    fn from(w: kepil_client::secrets::Whereabouts) -> Self {
+        SecretsView {
+            keyring: w.keyring,
+            file_reason: w.file.map(|r| r.name().to_string()),
+            file: w.path.display().to_string(),
+            waiting: w.waiting,
+        }
+    }
 }
 
 /// The store's policy narrowed by the system policy: what the Send screen may offer.
@@ -110,6 +136,7 @@ pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppS
             locked: system.store.url.is_some(),
         },
         token_set: false,
+        secrets: SecretsView::from(kepil.secrets.whereabouts()),
         token_locked: local || system.sign_in_required(),
         account: account::account_state(kepil, None, None, &system).await,
         policy: None,
@@ -134,6 +161,8 @@ pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppS
         state.account =
             account::account_state(kepil, Some(&store.url), store_policy.as_ref(), &system).await;
     }
+    // Again at the end: reading the token or the session may have found the keyring waiting.
+    state.secrets = SecretsView::from(kepil.secrets.whereabouts());
     Ok(state)
 }
 
@@ -182,7 +211,9 @@ pub async fn settings_save(kepil: State<'_, Kepil>, request: SettingsInput) -> U
 }
 
 #[tauri::command]
-pub async fn token_save(kepil: State<'_, Kepil>, token: String) -> UiResult<()> {
+/// Saves the uploader token; answers where it went, `keyring` or `file` (a keyring that
+/// refused or did not answer), so that the page can say so.
+pub async fn token_save(kepil: State<'_, Kepil>, token: String) -> UiResult<String> {
     let token = SecretString::new(token.trim());
     if token.expose().is_empty() {
         return Err(UiError::new("token_empty"));
@@ -192,6 +223,5 @@ pub async fn token_save(kepil: State<'_, Kepil>, token: String) -> UiResult<()> 
         return Err(UiError::new("setting_locked").with("setting", "token"));
     }
     kepil.policy()?.check_machine_token()?;
-    settings::save_token(&store.url, &token, &kepil.secrets)?;
-    Ok(())
+    Ok(settings::save_token(&store.url, &token, &kepil.secrets)?.to_string())
 }

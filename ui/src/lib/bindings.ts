@@ -45,6 +45,17 @@ export type StoreState = { url: string | null, local: boolean, locked: boolean, 
 
 export type Policy = { classifications: Array<string>, maxExpirySecs: { [key in string]: number }, defaultExpirySecs: { [key in string]: number }, maxDownloads: number, defaultMaxDownloads: number, maxBlobSize: number, smsEnabled: boolean, };
 
+export type SecretsView = { keyring: boolean, 
+/**
+ * Why some secret is in the file: `forced`, `no_keyring`, `unanswered`, `refused`;
+ * `None` when the file holds nothing.
+ */
+fileReason: string | null, file: string, 
+/**
+ * The keyring has not answered yet (an unlock prompt may be waiting).
+ */
+waiting: boolean, };
+
 export type Provider = { id: string, displayName: string, };
 
 export type Session = { email: string, name: string | null, 
@@ -90,6 +101,10 @@ export type AppState = { lang: Lang, store: StoreState,
  * sign-in).
  */
 tokenSet: boolean, 
+/**
+ * Where this computer's tokens and sessions are kept.
+ */
+secrets: SecretsView, 
 /**
  * The token field is locked: the local store's token is the app's, and a desktop that
  * requires sign-in takes none.

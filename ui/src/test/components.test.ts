@@ -45,11 +45,12 @@ beforeEach(() => {
   app.lang = 'en';
   app.tab = 'send';
 });
-afterEach(() => {
+function cleanup() {
   if (component) unmount(component);
   component = null;
   document.body.innerHTML = '';
-});
+}
+afterEach(cleanup);
 
 describe('App', () => {
   it('loads app_state, shows BM by default and operates the tabs by keyboard', async () => {
@@ -335,6 +336,26 @@ describe('SettingsView', () => {
     expect(q('settings-token-status')!.textContent).toMatch(/A token is set/);
     expect(q<HTMLInputElement>('settings-token')!.type).toBe('password');
     expect(q<HTMLInputElement>('settings-token')!.value).toBe('');
+  });
+
+  it('says where the secrets really are, and when the keyring has not answered', () => {
+    render(SettingsView, { appState: appState() });
+    expect(q('settings-secrets-keyring')!.textContent).toMatch(/system keyring|storan kelayakan sistem/);
+    expect(q('settings-secrets-file')).toBeNull();
+    expect(q('settings-secrets-waiting')).toBeNull();
+    cleanup();
+
+    const path = '/home/u/.config/kepil/credentials.toml';
+    render(SettingsView, { appState: appState({ tokenSet: false, secrets: { keyring: true, fileReason: 'unanswered', file: path, waiting: true } }) });
+    expect(q('settings-secrets-waiting')).not.toBeNull();
+    expect(q('settings-secrets-file')!.textContent).toContain(path);
+    // Not "no token": the keyring may hold one behind its prompt.
+    expect(q('settings-token-status')!.textContent).toMatch(/cannot be read|tidak dapat dibaca/);
+    cleanup();
+
+    render(SettingsView, { appState: appState({ tokenSet: true, secrets: { keyring: false, fileReason: 'no_keyring', file: path, waiting: false } }) });
+    expect(q('settings-secrets-keyring')).toBeNull();
+    expect(q('settings-secrets-file')!.textContent).toMatch(/no system keyring|tiada storan kelayakan/);
   });
 
   it('signs in through the browser and shows who is signed in', async () => {

@@ -36,6 +36,7 @@ export function appState(over: Partial<AppState> = {}): AppState {
     lang: 'ms',
     store: { url: 'https://kepil.example.gov.my', local: false, locked: false },
     tokenSet: true,
+    secrets: { keyring: true, fileReason: null, file: '/home/u/.config/kepil/credentials.toml', waiting: false },
     tokenLocked: false,
     account: account(),
     policy: policy(),
