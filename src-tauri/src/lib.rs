@@ -112,11 +112,10 @@ pub fn run() {
                 }
             });
             {
+                // No registration at run time: the installed package declares `kepil://` in
+                // its desktop entry (MimeType=x-scheme-handler/kepil), and a build run from a
+                // checkout must not make itself the user's handler.
                 use tauri_plugin_deep_link::DeepLinkExt;
-                #[cfg(all(target_os = "linux", debug_assertions))]
-                if let Err(e) = app.deep_link().register_all() {
-                    tracing::warn!("deep link registration: {e}");
-                }
                 if let Ok(Some(urls)) = app.deep_link().get_current()
                     && let Some(url) = urls.first()
                 {

@@ -370,13 +370,27 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
     assert_eq!(s.text("receive-store-host").await, "127.0.0.1:9");
     s.screenshot("deep-link").await;
 
-    // The OS route: the app registered itself for kepil:// at startup (debug builds register
-    // the binary in XDG_DATA_HOME; the .deb ships the .desktop file). `gio open` (not
-    // xdg-open, which needs a desktop environment) launches the handler with the link.
+    // The OS route. The app registers nothing itself (a checkout's build must not become the
+    // user's handler), so nothing answers kepil:// in this test's XDG directories yet...
     assert!(
         which("gio"),
         "gio is missing: install the Debian package libglib2.0-bin (scripts/setup does)"
     );
+    {
+        let mut gio = Command::new("gio");
+        isolate(&mut gio, s.root.path());
+        gio.args(["mime", "x-scheme-handler/kepil"]).stdout(Stdio::piped());
+        let out = gio.output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !said.contains(".desktop"),
+            "the app registered itself: {said}"
+        );
+    }
+    // ...until a desktop entry like the package's is installed and chosen (what `dpkg -i` and
+    // the desktop do). `gio open` (not xdg-open, which needs a desktop environment) then
+    // launches the handler with the link.
+    install_desktop_entry(s.root.path());
     {
         let grant2 = "ZZpRutSsgTY7ab82qtgcUQ";
         let link = format!("kepil://http/127.0.0.1:9/t/{grant2}#DaVjun08l9HUn5D8eR6yIw");
@@ -393,6 +407,28 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
         }
     }
     s.close().await;
+}
+
+/// A desktop entry for the built app, as the .deb installs one (the bundler writes
+/// `MimeType=x-scheme-handler/kepil;` from tauri.conf.json's deep-link schemes), in the test's
+/// own XDG data directory, chosen as the `kepil://` handler in its own mimeapps.list.
+fn install_desktop_entry(root: &Path) {
+    let apps = root.join("data/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::write(
+        apps.join("kepil.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Kepil\nExec={} %u\n\
+             MimeType=x-scheme-handler/kepil;\nTerminal=false\n",
+            env!("CARGO_BIN_EXE_kepil-app")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("config/mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/kepil=kepil.desktop\n",
+    )
+    .unwrap();
 }
 
 fn which(program: &str) -> bool {
