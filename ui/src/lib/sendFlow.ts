@@ -42,7 +42,10 @@ export function buildRequest(form: SendForm, policy: Policy, uploader: Uploader)
   const total = form.files.reduce((s, f) => s + f.size, 0);
   if (policy.maxBlobSize > 0 && total > policy.maxBlobSize) blockers.push('too_big');
   if (form.classification === null || sendability(form.classification, policy) !== 'ok') blockers.push('need_cls');
-  if (form.recipients.length === 0 || hasErrors(validateRecipients(form.recipients))) blockers.push('need_recipients');
+  // TERBUKA has no password, so no phone to hand one over: a number typed before switching
+  // to it is neither checked nor sent.
+  const rows = form.classification === 'TERBUKA' ? form.recipients.map((r) => ({ ...r, phone: '' })) : form.recipients;
+  if (rows.length === 0 || hasErrors(validateRecipients(rows))) blockers.push('need_recipients');
   if (uploader === false) blockers.push('need_token');
   if (uploader === 'need_sign_in') blockers.push('need_sign_in');
   if (blockers.length > 0 || form.classification === null) return { ok: false, blockers };
@@ -52,7 +55,7 @@ export function buildRequest(form: SendForm, policy: Policy, uploader: Uploader)
     request: {
       fileIds: form.files.map((f) => f.id),
       classification: form.classification,
-      recipients: form.recipients.map((r) => {
+      recipients: rows.map((r) => {
         const phone = r.phone.trim() === '' ? null : normalisePhone(r.phone);
         return phone ? { email: r.email.trim(), phone } : { email: r.email.trim() };
       }),

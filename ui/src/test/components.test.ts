@@ -120,6 +120,19 @@ describe('SendView', () => {
     expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(false);
   });
 
+  it('asks for a phone only where a password is handed over, for SMS only with a gateway', async () => {
+    render(SendView, { appState: appState(), policy: policy({ smsEnabled: false }) });
+    await settle();
+    expect(document.querySelector('label[for="recipient-phone-0"]')!.textContent).toMatch(/to call with the password/);
+    q('cls-TERBUKA')!.click();
+    flushSync();
+    expect(q('recipient-phone-0')).toBeNull();
+    cleanup();
+    render(SendView, { appState: appState(), policy: policy({ smsEnabled: true }) });
+    await settle();
+    expect(document.querySelector('label[for="recipient-phone-0"]')!.textContent).toMatch(/by SMS or a call/);
+  });
+
   it('sends, shows progress with speed and time left, then the result cards', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
     render(SendView, { appState: appState(), policy: policy() });
@@ -190,7 +203,31 @@ describe('ResultCard', () => {
     expect(img.tagName).toBe('IMG');
     expect(img.getAttribute('src')).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
     expect(document.querySelector('svg, script')).toBeNull();
+    expect(q('result-qr-hint-0')!.textContent).toMatch(/holds this password only/);
     expect(q('result-sms-0')).not.toBeNull();
+    expect(q('result-phone-0')!.textContent).toContain('+60123456789');
+  });
+
+  it('shows the phone for a call where there is no SMS gateway, and keeps what was handed over', async () => {
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: false });
+    expect(q('result-sms-0')).toBeNull();
+    expect(q('result-phone-0')!.textContent).toMatch(/\+60123456789 \(call to read the password out\)/);
+    expect(q('result-all-given-0')).toBeNull();
+    q<HTMLInputElement>('result-link-given-0')!.click();
+    flushSync();
+    expect(q('result-all-given-0')).toBeNull();
+    q<HTMLInputElement>('result-password-given-0')!.click();
+    flushSync();
+    expect(q('result-all-given-0')!.textContent).toMatch(/Everything handed over to a@b\.my/);
+  });
+
+  it('a link-only recipient has nothing to tick but the link, and no phone', () => {
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
+    expect(q('result-password-given-0')).toBeNull();
+    expect(q('result-phone-0')).toBeNull();
+    q<HTMLInputElement>('result-link-given-0')!.click();
+    flushSync();
+    expect(q('result-all-given-0')).not.toBeNull();
   });
 });
 
@@ -427,7 +464,7 @@ describe('HistoryView', () => {
     await settle();
     expect(invokeMock).toHaveBeenCalledWith('account_revoke', { transferId: 'T1' });
     expect(q('history-remote-error')).toBeNull();
-    expect(q('history-remote-section')!.textContent).toMatch(/Dibatalkan: tiada penerima|Revoked: no recipient/);
+    expect(q('history-remote-section')!.textContent).toMatch(/Ditarik balik: tiada penerima|Revoked: no recipient/);
   });
 
   it('a locked recipient gets an Unlock that asks first, then shows the fresh status', async () => {

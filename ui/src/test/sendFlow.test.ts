@@ -62,6 +62,13 @@ describe('buildRequest', () => {
     expect(r.ok && r.request.recipients).toEqual([{ email: 'a@b.gov.my' }]);
   });
 
+  it('TERBUKA has no password, so a phone typed earlier is neither checked nor sent', () => {
+    const r = buildRequest(form({ classification: 'TERBUKA', recipients: [{ email: 'a@b.gov.my', phone: 'not a phone' }] }), policy(), true);
+    expect(r.ok && r.request.recipients).toEqual([{ email: 'a@b.gov.my' }]);
+    const sulit = buildRequest(form({ recipients: [{ email: 'a@b.gov.my', phone: 'not a phone' }] }), policy(), true);
+    expect(sulit).toEqual({ ok: false, blockers: ['need_recipients'] });
+  });
+
   it('refuses RAHSIA even when a (misconfigured) policy lists it', () => {
     const r = buildRequest(form({ classification: 'RAHSIA' }), policy({ classifications: ['RAHSIA', 'SULIT'] }), true);
     expect(r).toEqual({ ok: false, blockers: ['need_cls'] });
