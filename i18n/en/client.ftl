@@ -67,7 +67,10 @@ not_ready = The sender has not finished uploading.
 not_ready-do = Try again shortly.
 challenge_expired = The verification session expired.
 challenge_expired-do = Try again.
-wrong_password = Wrong password. { $tries_left } tries left before the link locks.
+wrong_password = Wrong password. { $tries_left ->
+        [one] One try left
+       *[other] { $tries_left } tries left
+    } before the link locks.
     .bare = Wrong password.
 wrong_password-do = Check the password with the sender (by SMS or phone).
 locked = This link is locked after too many wrong passwords.

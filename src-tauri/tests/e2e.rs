@@ -379,7 +379,8 @@ async fn a_second_launch_hands_its_kepil_link_to_the_running_app() {
     {
         let mut gio = Command::new("gio");
         isolate(&mut gio, s.root.path());
-        gio.args(["mime", "x-scheme-handler/kepil"]).stdout(Stdio::piped());
+        gio.args(["mime", "x-scheme-handler/kepil"])
+            .stdout(Stdio::piped());
         let out = gio.output().unwrap();
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(

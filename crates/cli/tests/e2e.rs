@@ -172,7 +172,11 @@ async fn wrong_password_then_lockout_then_the_sender_unlocks() {
             left.to_string()
         );
         assert!(
-            text(&out.stderr).contains(&format!("{left} tries left")),
+            text(&out.stderr).contains(&if left == 1 {
+                "One try left".to_string()
+            } else {
+                format!("{left} tries left")
+            }),
             "{}",
             text(&out.stderr)
         );

@@ -136,10 +136,18 @@ fn render(lang: Lang, id: &str, args: &FluentArgs) -> Option<Result<String, Stri
     Some(Err(text.into_owned()))
 }
 
+/// Params that count something: passed to Fluent as numbers, so that a message can pick the
+/// word that agrees with them (`[one] One try left`). Every other param stays text.
+pub const COUNT_PARAMS: &[&str] = &["tries_left"];
+
 fn args<'a>(lang: Lang, params: &'a [(&'a str, String)]) -> FluentArgs<'a> {
     let mut out = FluentArgs::new();
     for (name, value) in params {
-        if *name == "cause" {
+        if COUNT_PARAMS.contains(name)
+            && let Ok(n) = value.parse::<u32>()
+        {
+            out.set(*name, FluentValue::from(n));
+        } else if *name == "cause" {
             // The wrapped error's "what happened", with the same params (minus the cause).
             let inner: Vec<(&str, String)> = params
                 .iter()
@@ -315,6 +323,32 @@ mod tests {
         assert!(
             !text.contains('\u{2068}') && !text.contains('\u{2069}'),
             "{text:?}"
+        );
+    }
+
+    #[test]
+    fn counts_choose_the_word_that_agrees_with_them() {
+        let tries = |lang, n: &str| describe(lang, "wrong_password", &[("tries_left", n.into())]);
+        assert!(
+            tries(Lang::En, "1").contains("One try left"),
+            "{}",
+            tries(Lang::En, "1")
+        );
+        assert!(
+            tries(Lang::En, "9").contains("9 tries left"),
+            "{}",
+            tries(Lang::En, "9")
+        );
+        assert!(
+            tries(Lang::Ms, "1").contains("Tinggal 1 cubaan"),
+            "{}",
+            tries(Lang::Ms, "1")
+        );
+        // Not a number: shown as given, in the general form.
+        assert!(
+            tries(Lang::En, "x").contains("x tries left"),
+            "{}",
+            tries(Lang::En, "x")
         );
     }
 

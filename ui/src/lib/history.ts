@@ -13,7 +13,7 @@ export interface Badge {
 export function grantBadges(g: GrantStatus, t: TransferStatus): Badge[] {
   const badges: Badge[] = [
     {
-      key: 'hist.downloads',
+      key: g.max_downloads > 0 ? 'hist.downloads' : 'hist.downloads_unlimited',
       params: { n: g.downloads, max: g.max_downloads },
       tone: g.downloads >= g.max_downloads && g.max_downloads > 0 ? 'info' : g.downloads > 0 ? 'ok' : 'info',
     },
@@ -28,7 +28,7 @@ export function grantBadges(g: GrantStatus, t: TransferStatus): Badge[] {
 export function transferBadges(t: TransferStatus): Badge[] {
   const badges: Badge[] = [];
   const done = t.grants.reduce((s, g) => s + Math.min(g.downloads, 1), 0);
-  badges.push({ key: 'hist.downloads', params: { n: done, max: t.grants.length }, tone: done === t.grants.length ? 'ok' : 'info' });
+  badges.push({ key: 'hist.recipients_done', params: { n: done, max: t.grants.length }, tone: done === t.grants.length ? 'ok' : 'info' });
   if (!t.upload_complete) badges.push({ key: 'hist.upload_incomplete', tone: 'warn' });
   if (t.expired) badges.push({ key: 'hist.expired', tone: 'bad' });
   else if (t.grants.length > 0 && t.grants.every((g) => g.revoked)) badges.push({ key: 'hist.revoked', tone: 'bad' });

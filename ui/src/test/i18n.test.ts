@@ -34,6 +34,20 @@ describe('dictionaries', () => {
     expect(translate('en', 'cls.refused_body')).toMatch(/NOT ALLOWED/);
     expect(translate('en', 'cls.refused_body')).toMatch(/1\.4\.1 l iii/);
   });
+  it('agree with their numbers in English, and Malay has no plural forms to get wrong', () => {
+    expect(translate('en', 'send.expiry_hours', { n: 1 })).toBe('1 hour');
+    expect(translate('en', 'send.expiry_hours', { n: 12 })).toBe('12 hours');
+    expect(translate('en', 'send.expiry_days', { n: 1 })).toBe('1 day');
+    expect(translate('en', 'send.files_total', { count: 1, size: '2 KB' })).toBe('1 file, 2 KB');
+    expect(translate('en', 'hist.summary', { size: '2 KB', n: 1 })).toBe('2 KB to 1 recipient');
+    expect(translate('en', 'hist.summary', { size: '2 KB', n: 3 })).toBe('2 KB to 3 recipients');
+    expect(translate('en', 'hist.recipients_done', { n: 1, max: 1 })).toBe('1 of 1 recipient downloaded');
+    expect(translate('en', 'hist.downloads', { n: 2, max: 3 })).toBe('2 of 3 downloads used');
+    expect(translate('ms', 'send.expiry_days', { n: 1 })).toBe('1 hari');
+    for (const [k, v] of Object.entries(ms)) expect(v, k).not.toMatch(/\{[a-z_]+\|/);
+    // Nothing left that writes a plural by hand.
+    for (const [k, v] of Object.entries(en)) expect(v, k).not.toMatch(/\(s\)/);
+  });
 });
 
 /** Codes the Rust side can send: every string in a `fn code` / `fn as_str` match in crates/ (and src-tauri/ if present). */
@@ -84,6 +98,8 @@ describe('error translation', () => {
     const err = { code: 'wrong_password', params: { tries_left: '3' } };
     expect(describeError(err, 'ms')).toMatch(/Tinggal 3 cubaan/);
     expect(describeError(err, 'en')).toMatch(/3 tries left/);
+    expect(describeError({ code: 'wrong_password', params: { tries_left: '1' } }, 'en')).toMatch(/One try left before/);
+    expect(describeError({ code: 'wrong_password', params: { tries_left: '1' } }, 'ms')).toMatch(/Tinggal 1 cubaan lagi/);
   });
 
   it('wrong_password without tries_left uses the bare wording, no raw placeholder', () => {

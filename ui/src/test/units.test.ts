@@ -137,7 +137,7 @@ describe('history', () => {
     expect(grantBadges(s.grants[0]!, s)[0]!.params).toEqual({ n: 1, max: 3 });
   });
   it('transfer badges count recipients who downloaded', () => {
-    expect(transferBadges(status())[0]).toMatchObject({ key: 'hist.downloads', params: { n: 1, max: 2 } });
+    expect(transferBadges(status())[0]).toMatchObject({ key: 'hist.recipients_done', params: { n: 1, max: 2 } });
     expect(transferBadges(status({ expired: true })).map((b) => b.key)).toContain('hist.expired');
   });
   it('revocability', () => {

@@ -82,8 +82,16 @@ export interface MessageParts {
  * where there is one. A `cause` param names a wrapped error's code: its placeable shows that
  * error's "what happened". `null` when the catalogue has no message for `code`.
  */
+const COUNT_PARAMS = ['tries_left'];
+
 export function messageParts(lang: Lang, code: string, params: Record<string, string>): MessageParts | null {
   const args: Record<string, FluentVariable> = { ...params };
+  // As kepil-core's catalogue does (COUNT_PARAMS): counts are numbers, so that a message can
+  // choose the word that agrees with them.
+  for (const name of COUNT_PARAMS) {
+    const n = Number(params[name]);
+    if (params[name] !== undefined && Number.isInteger(n)) args[name] = n;
+  }
   if (params.cause !== undefined) {
     const { cause, ...inner } = params;
     const innerWhat = render(lang, `${cause}-app`, inner) ?? render(lang, cause, inner);

@@ -14,11 +14,25 @@ export const LANGS: Lang[] = ['ms', 'en'];
 export type Params = Record<string, string | number>;
 
 const PLACEHOLDER = /\{([a-z_]+)\}/gi;
+/**
+ * A word that agrees with a number: `{n|hour|hours}` is the `one` form when `n` is 1 in the
+ * language's plural rules (Intl.PluralRules), else the `other` form. Malay nouns do not change
+ * with number, so ms.ts has none; English needs them ("1 hour", "2 hours").
+ */
+const PLURAL = /\{([a-z_]+)\|([^|{}]*)\|([^|{}]*)\}/gi;
+const pluralRules: Partial<Record<Lang, Intl.PluralRules>> = {};
 
-export function interpolate(template: string, params: Params = {}): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+export function interpolate(template: string, params: Params = {}, lang: Lang = 'ms'): string {
+  const rules = (pluralRules[lang] ??= new Intl.PluralRules(lang));
+  return template
+    .replace(PLURAL, (whole, name: string, one: string, other: string) => {
+      if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+      const n = Number(params[name]);
+      return Number.isFinite(n) && rules.select(n) === 'one' ? one : other;
+    })
+    .replace(PLACEHOLDER, (whole, name: string) =>
+      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+    );
 }
 
 export function placeholders(template: string): string[] {
@@ -31,7 +45,7 @@ export function normaliseLang(lang: string | null | undefined): Lang {
 
 export function translate(lang: Lang, key: MessageKey, params?: Params): string {
   const dict = dictionaries[lang] ?? ms;
-  return interpolate(dict[key] ?? ms[key] ?? key, params);
+  return interpolate(dict[key] ?? ms[key] ?? key, params, dict[key] !== undefined ? lang : 'ms');
 }
 
 /** Makes raw Rust params readable: durations and byte counts. */
