@@ -152,6 +152,28 @@ describe('SendView', () => {
     expect(q('result-link-0')!.textContent).toBe('https://s/t/a#b');
     expect(document.body.textContent).toMatch(/never in the same email/);
     expect(q('result-sms-0')).toBeNull(); // SMS disabled by policy and no phone
+    expect(q('result-title')!.textContent).toMatch(/Uploaded: now give each recipient the link and the password/);
+
+    // "New transfer" would drop the passwords: it asks, and going back keeps the result.
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+    };
+    q('send-new')!.click();
+    await settle();
+    const dialog = document.querySelector('dialog[open]')!;
+    expect(dialog.textContent).toMatch(/gone once you start a new transfer/);
+    dialog.querySelector<HTMLButtonElement>('[data-testid="confirm-cancel"]')!.click();
+    await settle();
+    expect(q('result-link-0')).not.toBeNull();
+    q('send-new')!.click();
+    await settle();
+    document.querySelector<HTMLButtonElement>('dialog[open] [data-testid="confirm-ok"]')!.click();
+    await settle();
+    expect(q('result-link-0')).toBeNull();
+    expect(q('file-pick')).not.toBeNull();
   });
 
   it('refuses to send without a sign-in where it is required, and sends as the signed-in person', async () => {
@@ -428,10 +450,17 @@ describe('SettingsView', () => {
     expect(document.body.textContent).toMatch(/You are signed out/);
   });
 
-  it('a locked token has no input', () => {
+  it('a locked token has no input, and says who locked it', () => {
     render(SettingsView, { appState: appState({ tokenLocked: true }) });
     expect(q('settings-token')).toBeNull();
-    expect(q('settings-token-locked')).not.toBeNull();
+    expect(q('settings-token-locked')!.textContent).toMatch(/agency’s policy/);
+    expect(q('settings-limits-source')!.textContent).toMatch(/Set by the store kepil\.example\.gov\.my/);
+    cleanup();
+    // The local store: no agency and no policy are involved, so none is named.
+    render(SettingsView, { appState: appState({ tokenLocked: true, store: { url: 'http://127.0.0.1:4000/', local: true, locked: false } }) });
+    expect(q('settings-token-locked')!.textContent).toMatch(/Kepil makes and keeps its own/);
+    expect(q('settings-token-locked')!.textContent).not.toMatch(/policy/);
+    expect(q('settings-limits-source')!.textContent).toMatch(/no agency policy applies/);
   });
 });
 
