@@ -108,8 +108,15 @@ describe('SendView', () => {
     flushSync();
     expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(false);
 
+    // The refused ones are not in the radio group that arrow keys move through.
+    const radios = [...document.querySelectorAll<HTMLInputElement>('input[type=radio][name=classification]')].map((r) => r.value);
+    expect(radios).toEqual(['SULIT', 'TERHAD', 'TERBUKA']);
+    expect(q('cls-RAHSIA_BESAR')!.tagName).toBe('BUTTON');
     q('cls-RAHSIA_BESAR')!.click();
     flushSync();
+    // Nothing stays chosen that could go out instead.
+    expect(document.querySelector('input[name=classification]:checked')).toBeNull();
+    expect(q('cls-RAHSIA_BESAR')!.getAttribute('aria-pressed')).toBe('true');
     expect(q('cls-refusal')!.textContent).toMatch(/3\.2 A ii 6/);
     expect(q('cls-refusal')!.parentElement!.getAttribute('aria-live')).toBe('assertive');
     expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(true);
