@@ -326,13 +326,42 @@ async fn rahsia_is_refused_in_the_app() {
     s.wait_text("file-list").await;
     s.type_into("recipient-email-0", "penerima@agensi.gov.my")
         .await;
+    assert_eq!(
+        s.find("cls-SULIT")
+            .await
+            .prop("checked")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true"),
+        "SULIT is the default"
+    );
     s.click("cls-RAHSIA").await;
     let refusal = s.wait_text("cls-refusal").await;
     assert!(refusal.contains("RAHSIA"), "{refusal}");
+    // RAHSIA is not a choice: pressing it leaves nothing chosen that could go out instead.
+    assert_eq!(
+        s.find("cls-SULIT")
+            .await
+            .prop("checked")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("false"),
+        "the earlier choice stayed"
+    );
     let send = s.find("send-button").await;
     let disabled = send.attr("disabled").await.unwrap().is_some()
         || send.attr("aria-disabled").await.unwrap().as_deref() == Some("true");
     assert!(disabled, "send must be disabled for RAHSIA");
+    // The picture shows the refusal itself, not the top of the form.
+    s.client
+        .execute(
+            "document.querySelector('[data-testid=cls-refusal]').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .unwrap();
     s.screenshot("rahsia-refused").await;
     s.close().await;
 }
