@@ -350,10 +350,15 @@ async fn rahsia_is_refused_in_the_app() {
         Some("false"),
         "the earlier choice stayed"
     );
-    let send = s.find("send-button").await;
-    let disabled = send.attr("disabled").await.unwrap().is_some()
-        || send.attr("aria-disabled").await.unwrap().as_deref() == Some("true");
-    assert!(disabled, "send must be disabled for RAHSIA");
+    // Send can be pressed, and sends nothing: it points at the classification instead.
+    s.click("send-button").await;
+    let blockers = s.wait_text("send-blockers").await;
+    assert!(
+        blockers.contains("klasifikasi") || blockers.contains("classification"),
+        "{blockers}"
+    );
+    assert!(!s.exists("result-title").await, "a RAHSIA send went out");
+    assert!(!s.exists("send-progress").await, "a RAHSIA send started");
     // The picture shows the refusal itself, not the top of the form.
     s.client
         .execute(

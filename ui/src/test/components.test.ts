@@ -24,6 +24,9 @@ const settle = async () => {
   flushSync();
 };
 const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+function submitSend() {
+  q('send-button')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+}
 function type(id: string, value: string) {
   const el = q<HTMLInputElement>(id)!;
   el.value = value;
@@ -99,14 +102,14 @@ describe('App without a reachable store', () => {
 });
 
 describe('SendView', () => {
-  it('RAHSIA BESAR shows the refusal and disables sending; SULIT with a file and a recipient enables it', async () => {
+  it('RAHSIA BESAR shows the refusal and sends nothing; SULIT with a file and a recipient sends', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : undefined));
     render(SendView, { appState: appState(), policy: policy() });
     q('file-pick')!.click();
     await settle();
     type('recipient-email-0', 'ali@jpm.gov.my');
     flushSync();
-    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(false);
+    expect(q('send-blockers')).toBeNull();
 
     // The refused ones are not in the radio group that arrow keys move through.
     const radios = [...document.querySelectorAll<HTMLInputElement>('input[type=radio][name=classification]')].map((r) => r.value);
@@ -119,12 +122,41 @@ describe('SendView', () => {
     expect(q('cls-RAHSIA_BESAR')!.getAttribute('aria-pressed')).toBe('true');
     expect(q('cls-refusal')!.textContent).toMatch(/3\.2 A ii 6/);
     expect(q('cls-refusal')!.parentElement!.getAttribute('aria-live')).toBe('assertive');
-    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(true);
+    // Send can be pressed; it sends nothing and takes the focus to the classification.
+    submitSend();
+    await settle();
+    expect(invokeMock).not.toHaveBeenCalledWith('send_start', expect.anything());
+    expect(q('send-blockers')!.getAttribute('role')).toBe('alert');
+    expect(q('send-blockers')!.textContent).toMatch(/choose an allowed classification/);
+    expect(document.activeElement).toBe(q('cls-SULIT'));
 
     q('cls-SULIT')!.click();
     flushSync();
     expect(q('cls-refusal')).toBeNull();
-    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(false);
+    expect(q('send-blockers')).toBeNull();
+  });
+
+  it('an empty form can be sent: every error shows at its field and the focus goes to the first', async () => {
+    render(SendView, { appState: appState(), policy: policy() });
+    await settle();
+    // Before any try: no red, and the hint asks for what is missing, not for a correction.
+    expect(q('send-blockers')!.textContent).toMatch(/choose at least one file; enter a recipient’s email/);
+    expect(q('send-blockers')!.getAttribute('role')).toBeNull();
+    submitSend();
+    await settle();
+    expect(document.activeElement).toBe(q('file-pick'));
+    expect(q('send-blockers')!.getAttribute('role')).toBe('alert');
+    expect(document.getElementById('recipient-email-err-0')).not.toBeNull();
+
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : undefined));
+    q('file-pick')!.click();
+    await settle();
+    type('recipient-email-0', 'not an email');
+    submitSend();
+    await settle();
+    expect(document.activeElement).toBe(q('recipient-email-0'));
+    expect(q('send-blockers')!.textContent).toMatch(/correct the recipients/);
+    expect(invokeMock).not.toHaveBeenCalledWith('send_start', expect.anything());
   });
 
   it('asks for a phone only where a password is handed over, for SMS only with a gateway', async () => {
@@ -190,8 +222,10 @@ describe('SendView', () => {
     await settle();
     type('recipient-email-0', 'ali@jpm.gov.my');
     flushSync();
-    expect(q<HTMLButtonElement>('send-button')!.disabled).toBe(true);
     expect(q('send-blockers')!.textContent).toMatch(/sign in with your agency account in Settings/);
+    submitSend();
+    await settle();
+    expect(invokeMock).not.toHaveBeenCalledWith('send_start', expect.anything());
     expect(q('send-sign-in')!.textContent).toMatch(/You are not signed in/);
     expect(q('sender')).toBeNull();
     unmount(component!);

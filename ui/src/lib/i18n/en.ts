@@ -77,6 +77,7 @@ export const en: Record<MessageKey, string> = {
   'send.cannot_send': 'Cannot send yet:',
   'send.need_files': 'choose at least one file',
   'send.need_recipients': 'correct the recipients',
+  'send.need_recipient_email': 'enter a recipient’s email',
   'send.need_cls': 'choose an allowed classification',
   'send.need_token': 'set an uploader token in Settings',
   'send.need_sign_in': 'sign in with your agency account in Settings',

@@ -74,6 +74,7 @@ export const ms = {
   'send.submit': 'Sulitkan dan hantar',
   'send.cannot_send': 'Belum boleh dihantar:',
   'send.need_files': 'pilih sekurang-kurangnya satu fail',
+  'send.need_recipient_email': 'masukkan e-mel penerima',
   'send.need_recipients': 'betulkan maklumat penerima',
   'send.need_cls': 'pilih klasifikasi yang dibenarkan',
   'send.need_token': 'tetapkan token pemuat naik dalam Tetapan',
