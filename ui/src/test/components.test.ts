@@ -56,6 +56,34 @@ function cleanup() {
 afterEach(cleanup);
 
 describe('App', () => {
+  it('zooms with Ctrl+= / Ctrl+- / Ctrl+0 and remembers the level', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'app_state' ? appState() : []));
+    localStorage.removeItem('kepil.zoom');
+    render(App, {});
+    await settle();
+    const zoom = () => document.documentElement.style.getPropertyValue('--zoom');
+    expect(zoom()).toBe('1');
+    const press = (key: string, ctrlKey = true) => {
+      const ev = new KeyboardEvent('keydown', { key, ctrlKey, cancelable: true });
+      window.dispatchEvent(ev);
+      return ev.defaultPrevented;
+    };
+    expect(press('=')).toBe(true);
+    expect(press('=')).toBe(true);
+    expect(zoom()).toBe('1.25');
+    expect(press('=', false)).toBe(false); // a plain "=" is typing, not zoom
+    expect(zoom()).toBe('1.25');
+    press('-');
+    expect(zoom()).toBe('1.1');
+    expect(localStorage.getItem('kepil.zoom')).toBe('1.1');
+    cleanup();
+    render(App, {});
+    await settle();
+    expect(zoom()).toBe('1.1');
+    press('0');
+    expect(zoom()).toBe('1');
+  });
+
   it('loads app_state, shows BM by default and operates the tabs by keyboard', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'app_state' ? appState({ lang: 'ms' }) : []));
     render(App, {});

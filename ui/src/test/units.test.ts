@@ -9,6 +9,7 @@ import { isValidEmail, normalisePhone, validateRecipients } from '../lib/validat
 import { clampDownloads, clampExpiry, defaultClassification, defaultExpiry, expiryOptions, isLocked, sendability } from '../lib/policy';
 import { canRevoke, canRevokeAll, canUnlock, grantBadges, transferBadges } from '../lib/history';
 import { ipc, toUiError } from '../lib/ipc';
+import { zoomAfter } from '../lib/zoom';
 import { appState, DAY, policy } from './fixtures';
 
 describe('format', () => {
@@ -183,5 +184,17 @@ describe('ipc', () => {
   it('rejects with a UiError', async () => {
     invokeMock.mockReset().mockRejectedValue({ code: 'setting_locked', params: { setting: 'storeUrl' } });
     await expect(ipc.settingsSave({ storeUrl: 'https://x' })).rejects.toEqual({ code: 'setting_locked', params: { setting: 'storeUrl' } });
+  });
+});
+
+describe('zoom', () => {
+  it('steps with the usual keys and comes back to 100 %', () => {
+    expect(zoomAfter(1, '=')).toBe(1.1);
+    expect(zoomAfter(1, '+')).toBe(1.1);
+    expect(zoomAfter(1, '-')).toBe(0.9);
+    expect(zoomAfter(1.5, '0')).toBe(1);
+    expect(zoomAfter(2.5, '=')).toBe(2.5);
+    expect(zoomAfter(0.67, '-')).toBe(0.67);
+    expect(zoomAfter(1, 'a')).toBeNull();
   });
 });
