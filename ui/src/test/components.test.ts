@@ -164,6 +164,25 @@ describe('SendView', () => {
     expect(q('send-blockers')).toBeNull();
   });
 
+  it('the focus follows the send: to the progress, then to what happened after a cancel', async () => {
+    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
+    render(SendView, { appState: appState(), policy: policy() });
+    await settle();
+    q('file-pick')!.click();
+    await settle();
+    type('recipient-email-0', 'ali@jpm.gov.my');
+    submitSend();
+    await settle();
+    expect(document.activeElement).toBe(q('send-progress'));
+    sendOn('send_start', 'progress', { jobId: 'job', phase: 'uploading', done: 1, total: 10, bytesPerSec: 1, etaSecs: 9 });
+    flushSync();
+    expect(document.activeElement).toBe(q('send-progress'));
+    sendOn('send_start', 'failed', { jobId: 'job', error: { code: 'cancelled', params: {} } });
+    await settle();
+    expect(document.activeElement).toBe(q('send-outcome'));
+    expect(q('send-outcome')!.textContent).toMatch(/cancel/i);
+  });
+
   it('an empty form can be sent: every error shows at its field and the focus goes to the first', async () => {
     render(SendView, { appState: appState(), policy: policy() });
     await settle();
@@ -323,6 +342,26 @@ describe('ResultCard', () => {
 });
 
 describe('ReceiveView', () => {
+  it('keeps a refused link to check, and the focus never falls to the page', async () => {
+    invokeMock.mockImplementation(async (cmd) => {
+      if (cmd === 'receive_open') throw { code: 'unavailable', params: {} };
+      throw { code: 'unexpected', params: {} };
+    });
+    render(ReceiveView, {});
+    await settle();
+    type('receive-link', 'https://kepil.agensi.gov.my/t/AAAAAAAAAAAAAAAAAAAAAA#BBBBBBBBBBBBBBBBBBBBBB');
+    q('receive-open')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(q('receive-error')).not.toBeNull();
+    expect(document.activeElement).toBe(q('receive-start-over'));
+    expect(q('receive-start-over')!.textContent).toMatch(/Back to the link/);
+    q('receive-start-over')!.click();
+    await settle();
+    // The message says to check the link: it is still there to check.
+    expect(q<HTMLTextAreaElement>('receive-link')!.value).toMatch(/AAAAAAAAAAAAAAAAAAAAAA/);
+    expect(document.activeElement).toBe(q('receive-link'));
+  });
+
   it('shows tries left on a wrong password and renders the manifest as text', async () => {
     const info = { grantId: 'g', classification: 'SULIT', size: 1, expiresAt: '2026-12-01T00:00:00Z', store: 's', storeView: { host: 's', name: null, idn: false, standing: 'trusted' } };
     invokeMock

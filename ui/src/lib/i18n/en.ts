@@ -192,6 +192,7 @@ export const en: Record<MessageKey, string> = {
   'recv.saved_title': 'Files saved',
   'recv.saved_in': 'Saved in {folder}',
   'recv.open_folder': 'Open folder',
+  'recv.check_link': 'Back to the link',
   'recv.another': 'Receive another link',
   'recv.start_over': 'Start over',
   'recv.handle_note': 'Handle these files according to their classification ({cls}).',

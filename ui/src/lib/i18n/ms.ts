@@ -190,6 +190,7 @@ export const ms = {
   'recv.saved_title': 'Fail disimpan',
   'recv.saved_in': 'Disimpan dalam {folder}',
   'recv.open_folder': 'Buka folder',
+  'recv.check_link': 'Kembali ke pautan',
   'recv.another': 'Terima pautan lain',
   'recv.start_over': 'Mula semula',
   'recv.handle_note': 'Kendalikan fail ini mengikut klasifikasinya ({cls}).',
