@@ -173,6 +173,9 @@ fn send_then_receive_through_the_local_store() {
     let tid = done["transferId"].clone();
     assert_eq!(history[0]["transferId"], tid);
     assert_eq!(history[0]["recipients"].as_array().unwrap().len(), 2);
+    // What tells transfers apart, kept on this computer only.
+    assert_eq!(history[0]["subject"], "Minit");
+    assert_eq!(history[0]["files"], json!(["minit mesyuarat.pdf"]));
     let status = h.ok("history_status", json!({ "transferId": tid }));
     assert_eq!(status["grants"][0]["downloads"], 1);
     let revoked = h.ok(

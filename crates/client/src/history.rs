@@ -1,5 +1,7 @@
-//! The sender's local record of transfers: ids, store, recipients' labels and grant ids, dates.
-//! No secret (owner tokens live in the secret store, passwords and link secrets nowhere).
+//! The sender's local record of transfers: ids, store, recipients' labels and grant ids, dates,
+//! and the subject and file names, so that the sender can tell transfers apart (they never leave
+//! this computer unencrypted; the store sees neither). No secret (owner tokens live in the
+//! secret store, passwords and link secrets nowhere).
 //! Status and revoke find a transfer here from its id or from any of its links.
 
 use std::path::PathBuf;
@@ -29,6 +31,12 @@ pub struct HistoryEntry {
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     pub recipients: Vec<HistoryRecipient>,
+    /// The sealed subject; empty for entries written before it was kept.
+    #[serde(default)]
+    pub subject: String,
+    /// The files' names as sent.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// `history.json` in the data directory.

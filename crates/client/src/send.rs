@@ -554,6 +554,17 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
                 grant_id: g.grant_id.clone(),
             })
             .collect(),
+        subject: request.subject.clone(),
+        files: request
+            .files
+            .iter()
+            .map(|p| {
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect(),
     })?;
     let upload_url = resolve_upload_url(ctx.client.base(), &created.upload_url)?;
     let journal = Journal {

@@ -29,6 +29,9 @@ pub struct HistoryItem {
     pub classification: String,
     pub size: u64,
     pub recipients: Vec<HistoryRecipientView>,
+    /// Local to this computer, as the files' names: what tells transfers apart.
+    pub subject: String,
+    pub files: Vec<String>,
 }
 
 #[tauri::command]
@@ -51,6 +54,8 @@ pub async fn history_list(kepil: State<'_, Kepil>) -> UiResult<Vec<HistoryItem>>
                     grant_id: r.grant_id,
                 })
                 .collect(),
+            subject: e.subject,
+            files: e.files,
         })
         .collect())
 }

@@ -246,7 +246,11 @@ export type ReceiveDone = { jobId: string, folder: string, files: Array<Manifest
 
 export type HistoryRecipient = { label: string, grantId: string, };
 
-export type HistoryItem = { transferId: string, store: string, createdAt: string, expiresAt: string, classification: string, size: number, recipients: Array<HistoryRecipient>, };
+export type HistoryItem = { transferId: string, store: string, createdAt: string, expiresAt: string, classification: string, size: number, recipients: Array<HistoryRecipient>, 
+/**
+ * Local to this computer, as the files' names: what tells transfers apart.
+ */
+subject: string, files: Array<string>, };
 
 export type SignInStarted = { jobId: string, 
 /**

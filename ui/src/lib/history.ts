@@ -29,6 +29,10 @@ export function transferBadges(t: TransferStatus): Badge[] {
   const badges: Badge[] = [];
   const done = t.grants.reduce((s, g) => s + Math.min(g.downloads, 1), 0);
   badges.push({ key: 'hist.recipients_done', params: { n: done, max: t.grants.length }, tone: done === t.grants.length ? 'ok' : 'info' });
+  // Revoked before the upload finished: the send was cancelled, nothing reached anyone.
+  if (!t.upload_complete && t.grants.length > 0 && t.grants.every((g) => g.revoked)) {
+    return [{ key: 'hist.cancelled', tone: 'bad' }];
+  }
   if (!t.upload_complete) badges.push({ key: 'hist.upload_incomplete', tone: 'warn' });
   if (t.expired) badges.push({ key: 'hist.expired', tone: 'bad' });
   else if (t.grants.length > 0 && t.grants.every((g) => g.revoked)) badges.push({ key: 'hist.revoked', tone: 'bad' });

@@ -612,7 +612,7 @@ describe('HistoryView', () => {
       this.open = false;
     };
     app.state = appState();
-    const item = { transferId: 'T1', store: 'https://stor.gov.my', createdAt: '2026-12-02T08:00:00Z', expiresAt: '2099-12-05T08:00:00Z', classification: 'SULIT', size: 10, recipients: [{ label: 'a@b.my', grantId: 'g1' }, { label: 'c@d.my', grantId: 'g2' }] };
+    const item = { transferId: 'T1', store: 'https://stor.gov.my', createdAt: '2026-12-02T08:00:00Z', expiresAt: '2099-12-05T08:00:00Z', classification: 'SULIT', size: 10, recipients: [{ label: 'a@b.my', grantId: 'g1' }, { label: 'c@d.my', grantId: 'g2' }], subject: 'Minit mesyuarat', files: ['minit.pdf', 'lampiran.xlsx'] };
     const grant = (id: string, label: string, locked: boolean) => ({ grant_id: id, label, downloads: 0, max_downloads: 3, failed_proofs: locked ? 10 : 0, locked, revoked: false });
     let locked = true;
     invokeMock.mockImplementation(async (cmd, args) => {
@@ -627,6 +627,9 @@ describe('HistoryView', () => {
     });
     render(HistoryView, { active: true });
     await settle();
+    // What tells transfers apart: the subject and the files, kept on this computer.
+    expect(q('history-subject-0')!.textContent).toBe('Minit mesyuarat');
+    expect(q('history-files-0')!.textContent).toMatch(/minit\.pdf, lampiran\.xlsx/);
     expect(q('history-unlock-0-0')).toBeNull();
     q('history-unlock-0-1')!.click();
     await settle();

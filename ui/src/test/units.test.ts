@@ -141,6 +141,13 @@ describe('history', () => {
     expect(transferBadges(status())[0]).toMatchObject({ key: 'hist.recipients_done', params: { n: 1, max: 2 } });
     expect(transferBadges(status({ expired: true })).map((b) => b.key)).toContain('hist.expired');
   });
+  it('a send cancelled before its upload finished is not shown as sent', () => {
+    const s = status({ upload_complete: false });
+    s.grants = s.grants.map((g) => ({ ...g, revoked: true }));
+    expect(transferBadges(s).map((b) => b.key)).toEqual(['hist.cancelled']);
+    // Only revoked later, after the upload: revoked, not cancelled.
+    expect(transferBadges({ ...s, upload_complete: true }).map((b) => b.key)).toContain('hist.revoked');
+  });
   it('revocability', () => {
     const s = status();
     expect(canRevoke(s.grants[0]!, s)).toBe(true);

@@ -214,6 +214,8 @@ export const en: Record<MessageKey, string> = {
   'hist.expired': 'Expired',
   'hist.active': 'Active',
   'hist.upload_incomplete': 'Upload incomplete',
+  'hist.cancelled': 'Cancelled before the upload finished: nothing reached anyone',
+  'hist.no_subject': '(no subject)',
   'hist.revoke': 'Revoke',
   'hist.revoke_one': 'Revoke the link for {label}',
   'hist.revoke_all': 'Revoke all links',

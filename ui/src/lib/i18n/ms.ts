@@ -211,6 +211,8 @@ export const ms = {
   'hist.revoked': 'Ditarik balik',
   'hist.expired': 'Luput',
   'hist.active': 'Aktif',
+  'hist.cancelled': 'Dibatalkan sebelum muat naik selesai: tiada apa-apa sampai kepada sesiapa',
+  'hist.no_subject': '(tiada perkara)',
   'hist.upload_incomplete': 'Muat naik belum lengkap',
   'hist.revoke': 'Tarik balik',
   'hist.revoke_one': 'Tarik balik pautan {label}',
