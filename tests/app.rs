@@ -113,8 +113,6 @@ impl MockApp {
 
     /// As `new`, with `prepare` run on the secret store before the app starts.
     pub fn with_secrets(policy: Option<&str>, prepare: impl FnOnce(&SecretStore)) -> MockApp {
-        logs();
-        kepil_app::init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         let dirs = Dirs::under(&root.join("home"));
@@ -124,8 +122,26 @@ impl MockApp {
         }
         let secrets = SecretStore::file_only(&dirs);
         prepare(&secrets);
+        Self::build(dir, dirs, secrets, &policy_file)
+    }
+
+    /// With the caller's directories and secret store (a real keyring in a private session),
+    /// as the app's `run` opens them; `policy_file` need not exist.
+    pub fn with_dirs(dirs: Dirs, secrets: SecretStore, policy_file: &Path) -> MockApp {
+        Self::build(tempfile::tempdir().unwrap(), dirs, secrets, policy_file)
+    }
+
+    fn build(
+        dir: tempfile::TempDir,
+        dirs: Dirs,
+        secrets: SecretStore,
+        policy_file: &Path,
+    ) -> MockApp {
+        logs();
+        kepil_app::init_tracing();
+        let root = dir.path().to_path_buf();
         let desktop = Arc::new(FakeDesktop::default());
-        let mut kepil = Kepil::new(dirs, secrets, &policy_file, desktop.clone());
+        let mut kepil = Kepil::new(dirs, secrets, policy_file, desktop.clone());
         kepil.clipboard_clear_after = Duration::from_millis(300);
         // The channel ids `call` hands out say which job ("send", "receive") each one is for.
         let events: Arc<Mutex<Vec<(String, Value)>>> = Arc::new(Mutex::new(Vec::new()));

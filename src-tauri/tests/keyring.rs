@@ -15,15 +15,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kepil_app::Kepil;
-use kepil_app::desktop::Desktop;
 use kepil_client::secrets::SecretStore;
 use kepil_client::settings::Dirs;
+use kepil_tests::app::MockApp;
 use serde_json::{Value, json};
-use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
 
 use common::*;
 
@@ -164,32 +161,6 @@ fn run_with_timeout(mut cmd: Command, limit: Duration) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
-struct NoDesktop;
-
-impl Desktop for NoDesktop {
-    fn pick_files(&self) -> Vec<PathBuf> {
-        vec![]
-    }
-    fn pick_folder(&self) -> Option<PathBuf> {
-        None
-    }
-    fn clipboard_write(&self, _: &str) -> Result<(), String> {
-        Err("no clipboard".into())
-    }
-    fn clipboard_read(&self) -> Option<String> {
-        None
-    }
-    fn clipboard_clear(&self) -> Result<(), String> {
-        Ok(())
-    }
-    fn open_url(&self, _: &str) -> Result<(), String> {
-        Err("no opener".into())
-    }
-    fn open_folder(&self, _: &Path) -> Result<(), String> {
-        Err("no opener".into())
-    }
-}
-
 /// Inside the private session: the app's own way of opening its secrets (lib.rs `run`).
 fn inner(marker: &Path) {
     let home = PathBuf::from(std::env::var_os("HOME").unwrap());
@@ -206,8 +177,8 @@ fn inner(marker: &Path) {
         "no Secret Service answered"
     );
     let config_dir = dirs.config.clone();
-    let app = App::new(dirs, secrets, &home);
-    let call = |cmd: &str, args: Value| app.call(cmd, args);
+    let app = MockApp::with_dirs(dirs, secrets, &home.join("no-policy.toml"));
+    let call = |cmd: &str, args: Value| app.ok(cmd, args);
     let state = call("settings_save", json!({ "request": { "storeUrl": STORE } }));
     assert_eq!(state["tokenSet"], false, "{state}");
     assert_eq!(call("token_save", json!({ "token": TOKEN })), "keyring");
@@ -244,54 +215,6 @@ fn inner(marker: &Path) {
     );
     app.shutdown();
     std::fs::write(marker, "ran").unwrap();
-}
-
-/// The app on Tauri's mock runtime with the real commands, as lib.rs `run` builds it.
-struct App {
-    app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-}
-
-impl App {
-    fn new(dirs: Dirs, secrets: SecretStore, home: &Path) -> App {
-        let kepil = Kepil::new(
-            dirs,
-            secrets,
-            &home.join("no-policy.toml"),
-            Arc::new(NoDesktop),
-        );
-        let app = mock_builder()
-            .invoke_handler(kepil_app::kepil_handler!())
-            .manage(kepil)
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        App { app, webview }
-    }
-
-    fn call(&self, cmd: &str, args: Value) -> Value {
-        get_ipc_response(
-            &self.webview,
-            tauri::webview::InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().unwrap())
-        .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-    }
-
-    fn shutdown(self) {
-        let kepil = tauri::Manager::state::<Kepil>(&self.app);
-        tauri::async_runtime::block_on(kepil.shutdown());
-    }
 }
 
 /// Inside the private session with a display: a token in the keyring, the keyring locked, then
@@ -337,9 +260,9 @@ fn inner_locked(marker: &Path) {
     let secrets = SecretStore::open(&dirs);
     // Probing needs no unlock: the keyring is there, only locked.
     assert_eq!(secrets.backend_name(), "keyring");
-    let app = App::new(dirs, secrets, &home);
-    app.call("settings_save", json!({ "request": { "storeUrl": store } }));
-    let state = app.call("app_state", json!({}));
+    let app = MockApp::with_dirs(dirs, secrets, &home.join("no-policy.toml"));
+    app.ok("settings_save", json!({ "request": { "storeUrl": store } }));
+    let state = app.ok("app_state", json!({}));
     let first_screen = started.elapsed();
     // The token read waited KEYRING_TIMEOUT (3 s) for the prompt, then gave up.
     assert!(
@@ -350,7 +273,7 @@ fn inner_locked(marker: &Path) {
     assert_eq!(state["tokenSet"], false, "{state}");
     // The prompt is still up; asking again answers at once instead of stacking prompts.
     let again = Instant::now();
-    let state = app.call("app_state", json!({}));
+    let state = app.ok("app_state", json!({}));
     assert!(
         again.elapsed() < Duration::from_secs(2),
         "a second read waited {:?}",
@@ -359,9 +282,9 @@ fn inner_locked(marker: &Path) {
     assert_eq!(state["secrets"]["waiting"], true, "{state}");
     // A token saved now cannot go to the keyring: it goes to the private file, and the app
     // says so rather than "saved" alone.
-    let place = app.call("token_save", json!({ "token": "kpl_second-token" }));
+    let place = app.ok("token_save", json!({ "token": "kpl_second-token" }));
     assert_eq!(place, "file");
-    let state = app.call("app_state", json!({}));
+    let state = app.ok("app_state", json!({}));
     assert_eq!(state["tokenSet"], true, "{state}");
     assert_eq!(state["secrets"]["fileReason"], "unanswered", "{state}");
     app.shutdown();
