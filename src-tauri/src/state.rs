@@ -109,13 +109,17 @@ impl Kepil {
         policy_file: &Path,
         desktop: Arc<dyn Desktop>,
     ) -> Kepil {
-        let secrets = Arc::new(secrets);
         let policy = SystemPolicy::load(policy_file)
             .and_then(|policy| policy.apply_trust().map(|()| policy))
             .map_err(|e| {
                 tracing::error!("{e}");
                 Arc::new(e)
             });
+        // A policy that cannot be read allows nothing it might have forbidden.
+        let file_allowed = policy
+            .as_ref()
+            .is_ok_and(|p| p.secrets.file_fallback.unwrap_or(true));
+        let secrets = Arc::new(secrets.with_file_fallback(file_allowed));
         Kepil {
             dirs,
             secrets,

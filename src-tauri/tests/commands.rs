@@ -355,6 +355,32 @@ lang = "en"
 }
 
 #[test]
+fn a_policy_that_keeps_secrets_in_the_keyring_only_never_writes_the_file() {
+    // This harness has no keyring (a file-only secret store), as a desktop whose keyring is
+    // missing or does not answer.
+    let h = Harness::new(Some(
+        r#"
+[store]
+url = "https://kepil.agensi.gov.my"
+local_store = false
+[secrets]
+file_fallback = false
+"#,
+    ));
+    let e = h.err("token_save", json!({ "token": "kpl_kanari-5d2a" }));
+    assert_eq!(e["code"], "credentials_unavailable", "{e}");
+    assert!(
+        e["params"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("system keyring only"),
+        "{e}"
+    );
+    assert!(!h.home().join("credentials.toml").exists());
+    h.shutdown();
+}
+
+#[test]
 fn a_broken_policy_blocks_sending() {
     let h = Harness::new(Some("[store\nurl = "));
     let e = h.err("app_state", json!({}));

@@ -403,8 +403,12 @@ impl App {
         }
     }
 
+    /// The secret store under the system policy's `[secrets] file_fallback` (a policy that
+    /// cannot be read forbids the file, as it allows nothing it might have forbidden).
     fn secrets(&self) -> Arc<SecretStore> {
-        Arc::new(SecretStore::open(&self.dirs))
+        let allowed = SystemPolicy::load(&system_policy::policy_path())
+            .is_ok_and(|p| p.secrets.file_fallback.unwrap_or(true));
+        Arc::new(SecretStore::open(&self.dirs).with_file_fallback(allowed))
     }
 
     /// The managed desktop's system policy, of which the terminal applies `[sign_in]`

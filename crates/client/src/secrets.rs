@@ -45,6 +45,11 @@ pub enum SecretStoreError {
          its password in a window of its own)"
     )]
     Unanswered { secs: u64 },
+    #[error(
+        "this desktop's policy keeps secrets in the system keyring only, and {why}; nothing \
+         was written to a file"
+    )]
+    FileForbidden { why: &'static str },
 }
 
 /// Why secrets are in the file rather than the keyring.
@@ -177,6 +182,8 @@ pub struct SecretStore {
     timeout: Duration,
     /// Why a write went to the file although the keyring is in use.
     fell_back: Mutex<Option<FileReason>>,
+    /// The system policy's `[secrets] file_fallback = false`: never write the file.
+    file_forbidden: bool,
     // Serialises read-modify-write of the file within a process.
     lock: Mutex<()>,
 }
@@ -214,6 +221,7 @@ impl SecretStore {
             file: dirs.config.join("credentials.toml"),
             timeout,
             fell_back: Mutex::new(None),
+            file_forbidden: false,
             lock: Mutex::new(()),
         }
     }
@@ -225,8 +233,16 @@ impl SecretStore {
             file: dirs.config.join("credentials.toml"),
             timeout: KEYRING_TIMEOUT,
             fell_back: Mutex::new(None),
+            file_forbidden: false,
             lock: Mutex::new(()),
         }
+    }
+
+    /// Follows the system policy's `[secrets] file_fallback`: `false` forbids writing the file
+    /// (a write the keyring cannot take then fails with [`SecretStoreError::FileForbidden`]).
+    pub fn with_file_fallback(mut self, allowed: bool) -> SecretStore {
+        self.file_forbidden = !allowed;
+        self
     }
 
     /// "keyring" or "file", for diagnostics.
@@ -301,6 +317,16 @@ impl SecretStore {
             });
             let reason = match stored {
                 Ok(Ok(())) => return Ok("keyring"),
+                Ok(Err(_)) if self.file_forbidden => {
+                    return Err(SecretStoreError::FileForbidden {
+                        why: "the keyring refused the secret",
+                    });
+                }
+                Err(_) if self.file_forbidden => {
+                    return Err(SecretStoreError::FileForbidden {
+                        why: "the keyring did not answer",
+                    });
+                }
                 Ok(Err(e)) => {
                     tracing::warn!("the keyring refused a secret ({e}); it goes to the file");
                     FileReason::Refused
@@ -311,6 +337,14 @@ impl SecretStore {
                 }
             };
             *self.fell_back.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+        } else if self.file_forbidden {
+            return Err(SecretStoreError::FileForbidden {
+                why: match &self.backend {
+                    Backend::File(FileReason::Unanswered) => "the keyring did not answer",
+                    Backend::File(FileReason::Forced) => "KEPIL_NO_KEYRING turns it off",
+                    _ => "this computer has no system keyring",
+                },
+            });
         }
         let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut map = self.read_file()?;
@@ -394,6 +428,26 @@ fn probe() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_that_forbids_the_file_gets_an_error_and_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = Dirs::under(dir.path());
+        let store = SecretStore::file_only(&dirs).with_file_fallback(false);
+        let err = store
+            .set("a", &SecretString::new("kanari-7f3e"))
+            .unwrap_err();
+        assert!(
+            matches!(err, SecretStoreError::FileForbidden { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("nothing was written"), "{err}");
+        assert!(!dir.path().join("credentials.toml").exists());
+        assert!(store.get("a").unwrap().is_none());
+        // Allowed (the default), the same store writes the private file.
+        let store = SecretStore::file_only(&dirs).with_file_fallback(true);
+        assert_eq!(store.set("a", &SecretString::new("v")).unwrap(), "file");
+    }
 
     #[test]
     fn file_backend_round_trips_with_private_mode() {

@@ -37,6 +37,18 @@ pub struct SystemPolicy {
     pub scan: ScanSection,
     #[serde(default)]
     pub trust: TrustSection,
+    #[serde(default)]
+    pub secrets: SecretsSection,
+}
+
+/// Where this desktop may keep tokens, sessions and the passwords of unfinished sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSection {
+    /// `false`: only the system keyring; without one that answers, whatever needs a secret
+    /// kept (a token, a sign-in, a send) stops with a clear message instead of writing the
+    /// private file. Default `true`.
+    pub file_fallback: Option<bool>,
 }
 
 /// The stores this desktop trusts besides `store.url` (see [`crate::store_trust`]).
