@@ -12,54 +12,97 @@ const MAILTO: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-pub fn email_body(link: &str, classification: &str, expires: &str) -> String {
+/// The email's instructions in both languages. A link with a password says the password comes
+/// by another channel; a TERBUKA link (no password) says none is needed.
+pub fn email_body(link: &str, classification: &str, expires: &str, has_password: bool) -> String {
+    let (ms_pw, en_pw) = if has_password {
+        (
+            "Kata laluan TIDAK disertakan dalam e-mel ini. Pengirim akan memberikannya melalui \
+             saluran lain (SMS atau telefon). Jangan balas e-mel ini untuk memintanya.",
+            "The password is NOT in this email. The sender will give it to you by another \
+             channel (SMS or phone). Do not reply to this email to ask for it.",
+        )
+    } else {
+        (
+            "Tiada kata laluan diperlukan: lampiran TERBUKA ini dibuka dengan pautan sahaja.",
+            "No password is needed: this TERBUKA attachment opens with the link alone.",
+        )
+    };
     format!(
         "[BM]\r\n\
 Anda menerima lampiran {classification} melalui Kepil.\r\n\
 1. Buka pautan ini dalam aplikasi Kepil: {link}\r\n\
-2. Kata laluan TIDAK disertakan dalam e-mel ini. Pengirim akan memberikannya melalui saluran \
-lain (SMS atau telefon). Jangan balas e-mel ini untuk memintanya.\r\n\
+2. {ms_pw}\r\n\
 3. Pautan tamat pada {expires}.\r\n\
 \r\n\
 [EN]\r\n\
 You have received a {classification} attachment through Kepil.\r\n\
 1. Open this link in the Kepil app: {link}\r\n\
-2. The password is NOT in this email. The sender will give it to you by another channel \
-(SMS or phone). Do not reply to this email to ask for it.\r\n\
+2. {en_pw}\r\n\
 3. The link expires on {expires}.\r\n"
     )
 }
 
-/// `mailto:` with recipient, subject and body. Takes no password argument on purpose.
-pub fn mailto(to: &str, subject: &str, link: &str, classification: &str, expires: &str) -> String {
-    let subject = if subject.trim().is_empty() {
-        format!("[{classification}] Kepil")
-    } else {
-        format!("[{classification}] {subject}")
+/// What the email draft is made of. Takes no password on purpose.
+pub struct Email<'a> {
+    pub to: &'a str,
+    pub link: &'a str,
+    pub classification: &'a str,
+    pub expires: &'a str,
+    pub has_password: bool,
+    /// The sealed subject, only when the sender chose to put it in the plain email subject
+    /// (mail servers, gateways and archives see that line in the clear).
+    pub subject: Option<&'a str>,
+}
+
+// The link carries its secret in the fragment: Debug shows neither it nor the subject.
+impl std::fmt::Debug for Email<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Email")
+            .field("to", &self.to)
+            .field("link", &"<redacted>")
+            .field("classification", &self.classification)
+            .field("has_password", &self.has_password)
+            .field("subject", &self.subject.map(|_| "<sealed>"))
+            .finish()
+    }
+}
+
+/// `mailto:` with recipient, subject and body. The subject line is neutral ("Kepil: lampiran
+/// SULIT / SULIT attachment") unless the sender chose to add the sealed subject.
+pub fn mailto(e: &Email<'_>) -> String {
+    let classification = e.classification;
+    let neutral = format!("Kepil: lampiran {classification} / {classification} attachment");
+    let subject = match e.subject.map(str::trim) {
+        Some(s) if !s.is_empty() => format!("[{classification}] {s}"),
+        _ => neutral,
     };
     let enc = |s: &str| utf8_percent_encode(s, MAILTO).to_string();
     format!(
         "mailto:{}?subject={}&body={}",
-        enc(to.trim()),
+        enc(e.to.trim()),
         enc(&subject),
-        enc(&email_body(link, classification, expires))
+        enc(&email_body(
+            e.link,
+            classification,
+            e.expires,
+            e.has_password
+        ))
     )
 }
 
-/// The SMS text: the password and what it is for, no link (the link goes by email).
-pub fn sms_text(password: &str, subject: &str, lang: Lang) -> String {
-    let about = if subject.trim().is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", subject.trim())
-    };
+/// The SMS text: the password and what it is for, never the link (it goes by email), the
+/// subject or the files' names (an SMS crosses the operator's network in the clear).
+pub fn sms_text(password: &str, lang: Lang) -> String {
     match lang {
-        Lang::Ms => format!(
-            "Kepil: kata laluan lampiran{about} ialah {password}. Pautan dihantar melalui e-mel."
-        ),
-        Lang::En => format!(
-            "Kepil: the password for the attachment{about} is {password}. The link comes by email."
-        ),
+        Lang::Ms => {
+            format!("Kepil: kata laluan lampiran ialah {password}. Pautan dihantar melalui e-mel.")
+        }
+        Lang::En => {
+            format!(
+                "Kepil: the password for the attachment is {password}. The link comes by email."
+            )
+        }
     }
 }
 
@@ -77,17 +120,25 @@ pub fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
 mod tests {
     use super::*;
 
+    fn email<'a>(subject: Option<&'a str>, has_password: bool) -> Email<'a> {
+        Email {
+            to: "a@b.gov.my",
+            link: "https://s/t/ID#SECRET",
+            classification: "SULIT",
+            expires: "2026-12-01",
+            has_password,
+            subject,
+        }
+    }
+
     #[test]
-    fn mailto_carries_link_and_instructions_encoded() {
-        let url = mailto(
-            "a@b.gov.my",
-            "Minit & nota",
-            "https://s/t/ID#SECRET",
-            "SULIT",
-            "2026-12-01",
-        );
+    fn mailto_carries_link_and_instructions_encoded_under_a_neutral_subject() {
+        let url = mailto(&email(None, true));
         assert!(
-            url.starts_with("mailto:a%40b.gov.my?subject=%5BSULIT%5D%20Minit%20%26%20nota&body=")
+            url.starts_with(
+                "mailto:a%40b.gov.my?subject=Kepil%3A%20lampiran%20SULIT%20%2F%20SULIT%20attachment&body="
+            ),
+            "{url}"
         );
         assert!(!url.contains('#'), "the fragment must be encoded");
         let decoded = percent_encoding::percent_decode_str(&url)
@@ -96,6 +147,38 @@ mod tests {
         assert!(decoded.contains("https://s/t/ID#SECRET"));
         assert!(decoded.contains("TIDAK disertakan"));
         assert!(decoded.contains("NOT in this email"));
+    }
+
+    #[test]
+    fn the_sealed_subject_goes_in_the_subject_line_only_when_chosen() {
+        let url = mailto(&email(Some("Minit & nota"), true));
+        assert!(
+            url.starts_with("mailto:a%40b.gov.my?subject=%5BSULIT%5D%20Minit%20%26%20nota&body="),
+            "{url}"
+        );
+        // An empty subject chosen is still the neutral line.
+        assert!(mailto(&email(Some("  "), true)).contains("subject=Kepil%3A%20lampiran"));
+    }
+
+    #[test]
+    fn a_terbuka_email_says_no_password_is_needed() {
+        let url = mailto(&email(None, false));
+        let decoded = percent_encoding::percent_decode_str(&url)
+            .decode_utf8()
+            .unwrap();
+        assert!(decoded.contains("No password is needed"), "{decoded}");
+        assert!(
+            decoded.contains("Tiada kata laluan diperlukan"),
+            "{decoded}"
+        );
+        assert!(!decoded.contains("NOT in this email"), "{decoded}");
+    }
+
+    #[test]
+    fn the_sms_holds_the_password_and_nothing_about_the_files() {
+        let text = sms_text("ABCD-EFGH-JKMN-PQRS", Lang::En);
+        assert!(text.contains("ABCD-EFGH-JKMN-PQRS"));
+        assert!(!text.contains("http"), "{text}");
     }
 
     #[test]

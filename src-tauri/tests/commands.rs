@@ -99,7 +99,18 @@ fn send_then_receive_through_the_local_store() {
     assert_eq!(h.desktop.clipboard_read().as_deref(), Some(link.as_str()));
 
     // Compose: link and instructions, never the password.
+    // The plain subject line is neutral unless the sender chooses the sealed subject.
     h.ok("compose_email", json!({ "jobId": job, "index": 0 }));
+    let neutral = h.desktop.opened.lock().unwrap().last().unwrap().clone();
+    assert!(
+        neutral.starts_with("mailto:a%40agensi.gov.my?subject=Kepil%3A%20lampiran%20SULIT"),
+        "{neutral}"
+    );
+    assert!(!neutral.contains("Minit"), "{neutral}");
+    h.ok(
+        "compose_email",
+        json!({ "jobId": job, "index": 0, "includeSubject": true }),
+    );
     let mailto = h.desktop.opened.lock().unwrap().last().unwrap().clone();
     assert!(mailto.starts_with("mailto:a%40agensi.gov.my?subject=%5BSULIT%5D%20Minit"));
     let decoded = percent_encoding::percent_decode_str(&mailto)
@@ -479,6 +490,8 @@ fn sms_goes_to_the_policy_gateway_with_its_secret() {
     assert!(text.contains(password.as_str().unwrap()), "{text}");
     let link = done["recipients"][0]["link"].as_str().unwrap();
     assert!(!text.contains(link), "the SMS must not carry the link");
+    assert!(!text.contains("Surat"), "the SMS must not carry the subject: {text}");
+    assert!(!text.contains("a.txt"), "the SMS must not carry a file name: {text}");
     h.shutdown();
 }
 

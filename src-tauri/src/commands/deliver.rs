@@ -104,16 +104,27 @@ pub async fn copy_link(kepil: State<'_, Kepil>, job_id: String, index: usize) ->
 }
 
 #[tauri::command]
-pub async fn compose_email(kepil: State<'_, Kepil>, job_id: String, index: usize) -> UiResult<()> {
+/// Opens the email draft. `include_subject`: the sender chose to put the sealed subject in the
+/// email's plain subject line (off by default: mail servers and archives read it).
+pub async fn compose_email(
+    kepil: State<'_, Kepil>,
+    job_id: String,
+    index: usize,
+    include_subject: Option<bool>,
+) -> UiResult<()> {
     let d = delivered(&kepil, &job_id, index)?;
     let link = Link::parse(d.link.expose())?;
-    let url = outbound::mailto(
-        &d.recipient,
-        &d.subject,
-        link.to_https().expose(),
-        &d.classification,
-        &rfc3339(d.expires_at),
-    );
+    let expires = rfc3339(d.expires_at);
+    let url = outbound::mailto(&outbound::Email {
+        to: &d.recipient,
+        link: link.to_https().expose(),
+        classification: &d.classification,
+        expires: &expires,
+        has_password: d.password.is_some(),
+        subject: include_subject
+            .unwrap_or(false)
+            .then_some(d.subject.as_str()),
+    });
     kepil.desktop.open_url(&url).map_err(|e| {
         tracing::warn!("mailto: {e}");
         UiError::new("open_failed")
@@ -133,6 +144,6 @@ pub async fn send_sms(kepil: State<'_, Kepil>, job_id: String, index: usize) -> 
         .clone()
         .ok_or_else(|| UiError::new("sms_no_phone"))?;
     let password = password_of(&d)?;
-    let text = outbound::sms_text(password.expose(), &d.subject, kepil.lang());
+    let text = outbound::sms_text(password.expose(), kepil.lang());
     crate::sms::send(&kepil, sms, &phone, &text).await
 }

@@ -96,7 +96,8 @@ export const ipc = {
   passwordQr: (jobId: string, index: number) => call<string>('password_qr', { jobId, index }),
   copyPassword: (jobId: string, index: number) => call<void>('copy_password', { jobId, index }),
   copyLink: (jobId: string, index: number) => call<void>('copy_link', { jobId, index }),
-  composeEmail: (jobId: string, index: number) => call<void>('compose_email', { jobId, index }),
+  composeEmail: (jobId: string, index: number, includeSubject = false) =>
+    call<void>('compose_email', { jobId, index, includeSubject }),
   sendSms: (jobId: string, index: number) => call<void>('send_sms', { jobId, index }),
   receiveOpen: (link: string, confirmStore = false) => call<ReceiveInfo>('receive_open', { link, confirmStore }),
   receiveUnlock: (link: string, password: string | null, onEvent: OnJobEvent<ReceiveDone>) =>

@@ -331,6 +331,19 @@ describe('ResultCard', () => {
     expect(q('result-all-given-0')!.textContent).toMatch(/Everything handed over to a@b\.my/);
   });
 
+  it('composes the email under a neutral subject unless the sender ticks the sealed one', async () => {
+    invokeMock.mockResolvedValue(undefined);
+    render(ResultCard, { jobId: 'j', recipient: { index: 2, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false });
+    q('result-email-0')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenLastCalledWith('compose_email', { jobId: 'j', index: 2, includeSubject: false });
+    q<HTMLInputElement>('result-email-subject-0')!.click();
+    flushSync();
+    q('result-email-0')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenLastCalledWith('compose_email', { jobId: 'j', index: 2, includeSubject: true });
+  });
+
   it('a link-only recipient has nothing to tick but the link, and no phone', () => {
     render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
     expect(q('result-password-given-0')).toBeNull();

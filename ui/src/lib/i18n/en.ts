@@ -138,6 +138,7 @@ export const en: Record<MessageKey, string> = {
   'result.sms': 'Send password by SMS',
   'result.sms_sent': 'SMS sent to {phone}.',
   'result.email': 'Compose email (link only)',
+  'result.email_subject': 'Put the subject in the email’s subject line (it travels unencrypted; the default is a neutral “Kepil: SULIT attachment”)',
   'result.email_opened': 'The email opened in your mail app. The password is not in it.',
   'result.password_hidden': 'Password hidden.',
   'result.dictation': 'Read the password out in groups of four characters.',

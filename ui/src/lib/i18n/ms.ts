@@ -135,6 +135,7 @@ export const ms = {
   'result.qr_alt': 'Kod QR kata laluan untuk penerima {n}',
   'result.sms': 'Hantar kata laluan melalui SMS',
   'result.sms_sent': 'SMS dihantar ke {phone}.',
+  'result.email_subject': 'Letakkan perkara dalam baris subjek e-mel (ia tidak disulitkan; lalainya ialah “Kepil: lampiran SULIT” yang neutral)',
   'result.email': 'Karang e-mel (pautan sahaja)',
   'result.email_opened': 'E-mel dibuka dalam aplikasi e-mel anda. Kata laluan tidak dimasukkan.',
   'result.password_hidden': 'Kata laluan disembunyikan.',
