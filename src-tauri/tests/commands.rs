@@ -490,8 +490,14 @@ fn sms_goes_to_the_policy_gateway_with_its_secret() {
     assert!(text.contains(password.as_str().unwrap()), "{text}");
     let link = done["recipients"][0]["link"].as_str().unwrap();
     assert!(!text.contains(link), "the SMS must not carry the link");
-    assert!(!text.contains("Surat"), "the SMS must not carry the subject: {text}");
-    assert!(!text.contains("a.txt"), "the SMS must not carry a file name: {text}");
+    assert!(
+        !text.contains("Surat"),
+        "the SMS must not carry the subject: {text}"
+    );
+    assert!(
+        !text.contains("a.txt"),
+        "the SMS must not carry a file name: {text}"
+    );
     h.shutdown();
 }
 
