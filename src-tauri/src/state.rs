@@ -118,7 +118,7 @@ impl Kepil {
         // A policy that cannot be read allows nothing it might have forbidden.
         let file_allowed = policy
             .as_ref()
-            .is_ok_and(|p| p.secrets.file_fallback.unwrap_or(true));
+            .is_ok_and(SystemPolicy::file_fallback_allowed);
         let secrets = Arc::new(secrets.with_file_fallback(file_allowed));
         Kepil {
             dirs,

@@ -406,8 +406,9 @@ impl App {
     /// The secret store under the system policy's `[secrets] file_fallback` (a policy that
     /// cannot be read forbids the file, as it allows nothing it might have forbidden).
     fn secrets(&self) -> Arc<SecretStore> {
-        let allowed = SystemPolicy::load(&system_policy::policy_path())
-            .is_ok_and(|p| p.secrets.file_fallback.unwrap_or(true));
+        let allowed = self
+            .system_policy()
+            .is_ok_and(|p| p.file_fallback_allowed());
         Arc::new(SecretStore::open(&self.dirs).with_file_fallback(allowed))
     }
 

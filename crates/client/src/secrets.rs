@@ -97,7 +97,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// The one thread that talks to the keyring (see the module docs).
 #[derive(Debug)]
 struct Keyring {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    jobs: mpsc::Sender<Job>,
     /// A call timed out and its job has not finished yet.
     held: Arc<AtomicBool>,
 }
@@ -114,7 +114,7 @@ impl Keyring {
             })
             .expect("a thread for the keyring");
         Keyring {
-            jobs: Mutex::new(jobs),
+            jobs,
             held: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -137,11 +137,7 @@ impl Keyring {
             let _ = tx.send(op());
             held.store(false, Ordering::SeqCst);
         });
-        let sent = self
-            .jobs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(job);
+        let sent = self.jobs.send(job);
         if sent.is_err() {
             return Err(SecretStoreError::Keyring(
                 "the keyring thread stopped".into(),
@@ -216,22 +212,19 @@ impl SecretStore {
                 }
             }
         };
-        SecretStore {
-            backend,
-            file: dirs.config.join("credentials.toml"),
-            timeout,
-            fell_back: Mutex::new(None),
-            file_forbidden: false,
-            lock: Mutex::new(()),
-        }
+        Self::with_backend(dirs, backend, timeout)
     }
 
     /// Always the file, whatever the environment.
     pub fn file_only(dirs: &Dirs) -> SecretStore {
+        Self::with_backend(dirs, Backend::File(FileReason::Forced), KEYRING_TIMEOUT)
+    }
+
+    fn with_backend(dirs: &Dirs, backend: Backend, timeout: Duration) -> SecretStore {
         SecretStore {
-            backend: Backend::File(FileReason::Forced),
+            backend,
             file: dirs.config.join("credentials.toml"),
-            timeout: KEYRING_TIMEOUT,
+            timeout,
             fell_back: Mutex::new(None),
             file_forbidden: false,
             lock: Mutex::new(()),

@@ -212,6 +212,12 @@ pub fn policy_path() -> PathBuf {
 }
 
 impl SystemPolicy {
+    /// Whether secrets may go to the private file when the keyring cannot take them
+    /// (`[secrets] file_fallback`, default true).
+    pub fn file_fallback_allowed(&self) -> bool {
+        self.secrets.file_fallback.unwrap_or(true)
+    }
+
     /// A missing file is the empty policy (nothing locked).
     pub fn load(path: &Path) -> Result<SystemPolicy, PolicyError> {
         let text = match std::fs::read_to_string(path) {

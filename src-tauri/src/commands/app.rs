@@ -60,7 +60,7 @@ pub struct AppState {
 }
 
 /// Where secrets are, for Settings: the keyring, a private file (and why), or both.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SecretsView {
     pub keyring: bool,
@@ -136,7 +136,9 @@ pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppS
             locked: system.store.url.is_some(),
         },
         token_set: false,
-        secrets: SecretsView::from(kepil.secrets.whereabouts()),
+        // Read at the end, once the token and session reads have seen whether the keyring
+        // answers.
+        secrets: SecretsView::default(),
         token_locked: local || system.sign_in_required(),
         account: account::account_state(kepil, None, None, &system).await,
         policy: None,
@@ -161,7 +163,6 @@ pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppS
         state.account =
             account::account_state(kepil, Some(&store.url), store_policy.as_ref(), &system).await;
     }
-    // Again at the end: reading the token or the session may have found the keyring waiting.
     state.secrets = SecretsView::from(kepil.secrets.whereabouts());
     Ok(state)
 }
