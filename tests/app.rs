@@ -13,6 +13,7 @@ use kepil_app::Kepil;
 use kepil_app::desktop::Desktop;
 use kepil_client::secrets::SecretStore;
 use kepil_client::settings::Dirs;
+use kepil_client::system_policy::SystemPolicy;
 use serde_json::{Value, json};
 use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
@@ -141,7 +142,12 @@ impl MockApp {
         kepil_app::init_tracing();
         let root = dir.path().to_path_buf();
         let desktop = Arc::new(FakeDesktop::default());
-        let mut kepil = Kepil::new(dirs, secrets, policy_file, desktop.clone());
+        let mut kepil = Kepil::new(
+            dirs,
+            secrets,
+            SystemPolicy::load(policy_file),
+            desktop.clone(),
+        );
         kepil.clipboard_clear_after = Duration::from_millis(300);
         // The channel ids `call` hands out say which job ("send", "receive") each one is for.
         let events: Arc<Mutex<Vec<(String, Value)>>> = Arc::new(Mutex::new(Vec::new()));

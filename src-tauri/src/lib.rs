@@ -101,7 +101,7 @@ pub fn run() {
             let desktop = Arc::new(desktop::TauriDesktop::new(handle.clone()));
             let secrets = kepil_client::secrets::SecretStore::open(&dirs);
             tracing::info!("secrets in the {}", secrets.backend_name());
-            let kepil = Kepil::new(dirs, secrets, &policy::policy_path(), desktop);
+            let kepil = Kepil::new(dirs, secrets, policy::SystemPolicy::load_system(), desktop);
             app.manage(kepil);
             // Start the local store now (when it is the one in use), not on the first click.
             let h = handle.clone();

@@ -106,10 +106,10 @@ impl Kepil {
     pub fn new(
         dirs: Dirs,
         secrets: SecretStore,
-        policy_file: &Path,
+        policy: Result<SystemPolicy, PolicyError>,
         desktop: Arc<dyn Desktop>,
     ) -> Kepil {
-        let policy = SystemPolicy::load(policy_file)
+        let policy = policy
             .and_then(|policy| policy.apply_trust().map(|()| policy))
             .map_err(|e| {
                 tracing::error!("{e}");

@@ -415,7 +415,7 @@ impl App {
     /// The managed desktop's system policy, of which the terminal applies `[sign_in]`
     /// (docs/policy.md). A policy that cannot be read fails closed, as in the app.
     fn system_policy(&self) -> Result<SystemPolicy, Failure> {
-        SystemPolicy::load(&system_policy::policy_path()).map_err(|e| Failure::new(&e))
+        SystemPolicy::load_system().map_err(|e| Failure::new(&e))
     }
 
     fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {

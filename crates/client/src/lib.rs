@@ -30,6 +30,7 @@ pub mod history;
 pub mod manage;
 pub mod origin;
 mod pipe;
+pub mod platform;
 pub mod progress;
 pub mod receive;
 pub mod recipients;

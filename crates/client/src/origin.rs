@@ -8,9 +8,8 @@
 //!
 //! Marking is best effort by nature: a file system without extended attributes (FAT, some
 //! network shares) or alternate streams keeps the file unmarked, and the file is still saved
-//! (it was scanned and verified; the mark only adds the desktop's own caution). The Windows
-//! part is written against the standard library only and is not built or tested on the Linux
-//! machines this project runs on.
+//! (it was scanned and verified; the mark only adds the desktop's own caution). The marks
+//! themselves are in [`crate::platform`], one module per operating system.
 
 use std::path::Path;
 
@@ -19,73 +18,11 @@ pub fn mark(path: &Path, origin: &url::Url) -> bool {
     let mut origin = origin.clone();
     origin.set_fragment(None);
     origin.set_query(None);
-    platform::mark(path, origin.as_str())
+    crate::platform::mark_origin(path, origin.as_str())
 }
 
 /// The origin `path` is marked with, if any.
-#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
+#[cfg(unix)]
 pub fn read(path: &Path) -> Option<String> {
-    platform::read(path)
-}
-
-#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))]
-mod platform {
-    use std::path::Path;
-
-    const ATTRIBUTE: &str = "user.xdg.origin.url";
-
-    pub fn mark(path: &Path, origin: &str) -> bool {
-        xattr::set(path, ATTRIBUTE, origin.as_bytes()).is_ok()
-    }
-
-    pub fn read(path: &Path) -> Option<String> {
-        xattr::get(path, ATTRIBUTE)
-            .ok()
-            .flatten()
-            .and_then(|v| String::from_utf8(v).ok())
-    }
-}
-
-#[cfg(windows)]
-mod platform {
-    use std::path::Path;
-
-    /// An NTFS alternate data stream, written as `<file>:Zone.Identifier`.
-    pub fn mark(path: &Path, origin: &str) -> bool {
-        let mut stream = path.as_os_str().to_owned();
-        stream.push(":Zone.Identifier");
-        let text = format!("[ZoneTransfer]\r\nZoneId=3\r\nHostUrl={origin}\r\n");
-        std::fs::write(stream, text).is_ok()
-    }
-}
-
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "freebsd",
-    target_os = "macos",
-    windows
-)))]
-mod platform {
-    use std::path::Path;
-
-    pub fn mark(_path: &Path, _origin: &str) -> bool {
-        false
-    }
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_mark_is_the_link_without_its_secret() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("surat.pdf");
-        std::fs::write(&file, b"x").unwrap();
-        let link = url::Url::parse("https://kepil.agensi.gov.my/t/GRANT123#SECRETPART").unwrap();
-        assert!(mark(&file, &link), "ext4/tmpfs take user xattrs");
-        let shown = read(&file).unwrap();
-        assert_eq!(shown, "https://kepil.agensi.gov.my/t/GRANT123");
-        assert!(!shown.contains("SECRETPART"));
-    }
+    crate::platform::read_origin(path)
 }

@@ -164,19 +164,27 @@ pub enum PolicyError {
     Unreadable { path: PathBuf, reason: String },
     #[error("the system policy {path} is invalid: {reason}")]
     Invalid { path: PathBuf, reason: String },
+    /// Someone besides the administrator could have written it, so it is not IT's word.
+    #[error("the system policy {path} is not protected: {reason}")]
+    Unprotected { path: PathBuf, reason: String },
 }
 
 impl PolicyError {
     pub fn path(&self) -> &Path {
         match self {
-            PolicyError::Unreadable { path, .. } | PolicyError::Invalid { path, .. } => path,
+            PolicyError::Unreadable { path, .. }
+            | PolicyError::Invalid { path, .. }
+            | PolicyError::Unprotected { path, .. } => path,
         }
     }
 }
 
 impl Coded for PolicyError {
     fn code(&self) -> &'static str {
-        "policy_invalid"
+        match self {
+            PolicyError::Unreadable { .. } | PolicyError::Invalid { .. } => "policy_invalid",
+            PolicyError::Unprotected { .. } => "policy_unprotected",
+        }
     }
 
     fn params(&self) -> Vec<(&'static str, String)> {
@@ -186,29 +194,20 @@ impl Coded for PolicyError {
     }
 }
 
-/// Where the system policy lives on this OS. Only a test build (feature `policy-file-env`,
-/// which the app's `e2e` feature and the CLI's tests turn on) lets `KEPIL_POLICY_FILE` name
-/// another file: in a shipped build the user's environment must not replace IT's policy.
+/// Where the system policy lives on this OS ([`crate::platform::policy_path`]). Only a test
+/// build (feature `policy-file-env`, which the app's `e2e` feature and the CLI's tests turn on)
+/// lets `KEPIL_POLICY_FILE` name another file: in a shipped build the user's environment must
+/// not replace IT's policy.
 pub fn policy_path() -> PathBuf {
+    test_override().unwrap_or_else(crate::platform::policy_path)
+}
+
+fn test_override() -> Option<PathBuf> {
     #[cfg(feature = "policy-file-env")]
     if let Some(p) = std::env::var_os("KEPIL_POLICY_FILE").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
+        return Some(PathBuf::from(p));
     }
-    #[cfg(windows)]
-    {
-        let base = std::env::var_os("ProgramData")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"));
-        base.join("Kepil").join("policy.toml")
-    }
-    #[cfg(target_os = "macos")]
-    {
-        PathBuf::from("/Library/Application Support/Kepil/policy.toml")
-    }
-    #[cfg(not(any(windows, target_os = "macos")))]
-    {
-        PathBuf::from("/etc/kepil/policy.toml")
-    }
+    None
 }
 
 impl SystemPolicy {
@@ -218,7 +217,53 @@ impl SystemPolicy {
         self.secrets.file_fallback.unwrap_or(true)
     }
 
-    /// A missing file is the empty policy (nothing locked).
+    /// This desktop's policy: Group Policy's registry key where the OS has one (Windows), else
+    /// the file at [`policy_path`], which must be protected from everyone but the
+    /// administrator (`policy_unprotected` otherwise). A missing file is the empty policy.
+    pub fn load_system() -> Result<SystemPolicy, PolicyError> {
+        let path = policy_path();
+        let overridden = test_override().is_some();
+        if !overridden {
+            let managed = crate::platform::managed_policy().map_err(|reason| {
+                PolicyError::Unreadable {
+                    path: path.clone(),
+                    reason,
+                }
+            })?;
+            if let Some(table) = managed {
+                return SystemPolicy::from_table(table, &path);
+            }
+        }
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(SystemPolicy::default());
+            }
+            _ => {}
+        }
+        crate::platform::check_policy_protected(&path, overridden)
+            .map_err(|reason| PolicyError::Unprotected {
+                path: path.clone(),
+                reason,
+            })?;
+        SystemPolicy::load(&path)
+    }
+
+    /// A policy from Group Policy's registry values, checked like a file's; `path` names where
+    /// the error says it came from.
+    fn from_table(table: toml::Table, path: &Path) -> Result<SystemPolicy, PolicyError> {
+        let policy: SystemPolicy =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| PolicyError::Invalid {
+                    path: path.to_path_buf(),
+                    reason: e.message().to_string(),
+                })?;
+        policy.validate(path)?;
+        Ok(policy)
+    }
+
+    /// The file at `path`, without the ownership check of [`SystemPolicy::load_system`]. A
+    /// missing file is the empty policy (nothing locked).
     pub fn load(path: &Path) -> Result<SystemPolicy, PolicyError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,

@@ -1,12 +1,17 @@
 //! Reading the store's configuration: a TOML file, then `KEPIL_STORE_*` environment variables,
 //! then command-line flags, each overriding the one before (docs/store.md lists them all).
+//!
+//! No error here quotes a value: a config line or a variable can hold a database password or
+//! an S3 key, and errors end up in terminals, journals and tickets.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use kepil_core::secret::SecretString;
 use kepil_store::config::{ConfigError, TlsConfig};
 use kepil_store::{Config, DatabaseUrl};
+use toml::de::{DeTable, DeValue};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -15,17 +20,303 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("invalid config file {path}: {source}")]
+    /// Not toml's error: its `Display` (and `Debug`) carries the offending line.
+    #[error("invalid config file {path}: {problem}")]
     Parse {
         path: PathBuf,
-        source: Box<toml::de::Error>,
+        problem: ParseProblem,
     },
-    #[error("invalid value {value:?} in {var}")]
-    Env { var: &'static str, value: String },
+    #[error("invalid {var}: {reason}")]
+    Env { var: &'static str, reason: String },
     #[error("invalid configuration: {0}")]
     Invalid(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+/// Where a config file is wrong and what is wrong there, in words that quote no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseProblem {
+    /// 1-based line and column (in characters) of the offending text.
+    pub position: Option<(usize, usize)>,
+    /// The key path, e.g. `s3.endpoint` or `classifications[1].max_expiry_secs`.
+    pub key: Option<String>,
+    pub what: String,
+}
+
+impl fmt::Display for ParseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = vec![];
+        if let Some((line, column)) = self.position {
+            place.push(format!("line {line}, column {column}"));
+        }
+        if let Some(key) = &self.key {
+            place.push(format!("key `{key}`"));
+        }
+        if place.is_empty() {
+            f.write_str(&self.what)
+        } else {
+            write!(f, "{}: {}", place.join(", "), self.what)
+        }
+    }
+}
+
+impl ParseProblem {
+    /// Describes `err`, which parsing `text` gave, from its position and its message with
+    /// anything quoted from `text` taken out.
+    pub fn new(text: &str, err: &toml::de::Error) -> Self {
+        // The partial document a syntax error leaves still locates the key and lists the
+        // values the message must not repeat.
+        let (doc, syntax_errors) = DeTable::parse_recoverable(text);
+        let mut entries = vec![];
+        collect_entries(doc.get_ref(), &mut vec![], &mut entries);
+        let at = err
+            .span()
+            .map(|span| span.start)
+            .filter(|&at| text.is_char_boundary(at));
+        let mut secrets: Vec<String> = entries.iter().filter_map(|e| e.string.clone()).collect();
+        if let Some(at) = at.filter(|_| !syntax_errors.is_empty()) {
+            // A syntax error can cut the value off before it became an entry: the rest of the
+            // line counts as a value too.
+            let line = line_at(text, at);
+            secrets.push(line.split_once('=').map_or(line, |(_, v)| v).trim().into());
+            if let Some(span) = err.span()
+                && let Some(raw) = text.get(span)
+            {
+                secrets.push(raw.trim().to_string());
+            }
+        }
+        let what = if syntax_errors.is_empty() {
+            let what =
+                serde_message(err.message()).unwrap_or_else(|| without_quotes(err.message()));
+            unless_repeating(what, &secrets, "invalid value")
+        } else {
+            // The parser's own words and the tokens it expected, never input.
+            unless_repeating(err.message().to_string(), &secrets, "not valid TOML")
+        };
+        ParseProblem {
+            position: at.map(|at| position(text, at)),
+            key: at.and_then(|at| key_at(text, &entries, at)),
+            what,
+        }
+    }
+}
+
+/// One `key = value` of a parsed document, at any depth.
+struct Entry {
+    path: String,
+    depth: usize,
+    /// From the start of the key to the end of the value.
+    range: std::ops::Range<usize>,
+    /// The value, when it is a string.
+    string: Option<String>,
+}
+
+fn collect_entries(table: &DeTable<'_>, path: &mut Vec<String>, out: &mut Vec<Entry>) {
+    for (key, value) in table.iter() {
+        path.push(key_segment(key.get_ref()));
+        let (k, v) = (key.span(), value.span());
+        out.push(Entry {
+            path: path.join("."),
+            depth: path.len(),
+            range: k.start.min(v.start)..k.end.max(v.end),
+            string: match value.get_ref() {
+                DeValue::String(s) => Some(s.to_string()),
+                _ => None,
+            },
+        });
+        collect_values(value.get_ref(), path, out);
+        path.pop();
+    }
+}
+
+/// Descends into tables and arrays below the entry `path` names.
+fn collect_values(value: &DeValue<'_>, path: &mut Vec<String>, out: &mut Vec<Entry>) {
+    match value {
+        DeValue::Table(table) => collect_entries(table, path, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let Some(last) = path.last_mut() else {
+                    continue;
+                };
+                let key = std::mem::take(last);
+                *last = format!("{key}[{i}]");
+                let span = item.span();
+                out.push(Entry {
+                    path: path.join("."),
+                    depth: path.len(),
+                    range: span,
+                    string: match item.get_ref() {
+                        DeValue::String(s) => Some(s.to_string()),
+                        _ => None,
+                    },
+                });
+                collect_values(item.get_ref(), path, out);
+                if let Some(last) = path.last_mut() {
+                    *last = key;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A key as the path shows it: a quoted key (which may hold anything) only as `"…"`.
+fn key_segment(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare {
+        key.to_string()
+    } else {
+        "\"…\"".into()
+    }
+}
+
+/// The deepest entry whose text holds byte `at`, else the last one starting earlier on its
+/// line (a syntax error after a value).
+fn key_at(text: &str, entries: &[Entry], at: usize) -> Option<String> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let holding = entries
+        .iter()
+        .filter(|e| e.range.start <= at && at <= e.range.end)
+        .max_by_key(|e| (e.depth, e.range.start));
+    let on_the_line = || {
+        entries
+            .iter()
+            .filter(|e| (line_start..=at).contains(&e.range.start))
+            .max_by_key(|e| (e.range.start, e.depth))
+    };
+    holding.or_else(on_the_line).map(|e| e.path.clone())
+}
+
+fn line_at(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// 1-based line and column (in characters) of byte `at`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// `what`, or `fallback` when it repeats a value of the document after all.
+fn unless_repeating(what: String, secrets: &[String], fallback: &str) -> String {
+    if repeats_any(&what, secrets) {
+        fallback.to_string()
+    } else {
+        what
+    }
+}
+
+/// serde's own messages rebuilt from the parts they take from the code (what was expected,
+/// which keys exist), without the part they take from the document.
+fn serde_message(message: &str) -> Option<String> {
+    // The code's part comes last; a value holding ", expected " is cut off before it.
+    let expected = |rest: &str| rest.rsplit_once(", expected ").map(|(_, e)| e.to_string());
+    let one_of = |rest: &str| expected(rest).filter(|e| e.starts_with("one of "));
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let expected = expected(rest)?;
+        return Some(match found(rest) {
+            Some(found) => format!("expected {expected}, found {found}"),
+            None => format!("expected {expected}"),
+        });
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        return Some(format!("invalid value, expected {}", expected(rest)?));
+    }
+    if message.starts_with("unknown variant ") {
+        return Some(match one_of(message) {
+            Some(e) => format!("unknown value, expected {e}"),
+            None => "unknown value".into(),
+        });
+    }
+    if message.starts_with("unknown field ") {
+        return Some(match one_of(message) {
+            Some(e) => format!("unknown key, expected {e}"),
+            None => "unknown key: this table takes no keys".into(),
+        });
+    }
+    // These name a key of the code's, never a value.
+    for (serde, ours) in [
+        ("missing field `", "missing key `"),
+        ("duplicate field `", "duplicate key `"),
+    ] {
+        if let Some(field) = message.strip_prefix(serde)
+            && let Some(field) = field.strip_suffix('`')
+            && !field.contains('`')
+        {
+            return Some(format!("{ours}{field}`"));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unexpected keys in table: ") {
+        return Some(match rest.rsplit_once(", available keys: ") {
+            Some((_, keys)) => format!("unknown key, available keys: {keys}"),
+            None => "unknown key".into(),
+        });
+    }
+    None
+}
+
+/// What serde's `Unexpected` says was found, without the value it shows after.
+fn found(rest: &str) -> Option<&'static str> {
+    [
+        ("boolean ", "a boolean"),
+        ("integer ", "an integer"),
+        ("floating point ", "a float"),
+        ("character ", "a character"),
+        ("string ", "a string"),
+        ("byte array", "bytes"),
+        ("unit value", "nothing"),
+        ("sequence", "an array"),
+        ("map", "a table"),
+    ]
+    .iter()
+    .find(|(prefix, _)| rest.starts_with(prefix))
+    .map(|&(_, kind)| kind)
+}
+
+/// `message` with every quoted part ("…", “…”, `…`) replaced by `…`.
+fn without_quotes(message: &str) -> String {
+    let mut out = String::new();
+    let mut closing: Option<char> = None;
+    for c in message.chars() {
+        match closing {
+            Some(end) if c == end => closing = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '`' => {
+                    closing = Some(c);
+                    out.push('…');
+                }
+                '“' => {
+                    closing = Some('”');
+                    out.push('…');
+                }
+                _ => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// Whether `what` holds eight characters in a row of any of `values` (messages clip what they
+/// quote). Shorter values are words like `SULIT` that messages say themselves.
+fn repeats_any(what: &str, values: &[String]) -> bool {
+    values.iter().any(|value| {
+        let chars: Vec<char> = value.chars().collect();
+        chars
+            .windows(8)
+            .any(|w| what.contains(&w.iter().collect::<String>()))
+    })
 }
 
 /// Command-line values that override the file and the environment.
@@ -46,9 +337,9 @@ pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Config, LoadEr
                 path: path.to_path_buf(),
                 source,
             })?;
-            toml::from_str(&text).map_err(|source| LoadError::Parse {
+            toml::from_str(&text).map_err(|e| LoadError::Parse {
                 path: path.to_path_buf(),
-                source: Box::new(source),
+                problem: ParseProblem::new(&text, &e),
             })?
         }
         None => Config::default(),
@@ -78,10 +369,16 @@ pub fn apply_env(
     config: &mut Config,
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<(), LoadError> {
-    fn parse<T: std::str::FromStr>(var: &'static str, v: String) -> Result<T, LoadError> {
-        v.trim()
-            .parse()
-            .map_err(|_| LoadError::Env { var, value: v })
+    // The standard parse errors say what is wrong without the value, which is not repeated.
+    fn parse<T>(var: &'static str, v: String) -> Result<T, LoadError>
+    where
+        T: std::str::FromStr,
+        T::Err: fmt::Display,
+    {
+        v.trim().parse().map_err(|e: T::Err| LoadError::Env {
+            var,
+            reason: e.to_string(),
+        })
     }
     macro_rules! env {
         ($var:literal, $field:expr) => {
@@ -360,5 +657,208 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.blobs.as_deref(), Some("file:/x"));
+    }
+
+    const CANARY: &str = "canary-7d2c9e41b0a35f68";
+
+    /// The parse error `text` gives when loaded from a file, as printed.
+    fn parse_error(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.toml");
+        std::fs::write(&path, text).unwrap();
+        let e = load(Some(&path), &Overrides::default()).unwrap_err();
+        assert!(matches!(e, LoadError::Parse { .. }), "{e}");
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains(CANARY), "{shown}");
+        assert!(!shown.contains(&CANARY[..12]), "{shown}");
+        assert!(shown.contains("store.toml"), "{shown}");
+        e.to_string()
+    }
+
+    #[test]
+    fn parse_errors_say_where_and_what_but_never_the_value() {
+        let head = "listen = \"127.0.0.1:9000\"\n";
+        for (text, says) in [
+            (
+                format!("{head}max_blob_size = \"{CANARY}\"\n"),
+                "line 2, column 17, key `max_blob_size`: expected u64, found a string",
+            ),
+            (
+                format!("{head}metadata = [\"postgres://kepil:{CANARY}@db/kepil\"]\n"),
+                "line 2, column 12, key `metadata`: expected a string, found an array",
+            ),
+            (
+                format!("{head}no_such_key = \"{CANARY}\"\n"),
+                "line 2, column 1, key `no_such_key`: unknown key, expected one of `listen`",
+            ),
+            (
+                format!("{head}[s3]\nendpoint = \"https://s3\"\nsecret = \"{CANARY}\"\n"),
+                "line 4, column 1, key `s3.secret`: unknown key, expected one of `endpoint`",
+            ),
+            (
+                format!("{head}metadata = \"postgres://kepil:{CANARY}@db/kepil\n"),
+                "line 2, column 62, key `metadata`: invalid basic string, expected `\"`",
+            ),
+            (
+                format!("{head}[s3]\nsecret_access_key = \"{CANARY}\" junk\n"),
+                "line 3, column 47, key `s3.secret_access_key`: unexpected key or value",
+            ),
+            (
+                format!("{head}metadata = postgres://kepil:{CANARY}@db/kepil\n"),
+                "line 2, column 12, key `metadata`: string values must be quoted",
+            ),
+            (
+                format!("{head}[tls]\ncert = \"/etc/{CANARY}.pem\"\n"),
+                "key `tls`: missing key `key`",
+            ),
+            // Deserialised through FromStr, whose message quotes the (clipped) input.
+            (
+                format!(
+                    "[[classifications]]\nclassification = \"SULIT\"\nmax_expiry_secs = 9\n\
+                     default_expiry_secs = 5\n[[classifications]]\nclassification = \
+                     \"{CANARY}{CANARY}\"\nmax_expiry_secs = 9\ndefault_expiry_secs = 5\n"
+                ),
+                "line 6, column 18, key `classifications[1].classification`: Classification",
+            ),
+            (
+                format!("{head}[tls]\ncert = \"/c.pem\"\nkey = 5\npassword = \"{CANARY}\"\n"),
+                "line 4, column 7, key `tls.key`: expected path string, found an integer",
+            ),
+            (
+                format!("{head}auto_migrate = \"{CANARY}\"\n"),
+                "key `auto_migrate`: expected a boolean, found a string",
+            ),
+            (
+                format!("{head}listen = \"{CANARY}\"\n"),
+                "line 2, column 1: duplicate key",
+            ),
+            (
+                format!("listen = \"{CANARY}\"\n"),
+                "line 1, column 10, key `listen`: invalid socket address syntax",
+            ),
+        ] {
+            let e = parse_error(&text);
+            assert!(e.contains(says), "{says:?} not in {e:?} for {text}");
+        }
+    }
+
+    #[test]
+    fn env_errors_name_the_variable_not_the_value() {
+        let mut c = Config::default();
+        let e = apply_env(&mut c, |k| {
+            (k == "KEPIL_STORE_LISTEN").then(|| CANARY.to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("KEPIL_STORE_LISTEN") && !e.contains(CANARY),
+            "{e}"
+        );
+        let e = apply_env(&mut c, |k| {
+            (k == "KEPIL_STORE_MAX_DOWNLOADS").then(|| CANARY.to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("KEPIL_STORE_MAX_DOWNLOADS") && !e.contains(CANARY),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn debug_of_a_loaded_config_shows_no_credential() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "metadata = \"postgres://kepil:{CANARY}@db.agensi.gov.my/kepil?sslmode=\
+                 verify-full\"\nmaster_key_file = \"/etc/kepil/master.key\"\n\
+                 blobs = \"s3://kepil-blobs/dc1\"\n[s3]\nendpoint = \"https://rgw.dc1\"\n\
+                 access_key_id = \"AK{CANARY}\"\nsecret_access_key = \"{CANARY}\"\n"
+            ),
+        )
+        .unwrap();
+        let c = load(Some(&path), &Overrides::default()).unwrap();
+        let shown = format!("{c:?} {c:#?}");
+        assert!(!shown.contains(CANARY), "{shown}");
+        assert!(
+            shown.contains("postgres://kepil:***@db.agensi.gov.my"),
+            "{shown}"
+        );
+        assert!(shown.contains("https://rgw.dc1"), "{shown}");
+
+        // From the environment (and a flag) too.
+        let overrides = Overrides {
+            metadata: Some(DatabaseUrl::new(format!(
+                "postgres://kepil@db/kepil?password={CANARY}"
+            ))),
+            ..Overrides::default()
+        };
+        let shown = format!("{overrides:?}");
+        assert!(!shown.contains(CANARY), "{shown}");
+        let mut c = Config::default();
+        apply_env(&mut c, |k| match k {
+            "KEPIL_STORE_METADATA" => Some(format!("postgres://kepil:{CANARY}@db/kepil")),
+            "AWS_ENDPOINT_URL" => Some(format!("http://AK:{CANARY}@10.0.0.5:8333")),
+            "AWS_ACCESS_KEY_ID" => Some(format!("AK{CANARY}")),
+            "AWS_SECRET_ACCESS_KEY" => Some(CANARY.to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(CANARY), "{shown}");
+        assert!(shown.contains("http://***@10.0.0.5:8333"), "{shown}");
+    }
+
+    #[test]
+    fn validation_refuses_credentials_where_messages_would_show_them() {
+        let mut c = Config::for_data_dir("/srv/kepil");
+        for (url, says) in [
+            (
+                format!("postgres://kepil@db/kepil?sslpassword={CANARY}"),
+                "`sslpassword`",
+            ),
+            (
+                format!("postgres://kepil@db/kepil?passwd={CANARY}"),
+                "`passwd`",
+            ),
+            (
+                format!("postgres://kepil@db/kepil?{CANARY}%20x=1"),
+                "a parameter",
+            ),
+            (
+                format!("postgres://kepil:1/{CANARY}@db/kepil"),
+                "percent-encoded",
+            ),
+            (
+                format!("postgres://kepil:1#{CANARY}@db/kepil"),
+                "percent-encoded",
+            ),
+        ] {
+            c.metadata = Some(DatabaseUrl::new(url));
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(says) && !e.contains(CANARY), "{e}");
+        }
+        c.metadata = None;
+
+        let mut c: Config = toml::from_str(&format!(
+            "blobs = \"s3://kepil-blobs\"\n[s3]\nendpoint = \"https://AK:{CANARY}@rgw\"\n\
+             access_key_id = \"AK\"\nsecret_access_key = \"SK\"\n"
+        ))
+        .unwrap();
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("s3.endpoint") && !e.contains(CANARY), "{e}");
+        c.s3.endpoint = Some("https://rgw".into());
+        c.validate().unwrap();
+        for blobs in [
+            format!("s3://AK:{CANARY}@kepil-blobs/x"),
+            format!("s3:{CANARY}"),
+            format!("{CANARY}/blobs"),
+        ] {
+            c.blobs = Some(blobs);
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("blobs") && !e.contains(CANARY), "{e}");
+        }
     }
 }

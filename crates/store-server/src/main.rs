@@ -41,8 +41,8 @@ struct Cli {
     /// Metadata backend, `sqlite:PATH` or `postgres://USER@HOST:PORT/DATABASE` (overrides the
     /// file and KEPIL_STORE_METADATA). Command lines are visible to other users: keep the
     /// password in PGPASSWORD or ~/.pgpass.
-    #[arg(long, global = true, value_name = "URL")]
-    metadata: Option<String>,
+    #[arg(long, global = true, value_name = "URL", value_parser = database_url)]
+    metadata: Option<kepil_store::DatabaseUrl>,
     #[command(subcommand)]
     command: Command,
 }
@@ -120,6 +120,11 @@ enum TokenCommand {
     },
 }
 
+/// Straight into the type whose `Debug` hides the password: `Cli` derives `Debug`.
+fn database_url(url: &str) -> Result<kepil_store::DatabaseUrl, std::convert::Infallible> {
+    Ok(kepil_store::DatabaseUrl::new(url))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -149,7 +154,7 @@ async fn run(cli: Cli) -> Result<(), RunError> {
     let mut overrides = Overrides {
         data_dir: cli.data_dir,
         blobs: cli.blobs,
-        metadata: cli.metadata.map(kepil_store::DatabaseUrl::new),
+        metadata: cli.metadata,
         ..Overrides::default()
     };
     match cli.command {

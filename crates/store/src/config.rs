@@ -22,7 +22,8 @@ pub enum ConfigError {
     Invalid(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `Debug` is written out below: `s3` and `public_url` may hold credentials.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on. Non-loopback needs `tls` or `behind_proxy`.
@@ -112,12 +113,83 @@ impl DatabaseUrl {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The URL for messages: the password (and `password=`, `sslpassword=`) as `***`.
+    pub fn redacted(&self) -> String {
+        crate::redact::database_url(&self.0)
+    }
 }
 
 impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::storage::redact_url(&self.0))
+        f.write_str(&self.redacted())
     }
+}
+
+/// The URL parameters the PostgreSQL driver (sqlx) reads. It logs any other one with its value
+/// at WARN while parsing, which would print a `sslpassword=` or a misspelt `password=`: the
+/// URL is checked against this list before the driver sees it.
+const POSTGRES_URL_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "ssl-mode",
+    "sslrootcert",
+    "ssl-root-cert",
+    "ssl-ca",
+    "sslcert",
+    "ssl-cert",
+    "sslkey",
+    "ssl-key",
+    "statement-cache-capacity",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+];
+
+/// Why a PostgreSQL URL is refused before the driver parses it, or `None`. Names a parameter
+/// only when it looks like one (a typo of a key, not a value pasted in the wrong place).
+fn postgres_url_problem(url: &str) -> Option<String> {
+    // Unparseable URLs are left to the driver, whose error says why without the URL.
+    let parsed = url::Url::parse(url).ok()?;
+    if !crate::redact::looks_well_formed(&parsed) {
+        return Some(
+            "metadata: the PostgreSQL URL is malformed: a '/', '?', '#' or '@' in the password \
+             must be percent-encoded (%2F, %3F, %23, %40), or better, keep the password in \
+             PGPASSWORD or ~/.pgpass"
+                .into(),
+        );
+    }
+    for (key, _) in parsed.query_pairs() {
+        let known = POSTGRES_URL_PARAMETERS.contains(&key.as_ref())
+            || (key.starts_with("options[") && key.ends_with(']'));
+        if known {
+            continue;
+        }
+        let nameable = key.len() <= 32
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        let which = if nameable {
+            format!("the parameter `{key}`")
+        } else {
+            "a parameter".to_string()
+        };
+        let hint = if key.eq_ignore_ascii_case("sslpassword") {
+            "; the store cannot open an encrypted client key: decrypt it into a 0600 file"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "metadata: {which} of the PostgreSQL URL is not one the store's driver reads \
+             ({}){hint}",
+            POSTGRES_URL_PARAMETERS.join(", ")
+        ));
+    }
+    None
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +258,113 @@ impl Default for Config {
             auto_migrate: false,
             identity: crate::identity::IdentityConfig::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured so that a new field cannot be forgotten here.
+        let Config {
+            listen,
+            data_dir,
+            master_key_file,
+            public_url,
+            tls,
+            behind_proxy,
+            max_blob_size,
+            uploader_quota,
+            classifications,
+            default_max_downloads,
+            max_downloads,
+            lockout_threshold,
+            proof_rate_per_minute,
+            nonce_ttl_secs,
+            download_token_ttl_secs,
+            upload_expiry_secs,
+            tombstone_retention_secs,
+            sweep_interval_secs,
+            request_timeout_secs,
+            idle_timeout_secs,
+            checkpoint_bytes,
+            json_body_limit,
+            blobs,
+            s3,
+            metadata,
+            metadata_pool_size,
+            metadata_lock_pool_size,
+            auto_migrate,
+            identity,
+        } = self;
+        let shown = |url: &Option<String>| url.as_deref().map(crate::redact::endpoint_url);
+        // A `file:` path is shown as written; only user-info would hide a key.
+        let blobs = blobs.as_deref().map(|b| {
+            if b.contains('@') {
+                crate::redact::endpoint_url(b)
+            } else {
+                b.to_string()
+            }
+        });
+        f.debug_struct("Config")
+            .field("listen", listen)
+            .field("data_dir", data_dir)
+            .field("master_key_file", master_key_file)
+            .field("public_url", &shown(public_url))
+            .field("tls", tls)
+            .field("behind_proxy", behind_proxy)
+            .field("max_blob_size", max_blob_size)
+            .field("uploader_quota", uploader_quota)
+            .field("classifications", classifications)
+            .field("default_max_downloads", default_max_downloads)
+            .field("max_downloads", max_downloads)
+            .field("lockout_threshold", lockout_threshold)
+            .field("proof_rate_per_minute", proof_rate_per_minute)
+            .field("nonce_ttl_secs", nonce_ttl_secs)
+            .field("download_token_ttl_secs", download_token_ttl_secs)
+            .field("upload_expiry_secs", upload_expiry_secs)
+            .field("tombstone_retention_secs", tombstone_retention_secs)
+            .field("sweep_interval_secs", sweep_interval_secs)
+            .field("request_timeout_secs", request_timeout_secs)
+            .field("idle_timeout_secs", idle_timeout_secs)
+            .field("checkpoint_bytes", checkpoint_bytes)
+            .field("json_body_limit", json_body_limit)
+            .field("blobs", &blobs)
+            .field("s3", &ShownS3(s3))
+            .field("metadata", metadata)
+            .field("metadata_pool_size", metadata_pool_size)
+            .field("metadata_lock_pool_size", metadata_lock_pool_size)
+            .field("auto_migrate", auto_migrate)
+            .field("identity", identity)
+            .finish()
+    }
+}
+
+/// [`S3Config`] as `Config`'s `Debug` shows it: no key id, no secret, no endpoint user-info.
+struct ShownS3<'a>(&'a S3Config);
+
+impl std::fmt::Debug for ShownS3<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let S3Config {
+            endpoint,
+            region,
+            path_style,
+            allow_http,
+            access_key_id,
+            secret_access_key,
+            part_size,
+        } = self.0;
+        let set = |present: bool| present.then_some(kepil_core::secret::REDACTED);
+        f.debug_struct("S3Config")
+            .field(
+                "endpoint",
+                &endpoint.as_deref().map(crate::redact::endpoint_url),
+            )
+            .field("region", region)
+            .field("path_style", path_style)
+            .field("allow_http", allow_http)
+            .field("access_key_id", &set(access_key_id.is_some()))
+            .field("secret_access_key", &set(secret_access_key.is_some()))
+            .field("part_size", part_size)
+            .finish()
     }
 }
 
@@ -267,6 +446,19 @@ impl Config {
                 if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
                     return bad("s3.endpoint must start with https:// (or http://)");
                 }
+                // Messages name the endpoint, so it must hold no credentials to print.
+                let userinfo = url::Url::parse(endpoint).map_or(true, |u| {
+                    !u.username().is_empty()
+                        || u.password().is_some()
+                        || !crate::redact::looks_well_formed(&u)
+                });
+                if userinfo {
+                    return bad(
+                        "s3.endpoint must be a plain https://HOST:PORT URL without user name or \
+                         key: give the keys as s3.access_key_id and s3.secret_access_key, or \
+                         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                    );
+                }
             }
         }
         let shared = matches!(self.metadata_backend()?, MetadataBackend::Postgres(_));
@@ -292,14 +484,23 @@ impl Config {
     pub fn blob_location(&self) -> Result<BlobLocation, ConfigError> {
         match self.blobs.as_deref() {
             None => Ok(BlobLocation::File(self.blob_dir())),
+            // The bucket errors below quote the URL; keys pasted into it must not be quoted.
+            Some(v) if v.starts_with("s3://") && v.contains('@') => Err(ConfigError::Invalid(
+                "blobs must be s3://bucket/prefix, without a key in it: give the keys as \
+                 s3.access_key_id and s3.secret_access_key, or AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY"
+                    .into(),
+            )),
             Some(v) if v.starts_with("s3://") => crate::storage::s3::S3Location::parse(v)
                 .map(BlobLocation::S3)
                 .map_err(|e| ConfigError::Invalid(format!("blobs: {e}"))),
             Some(v) => match v.strip_prefix("file:") {
                 Some(path) if !path.is_empty() => Ok(BlobLocation::File(PathBuf::from(path))),
-                _ => Err(ConfigError::Invalid(format!(
-                    "blobs = {v:?} is neither file:PATH nor s3://bucket/prefix"
-                ))),
+                _ => Err(ConfigError::Invalid(
+                    "blobs must be file:PATH or s3://bucket/prefix, e.g. \
+                     file:/var/lib/kepil-store/blobs"
+                        .into(),
+                )),
             },
         }
     }
@@ -338,6 +539,9 @@ impl Config {
             return Ok(MetadataBackend::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            if let Some(problem) = postgres_url_problem(url) {
+                return Err(ConfigError::Invalid(problem));
+            }
             // Without the driver the URL is only recognised; opening it then fails saying why.
             #[cfg(feature = "postgres")]
             crate::storage::postgres::connect_options(url)
@@ -391,5 +595,57 @@ impl Config {
 
     pub fn audit_path(&self) -> PathBuf {
         self.data_dir.join("audit.jsonl")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CANARY: &str = "canary-3b8e61f0c2d94a57";
+
+    #[test]
+    fn debug_shows_where_things_are_but_no_credential() {
+        let mut c = Config::for_data_dir("/srv/kepil");
+        c.metadata = Some(DatabaseUrl::new(format!(
+            "postgres://kepil:{CANARY}@db.agensi.gov.my/kepil?sslpassword={CANARY}"
+        )));
+        c.public_url = Some(format!("https://u:{CANARY}@kepil.agensi.gov.my"));
+        c.blobs = Some(format!("s3://AK:{CANARY}@kepil-blobs"));
+        c.s3.endpoint = Some(format!("https://AK:{CANARY}@rgw.dc1.agensi.gov.my"));
+        c.s3.access_key_id = Some(format!("AK{CANARY}"));
+        c.s3.secret_access_key = Some(kepil_core::secret::SecretString::new(CANARY));
+        let shown = format!("{c:?} {c:#?}");
+        assert!(!shown.contains(CANARY), "{shown}");
+        for kept in [
+            "postgres://kepil:***@db.agensi.gov.my/kepil",
+            "https://***@rgw.dc1.agensi.gov.my/",
+            "kepil.agensi.gov.my",
+            "/srv/kepil",
+        ] {
+            assert!(shown.contains(kept), "{kept} not in {shown}");
+        }
+    }
+
+    #[test]
+    fn postgres_url_parameters_the_driver_would_log_are_refused() {
+        assert_eq!(
+            postgres_url_problem("postgres://k@db/k?sslmode=verify-full&options[a]=b"),
+            None
+        );
+        for (url, says) in [
+            (
+                format!("postgres://k@db/k?sslpassword={CANARY}"),
+                "`sslpassword`",
+            ),
+            (format!("postgres://k@db/k?{CANARY}.x=1"), "a parameter"),
+            (format!("postgres://k:1#{CANARY}@db/k"), "percent-encoded"),
+        ] {
+            let problem = postgres_url_problem(&url).unwrap();
+            assert!(
+                problem.contains(says) && !problem.contains(CANARY),
+                "{problem}"
+            );
+        }
     }
 }

@@ -44,6 +44,7 @@ pub mod landing;
 pub mod metrics;
 pub mod people;
 pub mod ratelimit;
+pub mod redact;
 pub mod sealing;
 pub mod server;
 pub mod state;
