@@ -199,7 +199,7 @@ fn sent_with_the_cli_received_in_the_app() {
     std::fs::create_dir_all(&folder).unwrap();
     *app.desktop.folder.lock().unwrap() = Some(folder.clone());
     let picked = app.ok("pick_folder", json!({}));
-    let rjob = app.ok("receive_save", json!({ "folder": picked }));
+    let rjob = app.ok("receive_save", json!({ "folderId": picked["id"] }));
     let rdone = app.wait_event("receive-done", "receive-failed", rjob.as_str().unwrap());
     let saved = folder.join(rdone["files"][0]["name"].as_str().unwrap());
     assert_eq!(

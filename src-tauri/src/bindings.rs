@@ -63,6 +63,7 @@ pub fn typescript() -> String {
         receive::VerifiedSender::decl(&cfg),
         receive::TrustView::decl(&cfg),
         receive::UnlockedView::decl(&cfg),
+        receive::PickedFolder::decl(&cfg),
         receive::ReceiveDone::decl(&cfg),
         history::HistoryRecipientView::decl(&cfg),
         history::HistoryItem::decl(&cfg),

@@ -19,6 +19,7 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("dialog_failed", &[]),
     ("file_not_dropped", &[]),
     ("unknown_file", &[]),
+    ("unknown_folder", &[]),
     ("unknown_job", &[]),
     ("no_password", &[]),
     ("qr_failed", &[]),

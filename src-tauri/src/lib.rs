@@ -48,10 +48,15 @@ pub struct DeepLinkPayload {
 
 /// A link handed over by the OS (deep link, second launch): kept for `app_state` and emitted.
 pub fn deliver_link<R: Runtime>(app: &tauri::AppHandle<R>, text: &str) {
-    if kepil_core::link::Link::parse(text).is_err() {
+    let Ok(link) = kepil_core::link::Link::parse(text) else {
         tracing::warn!("ignored a deep link that is not a Kepil link");
         return;
-    }
+    };
+    // The store's host only: the rest of the link opens the package.
+    tracing::info!(
+        "a link to the store {} was handed over",
+        link.store_base().host_str().unwrap_or_default()
+    );
     if let Some(kepil) = app.try_state::<Kepil>() {
         *state::lock(&kepil.pending_link) = Some(text.to_string());
     }

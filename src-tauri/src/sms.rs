@@ -27,7 +27,8 @@ pub async fn send(kepil: &Kepil, sms: &SmsSection, phone: &str, text: &str) -> U
         .secrets
         .get(&secret_key(sms))
         .map_err(|_| UiError::new("credentials_unavailable"))?;
-    let client = reqwest::Client::builder()
+    // The system's roots and the policy's CA, like every other connection.
+    let client = kepil_client::api::http_builder()
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|_| UiError::new("sms_failed"))?;

@@ -3,7 +3,7 @@
 //! the unlocked receive) stay on the Rust side.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -82,8 +82,12 @@ pub struct Kepil {
     pub dropped: Mutex<HashSet<PathBuf>>,
     pub sends: Mutex<HashMap<String, SendJob>>,
     pub receive: Mutex<Option<ReceiveSession>>,
-    /// Folders files were saved into this session (the only ones `open_folder` opens).
-    pub saved_folders: Mutex<HashSet<PathBuf>>,
+    /// Folders the person chose in the native folder dialog, by the opaque id the webview
+    /// holds: the only places `receive_save` writes into.
+    pub folders: Mutex<HashMap<String, PathBuf>>,
+    /// The ids of folders files were saved into this session (the only ones `open_folder`
+    /// opens).
+    pub saved_folders: Mutex<HashSet<String>>,
     pub pending_link: Mutex<Option<String>>,
     /// Stores the person confirmed this session (`receive_open` with `confirmStore`), by host.
     pub confirmed_stores: Mutex<HashSet<String>>,
@@ -134,6 +138,7 @@ impl Kepil {
             dropped: Mutex::new(HashSet::new()),
             sends: Mutex::new(HashMap::new()),
             receive: Mutex::new(None),
+            folders: Mutex::new(HashMap::new()),
             saved_folders: Mutex::new(HashSet::new()),
             pending_link: Mutex::new(None),
             confirmed_stores: Mutex::new(HashSet::new()),

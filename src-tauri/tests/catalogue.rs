@@ -397,6 +397,10 @@ fn core_errors() -> Vec<Box<dyn Coded>> {
 fn net_errors() -> Vec<NetError> {
     let mut all = vec![
         NetError::Transport(transport()),
+        NetError::UntrustedCertificate {
+            host: "kepil.agensi.gov.my".into(),
+            reason: "UnknownIssuer".into(),
+        },
         NetError::Http { status: 502 },
         NetError::Protocol("no Location header".into()),
         NetError::AnswerTooLarge { limit: 1 << 20 },
@@ -431,7 +435,8 @@ fn net_errors() -> Vec<NetError> {
             | NetError::Protocol(_)
             | NetError::AnswerTooLarge { .. }
             | NetError::BadUrl(_)
-            | NetError::BadCertificate(_) => {}
+            | NetError::BadCertificate(_)
+            | NetError::UntrustedCertificate { .. } => {}
         }
     }
     all
@@ -459,6 +464,10 @@ fn config_errors() -> Vec<ConfigError> {
             store: "https://kepil.agensi.gov.my/".into(),
         },
         ConfigError::TokenNotAllowed,
+        ConfigError::StoreLocked {
+            store: "https://kepil.agensi.gov.my/".into(),
+            wanted: "https://kepil.example/".into(),
+        },
         ConfigError::Secrets(SecretStoreError::Keyring("locked".into())),
     ];
     for e in &all {
@@ -471,6 +480,7 @@ fn config_errors() -> Vec<ConfigError> {
             | ConfigError::NoToken { .. }
             | ConfigError::NotSignedIn { .. }
             | ConfigError::TokenNotAllowed
+            | ConfigError::StoreLocked { .. }
             | ConfigError::Secrets(_) => {}
         }
     }
@@ -547,9 +557,15 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
             path: "/etc/kepil/policy.toml".into(),
             reason: "unknown field".into(),
         },
+        PolicyError::Unprotected {
+            path: "/etc/kepil/policy.toml".into(),
+            reason: "mode 666".into(),
+        },
     ] {
         match &e {
-            PolicyError::Unreadable { .. } | PolicyError::Invalid { .. } => {}
+            PolicyError::Unreadable { .. }
+            | PolicyError::Invalid { .. }
+            | PolicyError::Unprotected { .. } => {}
         }
         all.push(Box::new(e));
     }

@@ -160,13 +160,25 @@ fn send_then_receive_through_the_local_store() {
     let out = h.root.join("diterima");
     std::fs::create_dir_all(&out).unwrap();
     *h.desktop.folder.lock().unwrap() = Some(out.clone());
-    let folder = h.ok("pick_folder", json!({}));
-    let rjob = h.ok("receive_save", json!({ "folder": folder }));
+    // The webview names a folder only by the id the native dialog's choice got; a path of
+    // its own, or an id it made up, writes nothing.
+    let e = h.err("receive_save", json!({ "folderId": out.to_string_lossy() }));
+    assert_eq!(e["code"], "unknown_folder", "{e}");
+    let e = h.err("receive_save", json!({ "folderId": "d1" }));
+    assert_eq!(e["code"], "unknown_folder", "{e}");
+    let picked = h.ok("pick_folder", json!({}));
+    assert_eq!(picked["path"], out.to_string_lossy().as_ref());
+    let folder = picked["id"].clone();
+    let e = h.err("open_folder", json!({ "folderId": folder }));
+    assert_eq!(e["code"], "open_failed", "nothing was saved there yet: {e}");
+    let rjob = h.ok("receive_save", json!({ "folderId": folder }));
     let rdone = h.wait_event("receive-done", "receive-failed", rjob.as_str().unwrap());
+    assert_eq!(rdone["folderId"], folder);
+    assert_eq!(rdone["folder"], out.to_string_lossy().as_ref());
     let saved = out.join(rdone["files"][0]["name"].as_str().unwrap());
     assert_eq!(std::fs::read(saved).unwrap(), bytes);
-    h.ok("open_folder", json!({ "folder": folder }));
-    let e = h.err("open_folder", json!({ "folder": "/etc" }));
+    h.ok("open_folder", json!({ "folderId": folder }));
+    let e = h.err("open_folder", json!({ "folderId": "/etc" }));
     assert_eq!(e["code"], "open_failed");
 
     // Cancelled after the manifest: the unlocked download is dropped, nothing can be saved.
@@ -176,7 +188,7 @@ fn send_then_receive_through_the_local_store() {
         json!({ "link": link_b, "password": password_b }),
     );
     h.ok("receive_cancel", json!({ "jobId": unlocked_b["jobId"] }));
-    let e = h.err("receive_save", json!({ "folder": folder }));
+    let e = h.err("receive_save", json!({ "folderId": folder }));
     assert_eq!(e["code"], "nothing_unlocked", "{e}");
 
     // History: the transfer, its status, revoke one recipient.
@@ -322,8 +334,8 @@ fn invalid_input_is_refused_with_codes() {
     assert!(e["code"].as_str().unwrap().starts_with("link_"), "{e}");
     let e = h.err("reveal_password", json!({ "jobId": "s999", "index": 0 }));
     assert_eq!(e["code"], "unknown_job");
-    let e = h.err("receive_save", json!({ "folder": "/tmp" }));
-    assert_eq!(e["code"], "nothing_unlocked");
+    let e = h.err("receive_save", json!({ "folderId": "d1" }));
+    assert_eq!(e["code"], "unknown_folder");
     h.shutdown();
 }
 
@@ -799,7 +811,9 @@ fn files_are_scanned_both_ways_and_a_required_scanner_that_stopped_refuses() {
     assert!(unlocked["localScan"]["scanner"]["engine"].is_string());
     let out = h.root.join("diterima");
     std::fs::create_dir_all(&out).unwrap();
-    let rjob = h.ok("receive_save", json!({ "folder": out.to_string_lossy() }));
+    *h.desktop.folder.lock().unwrap() = Some(out.clone());
+    let picked = h.ok("pick_folder", json!({}));
+    let rjob = h.ok("receive_save", json!({ "folderId": picked["id"] }));
     h.wait_event("receive-done", "receive-failed", rjob.as_str().unwrap());
     let saved = out.join("bersih.pdf");
     assert_eq!(std::fs::read(&saved).unwrap(), sample_bytes());

@@ -13,8 +13,7 @@ use crate::{AccountArgs, AdminCommand, App, Res, RevokeArgs, StoreArgs};
 
 impl App {
     fn account(&self, store: &StoreArgs) -> Result<Account, Failure> {
-        let url = settings::resolve_store(store.store.as_deref(), &self.config)
-            .map_err(|e| Failure::new(&e))?;
+        let url = self.store_url(store.store.as_deref())?;
         self.account_at(&url)
     }
 
@@ -65,8 +64,7 @@ impl App {
             Ok(Some((entry, _))) => {
                 settings::parse_store_url(&entry.store).map_err(|e| Failure::new(&e))?
             }
-            _ => settings::resolve_store(a.store.store.as_deref(), &self.config)
-                .map_err(|e| Failure::new(&e))?,
+            _ => self.store_url(a.store.store.as_deref())?,
         };
         // Neither an owner token nor a sign-in: the local reason says more than "not signed in".
         let Ok(account) = self.account_at(&store) else {

@@ -7,21 +7,21 @@ mod progress;
 mod signin;
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use kepil_client::api::StoreClient;
 use kepil_client::bearer::Bearer;
-use kepil_client::error::{ReceiveError, SendError};
+use kepil_client::error::{ConfigError, ReceiveError, SendError};
 use kepil_client::progress::Cancel;
 use kepil_client::scan::{Direction, ScanSetup};
 use kepil_client::secrets::SecretStore;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings::{self, ConfigFile, Dirs};
 use kepil_client::store_trust::{StoreTrust, StoreView};
-use kepil_client::system_policy::{self, SystemPolicy};
+use kepil_client::system_policy::SystemPolicy;
 use kepil_client::{duration, manage, receive, recipients, send};
 use kepil_core::classification::Classification;
 use kepil_core::link::Link;
@@ -47,6 +47,10 @@ struct Cli {
     /// Language of messages: ms (Bahasa Melayu) or en. Default: KEPIL_LANG, config, locale.
     #[arg(long, global = true, value_name = "ms|en")]
     lang: Option<String>,
+    /// A PEM file of CA certificates to trust besides the system's, e.g. an agency CA not yet
+    /// rolled out. Default: KEPIL_CA_CERTIFICATE, `ca_certificate` in config.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    ca_certificate: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -340,6 +344,9 @@ fn main() -> ExitCode {
         Command::Admin(a) => a.account().json,
         _ => false,
     };
+    if let Err(failure) = trust_certificates(cli.ca_certificate.as_deref(), &config) {
+        return output::fail(&failure, lang, json);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -373,6 +380,19 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => output::fail(&failure, lang, json),
     }
+}
+
+/// Every connection of this run trusts the system's roots, the system policy's CA and the one
+/// named for this run. A policy that cannot be read is left to the commands that need it,
+/// which fail closed on it.
+fn trust_certificates(explicit: Option<&Path>, config: &ConfigFile) -> Result<(), Failure> {
+    if let Ok(policy) = SystemPolicy::load_system() {
+        policy.apply_trust().map_err(|e| Failure::new(&e))?;
+    }
+    if let Some(path) = settings::resolve_ca_certificate(explicit, config) {
+        settings::trust_ca_file(&path).map_err(|e| Failure::new(&e))?;
+    }
+    Ok(())
 }
 
 struct App {
@@ -412,8 +432,24 @@ impl App {
         Arc::new(SecretStore::open(&self.dirs).with_file_fallback(allowed))
     }
 
-    /// The managed desktop's system policy, of which the terminal applies `[sign_in]`
-    /// (docs/policy.md). A policy that cannot be read fails closed, as in the app.
+    /// The store for this run: the system policy's where it names one (another one asked for
+    /// with --store or KEPIL_STORE is `store_locked`, and config.toml's gives way), else
+    /// --store, KEPIL_STORE or config.toml.
+    fn store_url(&self, explicit: Option<&str>) -> Result<url::Url, Failure> {
+        let policy = self.system_policy()?;
+        if policy.store.url.is_none() {
+            return settings::resolve_store(explicit, &self.config).map_err(|e| Failure::new(&e));
+        }
+        let asked = settings::asked_store(explicit).map_err(|e| Failure::new(&e))?;
+        policy
+            .store_for(asked)
+            .and_then(|store| store.ok_or(ConfigError::NoStore))
+            .map_err(|e| Failure::new(&e))
+    }
+
+    /// The managed desktop's system policy, which the terminal applies as the app does: the
+    /// store, its CA, classifications and caps, sign-in, scanning, trusted stores and where
+    /// secrets may be kept (docs/policy.md). A policy that cannot be read fails closed.
     fn system_policy(&self) -> Result<SystemPolicy, Failure> {
         SystemPolicy::load_system().map_err(|e| Failure::new(&e))
     }
@@ -433,6 +469,7 @@ impl App {
             progress: progress::bars(self.lang),
             cancel: self.cancel.clone(),
             scan: self.scan_setup(&policy, Direction::Send)?,
+            system_policy: policy,
         })
     }
 
@@ -471,8 +508,7 @@ impl App {
         };
         // The same rules as the app's Send screen (kepil-client's recipients module).
         let recipients = recipients::check_emails(&a.to).map_err(|e| Failure::new(&e))?;
-        let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
-            .map_err(|e| Failure::new(&e))?;
+        let store = self.store_url(a.store.store.as_deref())?;
         let ctx = self.context(&store, secrets)?;
         // Signed in, the sealed sender is the signed-in address (a display name may be added).
         let sender = settings::sender_for(a.from.as_deref(), &self.config, ctx.token.identity())

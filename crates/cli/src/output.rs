@@ -75,7 +75,8 @@ impl Failure {
             | "provider_choice"
             | "sign_in_bad_redirect"
             | "sender_mismatch"
-            | "transfer_id_invalid" => 2,
+            | "transfer_id_invalid"
+            | "bad_certificate" => 2,
             "classification_refused"
             | "package_classification_refused"
             | "classification_not_accepted"
@@ -86,11 +87,14 @@ impl Failure {
             | "sign_in_required"
             | "token_not_allowed"
             | "provider_locked"
-            | "policy_invalid" => 3,
+            | "policy_invalid"
+            | "policy_unprotected"
+            | "store_locked" => 3,
             "wrong_password" | "locked" | "password_required" | "password_invalid" => 4,
             "unavailable" | "expired" | "revoked" | "used_up" | "not_ready"
             | "unknown_transfer" | "no_owner_token" | "unknown_recipient" | "recipient_needed" => 5,
             "network"
+            | "certificate_untrusted"
             | "upload_interrupted"
             | "rate_limited"
             | "http_error"

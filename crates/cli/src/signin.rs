@@ -51,8 +51,7 @@ async fn or_cancelled<T>(
 
 impl App {
     pub(crate) async fn login(&self, a: LoginArgs) -> Res {
-        let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
-            .map_err(|e| Failure::new(&e))?;
+        let store = self.store_url(a.store.store.as_deref())?;
         let system = self.system_policy()?;
         if a.token || a.token_stdin {
             // Refused before the token is asked for, so nobody types one in vain.
@@ -257,8 +256,7 @@ impl App {
     }
 
     pub(crate) async fn logout(&self, a: LogoutArgs) -> Res {
-        let store = settings::resolve_store(a.store.store.as_deref(), &self.config)
-            .map_err(|e| Failure::new(&e))?;
+        let store = self.store_url(a.store.store.as_deref())?;
         let client = StoreClient::new(store.clone()).map_err(|e| Failure::new(&e))?;
         let secrets = self.secrets();
         let out = signin::sign_out(&client, &secrets)

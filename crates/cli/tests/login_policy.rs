@@ -20,22 +20,6 @@ fn provider_config(op: &OidcProvider, id: &str) -> kepil_store::identity::Provid
 }
 
 /// The exit status and the error code: from `--json`'s answer, else the `[code]` on stderr.
-fn error_code(out: &std::process::Output) -> (Option<i32>, String) {
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let code = match json["error"]["code"].as_str() {
-        Some(code) => code.to_string(),
-        None => {
-            let stderr = text(&out.stderr);
-            stderr
-                .split('[')
-                .nth(1)
-                .and_then(|rest| rest.split(']').next())
-                .unwrap_or(&stderr)
-                .to_string()
-        }
-    };
-    (out.status.code(), code)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_desktop_that_requires_sign_in_takes_no_machine_token_and_signs_in_where_it_says() {

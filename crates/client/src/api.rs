@@ -60,10 +60,14 @@ pub fn trust_ca_pem(pem: &[u8]) -> Result<usize, NetError> {
     Ok(added)
 }
 
-/// A reqwest builder that trusts the platform's roots and every CA added with
-/// [`trust_ca_pem`]: for the store, and for an identity provider on the agency's own CA.
-pub(crate) fn http_builder() -> reqwest::ClientBuilder {
-    let mut builder = reqwest::Client::builder();
+/// A reqwest builder that trusts the operating system's certificate store and every CA added
+/// with [`trust_ca_pem`]: for the store, an identity provider and the SMS gateway on the
+/// agency's own CA. The roots compiled into the binary are left out, so a CA that IT removes
+/// from the system store is no longer trusted here either.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    let mut builder = reqwest::Client::builder()
+        .tls_built_in_webpki_certs(false)
+        .tls_built_in_native_certs(true);
     for cert in EXTRA_ROOTS
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -28,7 +28,11 @@ fn shown(path: &std::path::Path) -> String {
 pub enum NetError {
     /// Could not connect, the connection dropped, or it timed out.
     #[error("network error: {0}")]
-    Transport(#[from] reqwest::Error),
+    Transport(reqwest::Error),
+    /// TLS refused the server's certificate: no authority this computer trusts signed it (or
+    /// it is expired, or for another name). Never retried: waiting does not fix it.
+    #[error("the certificate of {host} is not trusted: {reason}")]
+    UntrustedCertificate { host: String, reason: String },
     /// The store answered with one of its JSON errors.
     #[error("the store answered {status}: {error}")]
     Api { status: u16, error: ApiError },
@@ -49,6 +53,50 @@ pub enum NetError {
     BadCertificate(String),
 }
 
+impl From<reqwest::Error> for NetError {
+    fn from(e: reqwest::Error) -> NetError {
+        match certificate_verdict(&e) {
+            Some(reason) => NetError::UntrustedCertificate {
+                host: e
+                    .url()
+                    .and_then(|u| u.host_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                reason,
+            },
+            None => NetError::Transport(e),
+        }
+    }
+}
+
+/// rustls's verdict on the peer's certificate, where that is why a request failed. It sits
+/// inside `io::Error`s in the chain, whose `source` skips what they wrap, so each one is
+/// opened instead.
+fn certificate_verdict(e: &reqwest::Error) -> Option<String> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(rustls::Error::InvalidCertificate(why)) = err.downcast_ref::<rustls::Error>() {
+            use rustls::CertificateError as C;
+            return Some(match why {
+                C::UnknownIssuer => "unknown issuer".to_string(),
+                C::Expired | C::ExpiredContext { .. } => "expired".to_string(),
+                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                    "issued for another name".to_string()
+                }
+                C::Revoked => "revoked".to_string(),
+                other => format!("{other:?}"),
+            });
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
 impl NetError {
     /// Worth retrying after a pause: dropped connections, timeouts, gateways, overload.
     pub fn is_transient(&self) -> bool {
@@ -61,7 +109,8 @@ impl NetError {
             NetError::Protocol(_)
             | NetError::AnswerTooLarge { .. }
             | NetError::BadUrl(_)
-            | NetError::BadCertificate(_) => false,
+            | NetError::BadCertificate(_)
+            | NetError::UntrustedCertificate { .. } => false,
         }
     }
 
@@ -90,6 +139,7 @@ impl Coded for NetError {
             NetError::AnswerTooLarge { .. } => "answer_too_large",
             NetError::BadUrl(_) => "bad_url",
             NetError::BadCertificate(_) => "bad_certificate",
+            NetError::UntrustedCertificate { .. } => "certificate_untrusted",
         }
     }
 
@@ -117,6 +167,9 @@ impl Coded for NetError {
             NetError::AnswerTooLarge { limit } => vec![("limit", limit.to_string())],
             NetError::BadUrl(url) => vec![("url", clip(url))],
             NetError::BadCertificate(why) => vec![("reason", clip(why))],
+            NetError::UntrustedCertificate { host, reason } => {
+                vec![("host", clip(host)), ("reason", clip(reason))]
+            }
         }
     }
 }
@@ -145,6 +198,9 @@ pub enum ConfigError {
     /// The system policy requires sign-in here: a machine token may be neither saved nor used.
     #[error("this computer's system policy requires signing in; machine tokens are not accepted")]
     TokenNotAllowed,
+    /// The system policy names this desktop's store and another one was asked for.
+    #[error("the system policy locks the store to {store}; {wanted} was asked for")]
+    StoreLocked { store: String, wanted: String },
     #[error(transparent)]
     Secrets(#[from] SecretStoreError),
 }
@@ -160,6 +216,7 @@ impl Coded for ConfigError {
             ConfigError::NoToken { .. } => "no_token",
             ConfigError::NotSignedIn { .. } => "not_signed_in",
             ConfigError::TokenNotAllowed => "token_not_allowed",
+            ConfigError::StoreLocked { .. } => "store_locked",
             ConfigError::Secrets(_) => "credentials_unavailable",
         }
     }
@@ -178,6 +235,9 @@ impl Coded for ConfigError {
             ConfigError::BadStoreUrl { url } => vec![("url", clip(url))],
             ConfigError::NoToken { store } | ConfigError::NotSignedIn { store } => {
                 vec![("store", clip(store))]
+            }
+            ConfigError::StoreLocked { store, wanted } => {
+                vec![("store", clip(store)), ("wanted", clip(wanted))]
             }
             ConfigError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
         }

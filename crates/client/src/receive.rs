@@ -814,7 +814,7 @@ async fn download(
                 Err(e) => {
                     attempt += 1;
                     if attempt >= MAX_ATTEMPTS {
-                        fail(ReceiveError::Network(NetError::Transport(e)));
+                        fail(ReceiveError::Network(NetError::from(e)));
                         let _ = tx.send(Err(std::io::Error::other("download failed"))).await;
                         return;
                     }

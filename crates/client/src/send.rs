@@ -45,6 +45,7 @@ use crate::progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 use crate::scan::{ScanInspection, ScanSetup, ScanStop, Scanner, Scanning};
 use crate::secrets::SecretStore;
 use crate::settings::Dirs;
+use crate::system_policy::SystemPolicy;
 
 /// The ciphertext moves from the encryptor to the uploader in pieces this large, aligned on
 /// multiples of it from the start of the blob.
@@ -92,6 +93,8 @@ pub struct SendContext {
     pub cancel: Cancel,
     /// Whether and by what every file is scanned for malware as it is encrypted.
     pub scan: ScanSetup,
+    /// This desktop's system policy: its caps narrow the store's policy for every send.
+    pub system_policy: SystemPolicy,
 }
 
 impl std::fmt::Debug for SendContext {
@@ -362,7 +365,9 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
     // A required scanner that is missing, stopped or stale refuses before any file is read.
     let scanning = ctx.scan.prepare_now().await.map_err(SendError::Scan)?;
 
-    let policy = ctx.client.policy().await.map_err(SendError::Store)?;
+    let policy = ctx
+        .system_policy
+        .narrow(&ctx.client.policy().await.map_err(SendError::Store)?);
     // Before the key derivation and the upload the store would refuse anyway.
     if policy.sign_in_required && ctx.token.session().is_none() {
         return Err(SendError::SignInRequired);
@@ -451,7 +456,12 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
                 label: label.clone(),
                 auth_key: k.auth_key.to_base64url().expose().to_string(),
                 kdf: params,
-                max_downloads: request.max_downloads,
+                // Always named: the store's own default may exceed this desktop's cap.
+                max_downloads: Some(
+                    request
+                        .max_downloads
+                        .unwrap_or(policy.default_max_downloads),
+                ),
                 // So that only the holder of the whole link can burn this grant's tries.
                 link_key: Some(k.link_key.to_base64url().expose().to_string()),
                 // So that only the holder of the whole link learns anything of this grant.

@@ -94,6 +94,10 @@ pub struct ConfigFile {
     /// policy names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scanner: Option<String>,
+    /// A PEM file of CA certificates to trust besides the operating system's (a store or an
+    /// identity provider on a CA the system does not know yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -163,6 +167,37 @@ fn env_text(name: &str) -> Option<String> {
 /// else `scanner` in the config file.
 pub fn resolve_scanner(config: &ConfigFile) -> Option<String> {
     env_text("KEPIL_SCANNER").or_else(|| config.scanner.clone())
+}
+
+/// The CA file for this run: `explicit` (`--ca-certificate`), else `KEPIL_CA_CERTIFICATE`, else
+/// `ca_certificate` in the config file.
+pub fn resolve_ca_certificate(explicit: Option<&Path>, config: &ConfigFile) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env_text("KEPIL_CA_CERTIFICATE").map(PathBuf::from))
+        .or_else(|| config.ca_certificate.clone())
+}
+
+/// Trusts the CA certificates of the PEM file at `path` for every later store and identity
+/// provider connection of this process, besides the system's roots.
+pub fn trust_ca_file(path: &Path) -> Result<usize, crate::error::NetError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| crate::error::NetError::BadCertificate(format!("{}: {e}", path.display())))?;
+    crate::api::trust_ca_pem(&pem).map_err(|e| match e {
+        crate::error::NetError::BadCertificate(why) => {
+            crate::error::NetError::BadCertificate(format!("{}: {why}", path.display()))
+        }
+        other => other,
+    })
+}
+
+/// The store URL `--store` or `KEPIL_STORE` asked for, if either did.
+pub fn asked_store(explicit: Option<&str>) -> Result<Option<Url>, ConfigError> {
+    explicit
+        .map(str::to_string)
+        .or_else(|| env_text("KEPIL_STORE"))
+        .map(|text| parse_store_url(&text))
+        .transpose()
 }
 
 /// The store URL for this run.
@@ -360,6 +395,7 @@ mod tests {
             lang: Some("en".into()),
             sender: None,
             scanner: Some("unix:/run/clamav/clamd.ctl".into()),
+            ca_certificate: Some("/etc/ssl/agensi-ca.pem".into()),
         };
         cfg.save(&dirs).unwrap();
         assert_eq!(ConfigFile::load(&dirs).unwrap(), cfg);

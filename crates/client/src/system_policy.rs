@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use kepil_core::classification::Classification;
 use kepil_core::message::Coded;
+use kepil_protocol::{ClassificationPolicy, StorePolicy};
 use serde::Deserialize;
 
 use crate::error::{ConfigError, SignInError};
@@ -194,6 +195,9 @@ impl Coded for PolicyError {
     }
 }
 
+/// Where Group Policy keeps Kepil's policy on Windows.
+const MANAGED_POLICY_KEY: &str = r"HKLM\Software\Policies\Kepil";
+
 /// Where the system policy lives on this OS ([`crate::platform::policy_path`]). Only a test
 /// build (feature `policy-file-env`, which the app's `e2e` feature and the CLI's tests turn on)
 /// lets `KEPIL_POLICY_FILE` name another file: in a shipped build the user's environment must
@@ -224,14 +228,14 @@ impl SystemPolicy {
         let path = policy_path();
         let overridden = test_override().is_some();
         if !overridden {
-            let managed = crate::platform::managed_policy().map_err(|reason| {
-                PolicyError::Unreadable {
+            let managed =
+                crate::platform::managed_policy().map_err(|reason| PolicyError::Unreadable {
                     path: path.clone(),
                     reason,
-                }
-            })?;
+                })?;
             if let Some(table) = managed {
-                return SystemPolicy::from_table(table, &path);
+                // Errors name where IT set the values, not a file nobody wrote.
+                return SystemPolicy::from_table(table, Path::new(MANAGED_POLICY_KEY));
             }
         }
         match std::fs::metadata(&path) {
@@ -240,11 +244,12 @@ impl SystemPolicy {
             }
             _ => {}
         }
-        crate::platform::check_policy_protected(&path, overridden)
-            .map_err(|reason| PolicyError::Unprotected {
+        crate::platform::check_policy_protected(&path, overridden).map_err(|reason| {
+            PolicyError::Unprotected {
                 path: path.clone(),
                 reason,
-            })?;
+            }
+        })?;
         SystemPolicy::load(&path)
     }
 
@@ -376,6 +381,53 @@ impl SystemPolicy {
         crate::api::trust_ca_pem(&pem)
             .map(|_| ())
             .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))
+    }
+
+    /// The store this desktop sends to: the policy's `store.url` where it sets one (asking
+    /// for another is `store_locked`, never a silent switch), else what was asked for.
+    pub fn store_for(&self, asked: Option<url::Url>) -> Result<Option<url::Url>, ConfigError> {
+        let Some(locked) = &self.store.url else {
+            return Ok(asked);
+        };
+        let locked = crate::settings::parse_store_url(locked)?;
+        match asked {
+            Some(asked) if asked != locked => Err(ConfigError::StoreLocked {
+                store: locked.to_string(),
+                wanted: asked.to_string(),
+            }),
+            _ => Ok(Some(locked)),
+        }
+    }
+
+    /// The store's policy narrowed to what this desktop allows: classifications, expiries,
+    /// downloads and size. A send is checked against this, and a value the sender left out
+    /// takes the narrowed default, so a cap holds whether or not anyone asked for a value.
+    pub fn narrow(&self, store: &StorePolicy) -> StorePolicy {
+        let max_expiry = self.max_expiry_secs().unwrap_or(u64::MAX);
+        let max_downloads = store
+            .max_downloads
+            .min(self.send.max_downloads.unwrap_or(u32::MAX));
+        StorePolicy {
+            max_blob_size: store
+                .max_blob_size
+                .min(self.max_size_bytes().unwrap_or(u64::MAX)),
+            classifications: store
+                .classifications
+                .iter()
+                .filter(|c| self.allows(c.classification))
+                .map(|c| {
+                    let max = c.max_expiry_secs.min(max_expiry);
+                    ClassificationPolicy {
+                        classification: c.classification,
+                        max_expiry_secs: max,
+                        default_expiry_secs: c.default_expiry_secs.min(max),
+                    }
+                })
+                .collect(),
+            default_max_downloads: store.default_max_downloads.min(max_downloads),
+            max_downloads,
+            ..store.clone()
+        }
     }
 
     pub fn local_store_allowed(&self) -> bool {
@@ -567,6 +619,76 @@ secret = "agensi"
         assert_eq!(p.trust.stores[0].name.as_deref(), Some("JPA"));
         assert!(load("[[trust.stores]]\nurl = \"http://kepil.jpa.gov.my\"\n").is_err());
         assert!(load("[trust]\nother_stores = \"maybe\"\n").is_err());
+    }
+
+    fn store_policy() -> StorePolicy {
+        StorePolicy {
+            max_blob_size: 1 << 30,
+            classifications: [
+                (Classification::Terbuka, 30 * 86_400),
+                (Classification::Terhad, 14 * 86_400),
+                (Classification::Sulit, 7 * 86_400),
+            ]
+            .into_iter()
+            .map(|(classification, max)| ClassificationPolicy {
+                classification,
+                max_expiry_secs: max,
+                default_expiry_secs: 3 * 86_400,
+            })
+            .collect(),
+            default_max_downloads: 3,
+            max_downloads: 10,
+            lockout_threshold: 10,
+            kdf_floor: kepil_core::kdf::KdfParams::DEFAULT,
+            public_url: "https://kepil.agensi.gov.my/".into(),
+            identity_providers: vec![],
+            sign_in_required: false,
+        }
+    }
+
+    #[test]
+    fn the_desktop_caps_narrow_the_stores_policy_defaults_included() {
+        let store = store_policy();
+        assert_eq!(SystemPolicy::default().narrow(&store), store);
+        let p = load(
+            "[send]\nclassifications = [\"TERHAD\", \"SULIT\"]\nmax_expiry_hours = 48\nmax_downloads = 2\nmax_size_mib = 100\n",
+        )
+        .unwrap();
+        let n = p.narrow(&store);
+        let names: Vec<_> = n.classifications.iter().map(|c| c.classification).collect();
+        assert_eq!(names, [Classification::Terhad, Classification::Sulit]);
+        for c in &n.classifications {
+            assert_eq!(c.max_expiry_secs, 48 * 3600);
+            // The store's 3-day default would outlive the desktop's cap.
+            assert_eq!(c.default_expiry_secs, 48 * 3600);
+        }
+        assert_eq!((n.max_downloads, n.default_max_downloads), (2, 2));
+        assert_eq!(n.max_blob_size, 100 << 20);
+        assert_eq!(n.public_url, store.public_url);
+        // A cap looser than the store's changes nothing.
+        let loose = load("[send]\nmax_expiry_hours = 9999\nmax_downloads = 50\n").unwrap();
+        assert_eq!(loose.narrow(&store), store);
+    }
+
+    #[test]
+    fn a_locked_store_is_used_and_another_one_asked_for_is_refused() {
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        let open = SystemPolicy::default();
+        assert_eq!(open.store_for(None).unwrap(), None);
+        assert_eq!(
+            open.store_for(Some(url("https://x.example/"))).unwrap(),
+            Some(url("https://x.example/"))
+        );
+        let p = load("[store]\nurl = \"https://kepil.agensi.gov.my\"\n").unwrap();
+        let locked = Some(url("https://kepil.agensi.gov.my/"));
+        assert_eq!(p.store_for(None).unwrap(), locked);
+        assert_eq!(
+            p.store_for(Some(url("https://kepil.agensi.gov.my")))
+                .unwrap(),
+            locked
+        );
+        let e = p.store_for(Some(url("https://x.example/"))).unwrap_err();
+        assert_eq!(e.code(), "store_locked");
     }
 
     #[test]

@@ -269,6 +269,7 @@ fn send_context(w: &World, pc: &Computer, bearer: Bearer) -> SendContext {
         progress: progress::silent(),
         cancel: Cancel::new(),
         scan: Default::default(),
+        system_policy: Default::default(),
     }
 }
 

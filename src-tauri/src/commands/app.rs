@@ -85,31 +85,21 @@ impl From<kepil_client::secrets::Whereabouts> for SecretsView {
 
 /// The store's policy narrowed by the system policy: what the Send screen may offer.
 pub fn effective_policy(store: &StorePolicy, system: &crate::policy::SystemPolicy) -> PolicyView {
-    let max_expiry = system.max_expiry_secs().unwrap_or(u64::MAX);
+    let narrowed = system.narrow(store);
     let mut view = PolicyView {
         classifications: vec![],
         max_expiry_secs: BTreeMap::new(),
         default_expiry_secs: BTreeMap::new(),
-        max_downloads: store
-            .max_downloads
-            .min(system.send.max_downloads.unwrap_or(u32::MAX)),
-        default_max_downloads: 0,
-        max_blob_size: store
-            .max_blob_size
-            .min(system.max_size_bytes().unwrap_or(u64::MAX)),
+        max_downloads: narrowed.max_downloads,
+        default_max_downloads: narrowed.default_max_downloads,
+        max_blob_size: narrowed.max_blob_size,
         sms_enabled: system.sms.is_some(),
     };
-    view.default_max_downloads = store.default_max_downloads.min(view.max_downloads);
-    for c in &store.classifications {
-        if !system.allows(c.classification) {
-            continue;
-        }
+    for c in &narrowed.classifications {
         let name = c.classification.as_str().to_string();
-        let max = c.max_expiry_secs.min(max_expiry);
         view.classifications.push(name.clone());
-        view.max_expiry_secs.insert(name.clone(), max);
-        view.default_expiry_secs
-            .insert(name, c.default_expiry_secs.min(max));
+        view.max_expiry_secs.insert(name.clone(), c.max_expiry_secs);
+        view.default_expiry_secs.insert(name, c.default_expiry_secs);
     }
     view
 }

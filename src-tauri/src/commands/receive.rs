@@ -1,8 +1,6 @@
 //! The Receive screen: `receive_open`, `receive_unlock`, `pick_folder`, `receive_save`,
 //! `receive_cancel`, `open_folder`.
 
-use std::path::{Path, PathBuf};
-
 use kepil_client::receive::SenderCheck;
 use kepil_client::scan::Direction;
 use kepil_client::store_trust::Standing;
@@ -245,19 +243,34 @@ pub async fn receive_unlock(
     Ok(view)
 }
 
+/// A folder chosen in the native dialog: the webview names it by `id` only, and shows `path`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PickedFolder {
+    pub id: String,
+    pub path: String,
+}
+
 #[tauri::command]
-pub async fn pick_folder(kepil: State<'_, Kepil>) -> UiResult<Option<String>> {
+pub async fn pick_folder(kepil: State<'_, Kepil>) -> UiResult<Option<PickedFolder>> {
     let desktop = kepil.desktop.clone();
     let folder = tauri::async_runtime::spawn_blocking(move || desktop.pick_folder())
         .await
         .map_err(|_| UiError::new("dialog_failed"))?;
-    Ok(folder.map(|f| f.to_string_lossy().into_owned()))
+    Ok(folder.map(|path| {
+        let id = kepil.next_id("d");
+        let shown = path.to_string_lossy().into_owned();
+        lock(&kepil.folders).insert(id.clone(), path);
+        PickedFolder { id, path: shown }
+    }))
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveDone {
     pub job_id: String,
+    /// For `open_folder`.
+    pub folder_id: String,
+    /// Shown to the person.
     pub folder: String,
     pub files: Vec<ManifestFile>,
 }
@@ -266,13 +279,15 @@ pub struct ReceiveDone {
 pub async fn receive_save<R: Runtime>(
     app: AppHandle<R>,
     kepil: State<'_, Kepil>,
-    folder: String,
+    folder_id: String,
     on_event: Channel<JobEvent<ReceiveDone>>,
 ) -> UiResult<String> {
-    let folder = PathBuf::from(folder);
-    if !folder.is_absolute() {
-        return Err(UiError::new("destination_not_writable"));
-    }
+    // Only a folder the person chose in the native dialog: a page that names a path of its
+    // own choosing cannot make the app write there.
+    let folder = lock(&kepil.folders)
+        .get(&folder_id)
+        .cloned()
+        .ok_or_else(|| UiError::new("unknown_folder"))?;
     let (job_id, incoming, events, scanning) = {
         let mut session = lock(&kepil.receive);
         let s = session
@@ -296,9 +311,10 @@ pub async fn receive_save<R: Runtime>(
         let kepil = app.state::<Kepil>();
         match result {
             Ok(saved) => {
-                lock(&kepil.saved_folders).insert(folder.clone());
+                lock(&kepil.saved_folders).insert(folder_id.clone());
                 events.done(ReceiveDone {
                     job_id: id,
+                    folder_id,
                     folder: folder.to_string_lossy().into_owned(),
                     files: saved
                         .iter()
@@ -340,11 +356,12 @@ pub async fn receive_cancel(kepil: State<'_, Kepil>, job_id: String) -> UiResult
 }
 
 #[tauri::command]
-pub async fn open_folder(kepil: State<'_, Kepil>, folder: String) -> UiResult<()> {
-    let folder = PathBuf::from(folder);
-    if !lock(&kepil.saved_folders).contains(&folder) || !Path::new(&folder).is_dir() {
-        return Err(UiError::new("open_failed"));
-    }
+pub async fn open_folder(kepil: State<'_, Kepil>, folder_id: String) -> UiResult<()> {
+    let folder = lock(&kepil.folders).get(&folder_id).cloned();
+    let folder = match folder {
+        Some(f) if lock(&kepil.saved_folders).contains(&folder_id) && f.is_dir() => f,
+        _ => return Err(UiError::new("open_failed")),
+    };
     kepil.desktop.open_folder(&folder).map_err(|e| {
         tracing::warn!("open folder: {e}");
         UiError::new("open_failed")

@@ -126,20 +126,8 @@ pub async fn send_start<R: Runtime>(
         .iter()
         .map(|r| recipients::check_phone(r.phone.as_deref()))
         .collect::<Result<_, _>>()?;
-    if let (Some(asked), Some(limit)) = (request.expires_secs, system.max_expiry_secs())
-        && asked > limit
-    {
-        return Err(UiError::new("expiry_too_long")
-            .with("requested_secs", asked)
-            .with("limit_secs", limit));
-    }
-    if let (Some(asked), Some(limit)) = (request.max_downloads, system.send.max_downloads)
-        && asked > limit
-    {
-        return Err(UiError::new("too_many_downloads")
-            .with("requested", asked)
-            .with("limit", limit));
-    }
+    // The policy's caps on expiry, downloads and size are kepil-client's to apply (the
+    // send narrows the store's policy with them), so the CLI holds to the same ones.
     let files: Vec<PathBuf> = {
         let known = lock(&kepil.files);
         request
@@ -155,18 +143,6 @@ pub async fn send_start<R: Runtime>(
     };
     if files.is_empty() {
         return Err(UiError::new("no_files"));
-    }
-    if let Some(limit) = system.max_size_bytes() {
-        let total: u64 = files
-            .iter()
-            .filter_map(|f| std::fs::metadata(f).ok())
-            .map(|m| m.len())
-            .sum();
-        if total > limit {
-            return Err(UiError::new("too_large")
-                .with("size", total)
-                .with("limit", limit));
-        }
     }
     let store = kepil.store().await?;
     let client = StoreClient::new(store.url.clone())?;
@@ -192,6 +168,7 @@ pub async fn send_start<R: Runtime>(
         progress,
         cancel: cancel.clone(),
         scan: kepil.scan_setup(Direction::Send)?,
+        system_policy: system,
     };
     let library_request = SendRequest {
         files,

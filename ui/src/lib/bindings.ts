@@ -242,7 +242,17 @@ warnings: Array<UiError>,
  */
 localScan: LocalScanView, };
 
-export type ReceiveDone = { jobId: string, folder: string, files: Array<ManifestFile>, };
+export type PickedFolder = { id: string, path: string, };
+
+export type ReceiveDone = { jobId: string, 
+/**
+ * For `open_folder`.
+ */
+folderId: string, 
+/**
+ * Shown to the person.
+ */
+folder: string, files: Array<ManifestFile>, };
 
 export type HistoryRecipient = { label: string, grantId: string, };
 

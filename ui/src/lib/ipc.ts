@@ -4,7 +4,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { AccountTransfer, AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, ReceiveDone, ReceiveInfo, SendDone, SendRequest, Session, SettingsRequest, SignedOutView, SignInStarted, TransferStatus, UiError, Unlocked } from './bindings';
+import type { AccountTransfer, AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, PickedFolder, ReceiveDone, ReceiveInfo, SendDone, SendRequest, Session, SettingsRequest, SignedOutView, SignInStarted, TransferStatus, UiError, Unlocked } from './bindings';
 
 // The contract's types are generated from the Rust side (bindings.ts, ts-rs); re-exported here
 // so components import everything IPC from one place.
@@ -22,6 +22,7 @@ export type {
   Manifest,
   ManifestFile,
   PickedFile,
+  PickedFolder,
   Policy,
   Progress,
   ReceiveDone,
@@ -102,10 +103,10 @@ export const ipc = {
   receiveOpen: (link: string, confirmStore = false) => call<ReceiveInfo>('receive_open', { link, confirmStore }),
   receiveUnlock: (link: string, password: string | null, onEvent: OnJobEvent<ReceiveDone>) =>
     call<Unlocked>('receive_unlock', { link, password, onEvent: channel(onEvent) }),
-  pickFolder: () => call<string | null>('pick_folder'),
-  receiveSave: (folder: string, onEvent: OnJobEvent<ReceiveDone>) => call<string>('receive_save', { folder, onEvent: channel(onEvent) }),
+  pickFolder: () => call<PickedFolder | null>('pick_folder'),
+  receiveSave: (folderId: string, onEvent: OnJobEvent<ReceiveDone>) => call<string>('receive_save', { folderId, onEvent: channel(onEvent) }),
   receiveCancel: (jobId: string) => call<void>('receive_cancel', { jobId }),
-  openFolder: (folder: string) => call<void>('open_folder', { folder }),
+  openFolder: (folderId: string) => call<void>('open_folder', { folderId }),
   historyList: () => call<HistoryItem[]>('history_list'),
   historyStatus: (transferId: string) => call<TransferStatus>('history_status', { transferId }),
   historyRevoke: (transferId: string, recipient?: string) =>

@@ -1,5 +1,5 @@
 // The receive flow: link → open → password → manifest → folder → save.
-import { ipc as realIpc, toUiError, type Ipc, type JobEvent, type Progress, type ReceiveDone, type ReceiveInfo, type UiError, type Unlocked } from './ipc';
+import { ipc as realIpc, toUiError, type Ipc, type JobEvent, type PickedFolder, type Progress, type ReceiveDone, type ReceiveInfo, type UiError, type Unlocked } from './ipc';
 import { cleanLink } from './format';
 
 /** Errors after which this link can never work: the user needs a new link from the sender. */
@@ -15,7 +15,7 @@ export type ReceiveState =
   | { kind: 'unlocking'; link: string; info: ReceiveInfo; progress: Progress | null }
   | { kind: 'blocked'; link: string; info?: ReceiveInfo; error: UiError }
   | { kind: 'unlocked'; link: string; info: ReceiveInfo; unlocked: Unlocked; error?: UiError; notice?: 'cancelled' }
-  | { kind: 'saving'; link: string; info: ReceiveInfo; unlocked: Unlocked; jobId: string | null; folder: string; progress: Progress | null; cancelling: boolean }
+  | { kind: 'saving'; link: string; info: ReceiveInfo; unlocked: Unlocked; jobId: string | null; folder: PickedFolder; progress: Progress | null; cancelling: boolean }
   | { kind: 'saved'; unlocked: Unlocked; done: ReceiveDone; error?: UiError };
 
 type Api = Pick<Ipc, 'receiveOpen' | 'receiveUnlock' | 'pickFolder' | 'receiveSave' | 'receiveCancel' | 'openFolder'>;
@@ -110,19 +110,19 @@ export class ReceiveFlow {
   async chooseFolderAndSave(): Promise<void> {
     const s = this.state;
     if (s.kind !== 'unlocked') return;
-    let folder: string | null;
+    let folder: PickedFolder | null;
     try {
       folder = await this.api.pickFolder();
     } catch (e) {
       this.set({ ...s, error: toUiError(e), notice: undefined });
       return;
     }
-    if (folder === null || folder === '' || (this.state as ReceiveState) !== s) return;
+    if (folder === null || (this.state as ReceiveState) !== s) return;
     const run = ++this.run;
     const saving: Extract<ReceiveState, { kind: 'saving' }> = { kind: 'saving', link: s.link, info: s.info, unlocked: s.unlocked, jobId: null, folder, progress: null, cancelling: false };
     this.set(saving);
     try {
-      const jobId = await this.api.receiveSave(folder, (ev) => this.event(run, ev));
+      const jobId = await this.api.receiveSave(folder.id, (ev) => this.event(run, ev));
       // The channel may have spoken first (the end, even): then it already decided.
       const now = this.state as ReceiveState;
       if (run !== this.run || now.kind !== 'saving' || now.jobId !== null) return;
@@ -148,7 +148,7 @@ export class ReceiveFlow {
     const s = this.state;
     if (s.kind !== 'saved') return;
     try {
-      await this.api.openFolder(s.done.folder);
+      await this.api.openFolder(s.done.folderId);
     } catch (e) {
       this.set({ ...s, error: toUiError(e) });
     }

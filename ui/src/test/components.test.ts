@@ -448,7 +448,7 @@ describe('TERBUKA (no password)', () => {
         warnings: [],
         localScan: { scanner: { engine: 'ClamAV 1.4.6', signatures: 27480, signaturesDate: null, scannedAt: null }, reason: null }
       })
-      .mockResolvedValueOnce('/home/u/Dokumen')
+      .mockResolvedValueOnce({ id: 'd1', path: '/home/u/Dokumen' })
       .mockResolvedValueOnce('r1');
     render(ReceiveView, {});
     type('receive-link', 'https://s/t/a#b');

@@ -103,26 +103,26 @@ describe('ReceiveFlow', () => {
 
   it('saves: pick_folder → receive_save → progress → done → open folder', async () => {
     await toUnlocked();
-    invokeMock.mockResolvedValueOnce('/home/u/Muat Turun').mockResolvedValueOnce('rjob');
+    invokeMock.mockResolvedValueOnce({ id: 'd1', path: '/home/u/Muat Turun' }).mockResolvedValueOnce('rjob');
     await flow.chooseFolderAndSave();
-    expect(invokeMock).toHaveBeenCalledWith('receive_save', { folder: '/home/u/Muat Turun', onEvent: expect.any(MockChannel) });
+    expect(invokeMock).toHaveBeenCalledWith('receive_save', { folderId: 'd1', onEvent: expect.any(MockChannel) });
     sendOn('receive_save', 'progress', { jobId: 'rjob', phase: 'download', done: 5, total: 10, bytesPerSec: 100, etaSecs: 1 });
     expect(flow.state).toMatchObject({ kind: 'saving', progress: { done: 5 } });
-    sendOn('receive_save', 'done', { jobId: 'rjob', folder: '/home/u/Muat Turun', files: [{ name: 'x.pdf', size: 10 }] });
+    sendOn('receive_save', 'done', { jobId: 'rjob', folderId: 'd1', folder: '/home/u/Muat Turun', files: [{ name: 'x.pdf', size: 10 }] });
     expect(flow.state.kind).toBe('saved');
     invokeMock.mockResolvedValueOnce(undefined);
     await flow.openFolder();
-    expect(invokeMock).toHaveBeenLastCalledWith('open_folder', { folder: '/home/u/Muat Turun' });
+    expect(invokeMock).toHaveBeenLastCalledWith('open_folder', { folderId: 'd1' });
   });
 
   it('the channel is followed even before receive_save returns', async () => {
     await toUnlocked();
     const d = deferred<string>();
-    invokeMock.mockResolvedValueOnce('/tmp').mockReturnValueOnce(d.promise);
+    invokeMock.mockResolvedValueOnce({ id: 'd2', path: '/tmp' }).mockReturnValueOnce(d.promise);
     const p = flow.chooseFolderAndSave();
     await Promise.resolve();
     await Promise.resolve();
-    sendOn('receive_save', 'done', { jobId: 'r2', folder: '/tmp', files: [] });
+    sendOn('receive_save', 'done', { jobId: 'r2', folderId: 'd2', folder: '/tmp', files: [] });
     d.resolve('r2');
     await p;
     expect(flow.state.kind).toBe('saved');
@@ -130,14 +130,14 @@ describe('ReceiveFlow', () => {
 
   it('cancel returns to the manifest with a notice; a failure shows the error', async () => {
     await toUnlocked();
-    invokeMock.mockResolvedValueOnce('/tmp').mockResolvedValueOnce('r3').mockResolvedValueOnce(undefined);
+    invokeMock.mockResolvedValueOnce({ id: 'd3', path: '/tmp' }).mockResolvedValueOnce('r3').mockResolvedValueOnce(undefined);
     await flow.chooseFolderAndSave();
     await flow.cancel();
     expect(invokeMock).toHaveBeenLastCalledWith('receive_cancel', { jobId: 'r3' });
     sendOn('receive_save', 'failed', { jobId: 'r3', error: { code: 'cancelled', params: {} } });
     expect(flow.state).toMatchObject({ kind: 'unlocked', notice: 'cancelled' });
 
-    invokeMock.mockResolvedValueOnce('/tmp').mockResolvedValueOnce('r4');
+    invokeMock.mockResolvedValueOnce({ id: 'd4', path: '/tmp' }).mockResolvedValueOnce('r4');
     await flow.chooseFolderAndSave();
     sendOn('receive_save', 'failed', { jobId: 'r4', error: { code: 'disk_full', params: {} } });
     expect(flow.state).toMatchObject({ kind: 'unlocked', error: { code: 'disk_full' } });

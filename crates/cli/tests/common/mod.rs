@@ -218,6 +218,25 @@ pub fn json(out: &Output) -> Value {
     })
 }
 
+/// The exit status and the error code of a failed run, from `--json`'s answer or from the
+/// `[code]` of the message on stderr.
+pub fn error_code(out: &std::process::Output) -> (Option<i32>, String) {
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let code = match json["error"]["code"].as_str() {
+        Some(code) => code.to_string(),
+        None => {
+            let stderr = text(&out.stderr);
+            stderr
+                .split('[')
+                .nth(1)
+                .and_then(|rest| rest.split(']').next())
+                .unwrap_or(&stderr)
+                .to_string()
+        }
+    };
+    (out.status.code(), code)
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

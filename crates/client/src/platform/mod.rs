@@ -14,7 +14,9 @@ mod linux;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub use linux::*;
 
-#[cfg(target_os = "macos")]
+// Every Unix test build compiles it too, so its property-list code is tested here.
+#[cfg(any(target_os = "macos", all(test, unix)))]
+#[cfg_attr(not(target_os = "macos"), allow(dead_code, unused_imports))]
 mod macos;
 #[cfg(target_os = "macos")]
 pub use macos::*;
@@ -23,6 +25,14 @@ pub use macos::*;
 mod windows;
 #[cfg(windows)]
 pub use windows::*;
+
+// Plain data and text, so every test build compiles and tests them; only Windows uses them.
+#[cfg(any(windows, test))]
+#[cfg_attr(not(windows), allow(dead_code))]
+mod group_policy;
+#[cfg(any(windows, test))]
+#[cfg_attr(not(windows), allow(dead_code))]
+mod sddl;
 
 /// The policy Group Policy wrote under `HKLM\Software\Policies\Kepil`, as the TOML table a
 /// policy file would hold; only Windows has one.
