@@ -41,6 +41,9 @@ nothing_unlocked = No transfer is open.
 nothing_unlocked-do = Open the link and enter the password again.
 local_store_failed = The local store could not start.
 local_store_failed-do = Check the free disk space, or set your agency's store address in Settings.
+mail_unknown = "{ $input }" is not a mail system Kepil can write the email in.
+    .bare = That is not a mail system Kepil can write the email in.
+mail_unknown-do = Choose Gmail, Outlook on the web or this computer's mail program.
 
 ## Library codes, as the app words them
 

@@ -41,6 +41,9 @@ nothing_unlocked = Tiada pemindahan yang sedang dibuka.
 nothing_unlocked-do = Buka pautan dan masukkan kata laluan semula.
 local_store_failed = Stor tempatan tidak dapat dimulakan.
 local_store_failed-do = Semak ruang cakera, atau tetapkan alamat stor agensi dalam Tetapan.
+mail_unknown = "{ $input }" bukan sistem e-mel yang boleh digunakan oleh Kepil untuk menulis e-mel.
+    .bare = Itu bukan sistem e-mel yang boleh digunakan oleh Kepil untuk menulis e-mel.
+mail_unknown-do = Pilih Gmail, Outlook di pelayar web atau program e-mel komputer ini.
 
 ## Kod pustaka, mengikut ayat aplikasi
 

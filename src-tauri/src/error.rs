@@ -30,6 +30,7 @@ pub const APP_CODES: &[(&str, &[&str])] = &[
     ("sms_failed", &["status"]),
     ("nothing_unlocked", &[]),
     ("local_store_failed", &[]),
+    ("mail_unknown", &["input"]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

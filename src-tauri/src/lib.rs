@@ -82,9 +82,16 @@ pub fn init_tracing() {
         .try_init();
 }
 
+/// When this process started the app (set first thing in [`run`]).
+pub fn launched() -> std::time::Instant {
+    *LAUNCHED.get_or_init(std::time::Instant::now)
+}
+
+static LAUNCHED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn run() {
+    let started = launched();
     init_tracing();
-    let started = std::time::Instant::now();
     let app = tauri::Builder::default()
         // First: a second launch hands its arguments (a kepil:// link) to this instance.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {

@@ -2,6 +2,7 @@
 //! and instructions, never the password), the SMS text (password only, never the link), and the
 //! password's QR code.
 
+use kepil_client::settings::MailComposer;
 use kepil_core::message::Lang;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -68,27 +69,54 @@ impl std::fmt::Debug for Email<'_> {
     }
 }
 
-/// `mailto:` with recipient, subject and body. The subject line is neutral ("Kepil: lampiran
-/// SULIT / SULIT attachment") unless the sender chose to add the sealed subject.
-pub fn mailto(e: &Email<'_>) -> String {
+/// The email's subject line: neutral ("Kepil: lampiran SULIT / SULIT attachment") unless the
+/// sender chose to add the sealed subject.
+fn subject_line(e: &Email<'_>) -> String {
     let classification = e.classification;
-    let neutral = format!("Kepil: lampiran {classification} / {classification} attachment");
-    let subject = match e.subject.map(str::trim) {
+    match e.subject.map(str::trim) {
         Some(s) if !s.is_empty() => format!("[{classification}] {s}"),
-        _ => neutral,
-    };
+        _ => format!("Kepil: lampiran {classification} / {classification} attachment"),
+    }
+}
+
+/// `mailto:` with recipient, subject and body, for the desktop's mail program.
+pub fn mailto(e: &Email<'_>) -> String {
     let enc = |s: &str| utf8_percent_encode(s, MAILTO).to_string();
     format!(
         "mailto:{}?subject={}&body={}",
         enc(e.to.trim()),
-        enc(&subject),
+        enc(&subject_line(e)),
         enc(&email_body(
             e.link,
-            classification,
+            e.classification,
             e.expires,
             e.has_password
         ))
     )
+}
+
+/// The draft in the mail system the sender uses: Gmail's and Outlook on the web's documented
+/// compose addresses, or `mailto:`. The web drafts carry the body in the address's query, as
+/// typing it into the page would put it on the mail provider's servers; the password is never
+/// in it.
+pub fn compose_url(composer: MailComposer, e: &Email<'_>) -> String {
+    let enc = |s: &str| utf8_percent_encode(s, MAILTO).to_string();
+    let body = email_body(e.link, e.classification, e.expires, e.has_password);
+    match composer {
+        MailComposer::System => mailto(e),
+        MailComposer::Gmail => format!(
+            "https://mail.google.com/mail/?view=cm&fs=1&tf=1&to={}&su={}&body={}",
+            enc(e.to.trim()),
+            enc(&subject_line(e)),
+            enc(&body)
+        ),
+        MailComposer::Outlook => format!(
+            "https://outlook.office.com/mail/deeplink/compose?to={}&subject={}&body={}",
+            enc(e.to.trim()),
+            enc(&subject_line(e)),
+            enc(&body)
+        ),
+    }
 }
 
 /// The SMS text: the password and what it is for, never the link (it goes by email), the
@@ -158,6 +186,37 @@ mod tests {
         );
         // An empty subject chosen is still the neutral line.
         assert!(mailto(&email(Some("  "), true)).contains("subject=Kepil%3A%20lampiran"));
+    }
+
+    #[test]
+    fn gmail_and_outlook_on_the_web_get_their_compose_addresses_with_the_same_draft() {
+        let e = email(None, true);
+        let gmail = compose_url(MailComposer::Gmail, &e);
+        assert!(
+            gmail.starts_with(
+                "https://mail.google.com/mail/?view=cm&fs=1&tf=1&to=a%40b.gov.my&su=Kepil%3A%20lampiran%20SULIT"
+            ),
+            "{gmail}"
+        );
+        let outlook = compose_url(MailComposer::Outlook, &e);
+        assert!(
+            outlook.starts_with(
+                "https://outlook.office.com/mail/deeplink/compose?to=a%40b.gov.my&subject=Kepil%3A%20lampiran%20SULIT"
+            ),
+            "{outlook}"
+        );
+        for url in [&gmail, &outlook] {
+            let (_, query) = url.split_once('?').unwrap();
+            // One query, its values encoded: the link's `#` and `&` cannot end it early.
+            assert!(!query.contains('#'), "{url}");
+            let decoded: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let body = &decoded.iter().find(|(k, _)| k == "body").unwrap().1;
+            assert!(body.contains("https://s/t/ID#SECRET"), "{body}");
+            assert!(body.contains("NOT in this email"), "{body}");
+        }
+        assert_eq!(compose_url(MailComposer::System, &e), mailto(&e));
     }
 
     #[test]

@@ -188,6 +188,17 @@ impl Kepil {
         Ok(ConfigFile::load(&self.dirs)?)
     }
 
+    /// Where the link's email is composed: the policy's choice, else the person's, else the
+    /// desktop's mail program.
+    pub fn mail(&self) -> settings::MailComposer {
+        if let Ok(p) = &self.policy
+            && let Some(mail) = p.ui.mail
+        {
+            return mail;
+        }
+        self.config().unwrap_or_default().mail.unwrap_or_default()
+    }
+
     pub fn lang(&self) -> Lang {
         if let Ok(p) = &self.policy
             && let Some(lang) = p.ui.lang.as_deref().and_then(settings::parse_lang)

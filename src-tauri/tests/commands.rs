@@ -27,6 +27,14 @@ fn send_then_receive_through_the_local_store() {
     let state = h.ok("app_state", json!({}));
     assert_eq!(state["store"]["local"], true, "{state}");
     assert_eq!(state["lang"], "ms");
+    // The page says when its first screen is up; the log keeps the moment once.
+    h.ok("ui_ready", json!({}));
+    h.ok("ui_ready", json!({}));
+    let log = String::from_utf8_lossy(&logs().lock().unwrap()).into_owned();
+    assert!(
+        log.matches("first screen shown with its data").count() == 1,
+        "{log}"
+    );
     assert_eq!(state["tokenSet"], true);
     let classes = state["policy"]["classifications"].as_array().unwrap();
     assert!(classes.contains(&json!("SULIT")), "{state}");
@@ -120,6 +128,34 @@ fn send_then_receive_through_the_local_store() {
     assert!(decoded.contains(&link), "{decoded}");
     assert!(!decoded.contains(&password));
     assert!(!decoded.contains(&password.replace('-', "")));
+
+    // In the mail system chosen in Settings: Gmail's and Outlook on the web's compose
+    // addresses, checked and not opened, with the same draft and never the password.
+    let e = h.err("settings_save", json!({ "request": { "mail": "yahoo" } }));
+    assert_eq!(e["code"], "mail_unknown", "{e}");
+    for (mail, start) in [
+        (
+            "gmail",
+            "https://mail.google.com/mail/?view=cm&fs=1&tf=1&to=a%40agensi.gov.my&su=Kepil",
+        ),
+        (
+            "outlook",
+            "https://outlook.office.com/mail/deeplink/compose?to=a%40agensi.gov.my&subject=Kepil",
+        ),
+    ] {
+        let state = h.ok("settings_save", json!({ "request": { "mail": mail } }));
+        assert_eq!(state["mail"], mail);
+        h.ok("compose_email", json!({ "jobId": job, "index": 0 }));
+        let url = h.desktop.opened.lock().unwrap().last().unwrap().clone();
+        assert!(url.starts_with(start), "{url}");
+        let decoded = percent_encoding::percent_decode_str(&url)
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
+        assert!(decoded.contains(&link), "{decoded}");
+        assert!(!decoded.contains(&password.replace('-', "")), "{decoded}");
+    }
+    h.ok("settings_save", json!({ "request": { "mail": "system" } }));
 
     // No gateway in the policy: SMS is unavailable.
     let e = h.err("send_sms", json!({ "jobId": job, "index": 0 }));
@@ -350,19 +386,24 @@ local_store = false
 classifications = ["TERHAD"]
 [ui]
 lang = "en"
+mail = "gmail"
 "#,
     ));
     let state = h.ok("app_state", json!({}));
+    assert_eq!(state["mail"], "gmail");
     assert_eq!(state["store"]["url"], "https://kepil.agensi.gov.my/");
     assert_eq!(state["store"]["local"], false);
     assert_eq!(state["store"]["locked"], true);
     assert_eq!(state["lang"], "en");
-    for name in ["storeUrl", "localStore", "classifications", "lang"] {
+    for name in ["storeUrl", "localStore", "classifications", "lang", "mail"] {
         assert!(
             state["locked"].as_array().unwrap().contains(&json!(name)),
             "{state}"
         );
     }
+    let e = h.err("settings_save", json!({ "request": { "mail": "system" } }));
+    assert_eq!(e["code"], "setting_locked");
+    assert_eq!(e["params"]["setting"], "mail");
     let e = h.err(
         "settings_save",
         json!({ "request": { "storeUrl": "https://lain.example.gov.my" } }),

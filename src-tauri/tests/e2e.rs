@@ -474,6 +474,108 @@ fn app_running() -> bool {
         })
 }
 
+/// An `xdg-open` (what the app's opener runs on Linux) that writes down what it was asked to
+/// open instead of opening it: its folder, for the front of PATH, and the file it writes.
+fn url_recorder(work: &Path) -> (PathBuf, PathBuf) {
+    let bin = work.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = work.join("opened.txt");
+    let shim = bin.join("xdg-open");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (bin, opened)
+}
+
+fn first_on_path(cmd: &mut Command, bin: &Path) {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![bin.to_path_buf()];
+    dirs.extend(std::env::split_paths(&path));
+    cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+}
+
+/// The first address the app asked the desktop to open.
+async fn first_opened(opened: &Path) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(opened)
+            && let Some(line) = text.lines().next()
+        {
+            return line.to_string();
+        }
+        assert!(start.elapsed() < WAIT, "the app never opened anything");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_links_email_opens_in_gmail_after_its_confidential_mode_steps() {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("minit mesyuarat.pdf");
+    std::fs::write(&file, b"minit").unwrap();
+    let (bin, opened) = url_recorder(work.path());
+    // MyGovUC's desktops: the policy names Gmail (guideline 1.2.2).
+    let s = Session::start_with(&[&file], work.path(), |root, cmd| {
+        std::fs::write(
+            root.join("no-policy.toml"),
+            "[ui]\nlang = \"en\"\nmail = \"gmail\"\n",
+        )
+        .unwrap();
+        first_on_path(cmd, &bin);
+    })
+    .await;
+    s.find("local-store-banner").await;
+    s.click("file-pick").await;
+    s.wait_text("file-list").await;
+    s.click("cls-SULIT").await;
+    s.type_into("recipient-email-0", "penerima@agensi.gov.my")
+        .await;
+    s.click("send-button").await;
+    let link = s.wait_text("result-link-0").await;
+    s.click("result-reveal-0").await;
+    let password = s.wait_text("result-password-0").await;
+
+    // The steps come first, and nothing is opened until the sender asks.
+    s.click("result-email-0").await;
+    let steps = s.wait_text("result-compose-0").await;
+    assert!(steps.contains("confidential mode"), "{steps}");
+    assert!(steps.contains("3.2 A ii 4"), "{steps}");
+    assert!(!opened.exists(), "opened before the sender asked");
+    s.screenshot("compose-gmail").await;
+    s.click("result-compose-open-0").await;
+    let url = first_opened(&opened).await;
+    assert!(
+        url.starts_with("https://mail.google.com/mail/?view=cm&fs=1&tf=1&to=penerima%40agensi.gov.my&su=Kepil%3A%20lampiran%20SULIT"),
+        "{url}"
+    );
+    let draft = percent_encoding::percent_decode_str(&url)
+        .decode_utf8()
+        .unwrap()
+        .into_owned();
+    assert!(draft.contains(&link), "{draft}");
+    assert!(!draft.contains(&password.replace('-', "")), "{draft}");
+    assert!(!draft.contains(&password), "{draft}");
+
+    // Locked by the policy in Settings.
+    s.click("tab-settings").await;
+    assert!(s.checked("settings-mail-gmail").await);
+    let locked = s
+        .find("settings-mail")
+        .await
+        .prop("disabled")
+        .await
+        .unwrap();
+    assert_eq!(locked.as_deref(), Some("true"));
+    s.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_in_through_the_system_browser_and_out_again() {
     use kepil_test_support::oidc::{self, AtRedirect, OidcProvider};
@@ -485,48 +587,21 @@ async fn signing_in_through_the_system_browser_and_out_again() {
     .await;
     let url = store.server.base_url().to_string();
     let work = tempfile::tempdir().unwrap();
-    // The "system browser": an xdg-open first on PATH that writes down what it was asked to
-    // open; the test's browser then signs in at that address and follows the redirect back
-    // to the app's loopback listener, as a real one would.
-    let bin = work.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let opened = work.path().join("opened.txt");
-    let shim = bin.join("xdg-open");
-    std::fs::write(
-        &shim,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
-            opened.display()
-        ),
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    // The "system browser" writes down what it was asked to open; the test's browser then
+    // signs in at that address and follows the redirect back to the app's loopback listener,
+    // as a real one would.
+    let (bin, opened) = url_recorder(work.path());
     let policy =
         format!("[store]\nurl = \"{url}\"\n[sign_in]\nrequired = true\nprovider = \"agency\"\n");
     let s = Session::start_with(&[], work.path(), |root, cmd| {
         std::fs::write(root.join("no-policy.toml"), &policy).unwrap();
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut dirs = vec![bin.clone()];
-        dirs.extend(std::env::split_paths(&path));
-        cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        first_on_path(cmd, &bin);
     })
     .await;
     s.click("tab-settings").await;
     s.find("account-signed-out").await;
     s.click("account-sign-in").await;
-    let start = std::time::Instant::now();
-    let authorize = loop {
-        if let Ok(text) = std::fs::read_to_string(&opened)
-            && let Some(line) = text.lines().next()
-        {
-            break line.to_string();
-        }
-        assert!(start.elapsed() < WAIT, "the app never opened the browser");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let authorize = first_opened(&opened).await;
     assert!(authorize.starts_with(op.issuer()), "{authorize}");
     s.find("account-waiting").await;
     op.login_via_browser(

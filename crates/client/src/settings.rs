@@ -98,6 +98,39 @@ pub struct ConfigFile {
     /// identity provider on a CA the system does not know yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_certificate: Option<PathBuf>,
+    /// Where the app composes the link's email: `system`, `gmail` or `outlook`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailComposer>,
+}
+
+/// Where the email with the link is written: the system's mail program (`mailto:`), Gmail on
+/// the web (MyGovUC runs on Google Workspace, guideline 1.2.2) or Outlook on the web.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailComposer {
+    #[default]
+    System,
+    Gmail,
+    Outlook,
+}
+
+impl MailComposer {
+    pub fn parse(text: &str) -> Option<MailComposer> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "system" => Some(MailComposer::System),
+            "gmail" => Some(MailComposer::Gmail),
+            "outlook" => Some(MailComposer::Outlook),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MailComposer::System => "system",
+            MailComposer::Gmail => "gmail",
+            MailComposer::Outlook => "outlook",
+        }
+    }
 }
 
 impl ConfigFile {
@@ -396,6 +429,7 @@ mod tests {
             sender: None,
             scanner: Some("unix:/run/clamav/clamd.ctl".into()),
             ca_certificate: Some("/etc/ssl/agensi-ca.pem".into()),
+            mail: Some(MailComposer::Gmail),
         };
         cfg.save(&dirs).unwrap();
         assert_eq!(ConfigFile::load(&dirs).unwrap(), cfg);

@@ -134,6 +134,9 @@ pub struct SendSection {
 pub struct UiSection {
     /// `ms` or `en`: locks the language.
     pub lang: Option<String>,
+    /// Where the link's email is composed: `gmail` (MyGovUC), `outlook` (Outlook on the web)
+    /// or `system` (the desktop's mail program). Locks the choice.
+    pub mail: Option<crate::settings::MailComposer>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -467,6 +470,7 @@ impl SystemPolicy {
         lock(self.send.max_downloads.is_some(), "maxDownloads");
         lock(self.send.max_size_mib.is_some(), "maxSize");
         lock(self.ui.lang.is_some(), "lang");
+        lock(self.ui.mail.is_some(), "mail");
         lock(self.sms.is_some(), "sms");
         lock(self.sign_in_required(), "token");
         lock(self.sign_in.required.is_some(), "signIn");
@@ -548,6 +552,7 @@ max_downloads = 2
 max_size_mib = 100
 [ui]
 lang = "ms"
+mail = "gmail"
 [sms]
 endpoint = "https://sms.agensi.gov.my/send?to={phone}"
 secret = "agensi"
@@ -559,7 +564,15 @@ secret = "agensi"
         assert!(!p.allows(Classification::Sulit));
         assert_eq!(p.max_expiry_secs(), Some(48 * 3600));
         assert_eq!(p.max_size_bytes(), Some(100 << 20));
-        for name in ["storeUrl", "localStore", "classifications", "lang", "sms"] {
+        assert_eq!(p.ui.mail, Some(crate::settings::MailComposer::Gmail));
+        for name in [
+            "storeUrl",
+            "localStore",
+            "classifications",
+            "lang",
+            "mail",
+            "sms",
+        ] {
             assert!(p.locked().contains(&name.to_string()), "{name}");
         }
         assert!(!p.sign_in_required());
@@ -698,5 +711,6 @@ secret = "agensi"
         assert!(load("[store]\nurl = \"http://kepil.agensi.gov.my\"\n").is_err());
         assert!(load("[sms]\nendpoint = \"http://sms.example/{phone}\"\n").is_err());
         assert!(load("[ui]\nlang = \"fr\"\n").is_err());
+        assert!(load("[ui]\nmail = \"yahoo\"\n").is_err());
     }
 }

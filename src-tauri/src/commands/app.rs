@@ -41,6 +41,9 @@ pub struct PolicyView {
 pub struct AppState {
     #[ts(type = "Lang")]
     pub lang: &'static str,
+    /// Where the link's email is composed.
+    #[ts(type = "\"system\" | \"gmail\" | \"outlook\"")]
+    pub mail: &'static str,
     pub store: StoreState,
     /// A machine token is there for the store (never where the system policy requires
     /// sign-in).
@@ -120,6 +123,7 @@ pub async fn build_app_state(kepil: &Kepil, take_pending: bool) -> UiResult<AppS
     let local = store.as_ref().is_some_and(|s| s.local);
     let mut state = AppState {
         lang,
+        mail: kepil.mail().name(),
         store: StoreState {
             url: store.as_ref().map(|s| s.url.to_string()),
             local,
@@ -171,6 +175,9 @@ pub struct SettingsInput {
     pub store_url: Option<String>,
     #[ts(optional, as = "Option<crate::bindings::Lang>")]
     pub lang: Option<String>,
+    /// `system`, `gmail` or `outlook`.
+    #[ts(optional)]
+    pub mail: Option<String>,
 }
 
 #[tauri::command]
@@ -197,8 +204,31 @@ pub async fn settings_save(kepil: State<'_, Kepil>, request: SettingsInput) -> U
             .ok_or_else(|| UiError::new("language_unknown").with("input", &lang))?;
         config.lang = Some(parsed.as_str().to_string());
     }
+    if let Some(mail) = settings.mail {
+        if system.ui.mail.is_some() {
+            return Err(UiError::new("setting_locked").with("setting", "mail"));
+        }
+        config.mail = Some(
+            settings::MailComposer::parse(&mail)
+                .ok_or_else(|| UiError::new("mail_unknown").with("input", &mail))?,
+        );
+    }
     config.save(&kepil.dirs)?;
     build_app_state(&kepil, false).await
+}
+
+/// The page has painted its first screen with the app's state: the moment a person can use
+/// Kepil, which the log records once (bench/app-startup.sh reads it).
+#[tauri::command]
+pub async fn ui_ready() -> UiResult<()> {
+    static SEEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SEEN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        tracing::info!(
+            "first screen shown with its data {} ms after launch",
+            crate::launched().elapsed().as_millis()
+        );
+    }
+    Ok(())
 }
 
 #[tauri::command]

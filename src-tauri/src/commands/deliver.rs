@@ -115,18 +115,21 @@ pub async fn compose_email(
     let d = delivered(&kepil, &job_id, index)?;
     let link = Link::parse(d.link.expose())?;
     let expires = rfc3339(d.expires_at);
-    let url = outbound::mailto(&outbound::Email {
-        to: &d.recipient,
-        link: link.to_https().expose(),
-        classification: &d.classification,
-        expires: &expires,
-        has_password: d.password.is_some(),
-        subject: include_subject
-            .unwrap_or(false)
-            .then_some(d.subject.as_str()),
-    });
+    let url = outbound::compose_url(
+        kepil.mail(),
+        &outbound::Email {
+            to: &d.recipient,
+            link: link.to_https().expose(),
+            classification: &d.classification,
+            expires: &expires,
+            has_password: d.password.is_some(),
+            subject: include_subject
+                .unwrap_or(false)
+                .then_some(d.subject.as_str()),
+        },
+    );
     kepil.desktop.open_url(&url).map_err(|e| {
-        tracing::warn!("mailto: {e}");
+        tracing::warn!("compose email: {e}");
         UiError::new("open_failed")
     })
 }

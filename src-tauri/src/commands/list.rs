@@ -7,6 +7,7 @@ kepil_commands! {
     app::app_state,
     app::settings_save,
     app::token_save,
+    app::ui_ready,
     account::sign_in_start,
     account::sign_in_cancel,
     account::sign_out,

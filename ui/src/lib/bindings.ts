@@ -6,6 +6,7 @@ export const COMMANDS = [
   'app_state',
   'settings_save',
   'token_save',
+  'ui_ready',
   'sign_in_start',
   'sign_in_cancel',
   'sign_out',
@@ -95,7 +96,11 @@ policyRequires: boolean,
  */
 lockedProvider: string | null, session: Session | null, };
 
-export type AppState = { lang: Lang, store: StoreState, 
+export type AppState = { lang: Lang, 
+/**
+ * Where the link's email is composed.
+ */
+mail: "system" | "gmail" | "outlook", store: StoreState, 
 /**
  * A machine token is there for the store (never where the system policy requires
  * sign-in).
@@ -123,7 +128,11 @@ export type SettingsRequest = {
 /**
  * `""` clears the store (back to the local store, when allowed).
  */
-storeUrl?: string, lang?: Lang, };
+storeUrl?: string, lang?: Lang, 
+/**
+ * `system`, `gmail` or `outlook`.
+ */
+mail?: string, };
 
 export type PickedFile = { id: string, name: string, size: number, };
 

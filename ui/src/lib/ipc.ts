@@ -113,6 +113,7 @@ export const ipc = {
     call<string[]>('history_revoke', recipient === undefined ? { transferId } : { transferId, recipient }),
   historyUnlock: (transferId: string, recipient: string) => call<string>('history_unlock', { transferId, recipient }),
   settingsSave: (request: SettingsRequest) => call<AppState>('settings_save', { request }),
+  uiReady: () => call<void>('ui_ready'),
   tokenSave: (token: string) => call<'keyring' | 'file'>('token_save', { token }),
   signInStart: (provider: string | null, onEvent: OnJobEvent<Session>) =>
     call<SignInStarted>('sign_in_start', { provider, onEvent: channel(onEvent) }),

@@ -95,7 +95,7 @@ export function clampDownloads(policy: Policy, n: number): number {
   return Math.min(max, Math.max(1, Math.round(n)));
 }
 
-export type SettingName = 'storeUrl' | 'lang' | 'token';
+export type SettingName = 'storeUrl' | 'lang' | 'token' | 'mail';
 
 /** Whether a setting is locked by the system policy. Accepts snake or camel names from Rust. */
 export function isLocked(state: AppState, name: SettingName): boolean {
@@ -105,6 +105,7 @@ export function isLocked(state: AppState, name: SettingName): boolean {
     storeUrl: ['storeUrl', 'store_url', 'store'],
     lang: ['lang', 'language'],
     token: ['token', 'uploaderToken', 'uploader_token'],
+    mail: ['mail'],
   };
   return state.locked.some((l) => aliases[name].includes(l));
 }

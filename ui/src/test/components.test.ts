@@ -15,6 +15,7 @@ import ResultCard from '../components/ResultCard.svelte';
 import HistoryView from '../components/HistoryView.svelte';
 import { app } from '../lib/state.svelte';
 import { account, appState, policy, session } from './fixtures';
+import type { AppState } from '../lib/ipc';
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) {
@@ -298,7 +299,7 @@ describe('SendView', () => {
 describe('ResultCard', () => {
   it('reveals the password on request and shows the QR code as a data: image, not markup', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'reveal_password' ? 'abcdefghjkmnpqrs' : cmd === 'password_qr' ? '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' : undefined));
-    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: true, mail: 'system' });
     expect(q('result-password-0')).toBeNull();
     q('result-reveal-0')!.click();
     await settle();
@@ -319,7 +320,7 @@ describe('ResultCard', () => {
   });
 
   it('shows the phone for a call where there is no SMS gateway, and keeps what was handed over', async () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: false });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'system' });
     expect(q('result-sms-0')).toBeNull();
     expect(q('result-phone-0')!.textContent).toMatch(/\+60123456789 \(call to read the password out\)/);
     expect(q('result-all-given-0')).toBeNull();
@@ -331,21 +332,50 @@ describe('ResultCard', () => {
     expect(q('result-all-given-0')!.textContent).toMatch(/Everything handed over to a@b\.my/);
   });
 
-  it('composes the email under a neutral subject unless the sender ticks the sealed one', async () => {
+  it('shows the confidential-mode steps of the mail system first, then composes under a neutral subject unless the sealed one is ticked', async () => {
     invokeMock.mockResolvedValue(undefined);
-    render(ResultCard, { jobId: 'j', recipient: { index: 2, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false });
+    render(ResultCard, { jobId: 'j', recipient: { index: 2, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'gmail' });
     q('result-email-0')!.click();
     await settle();
+    expect(invokeMock).not.toHaveBeenCalledWith('compose_email', expect.anything());
+    const steps = q('result-compose-0')!.textContent!;
+    expect(steps).toMatch(/lock-and-clock icon/);
+    expect(steps).toMatch(/3\.2 A ii 4/);
+    expect(document.activeElement?.id).toBe('compose-title-0');
+    expect(q('result-compose-open-0')!.textContent).toBe('Open the draft in Gmail');
+    q('result-compose-open-0')!.click();
+    await settle();
     expect(invokeMock).toHaveBeenLastCalledWith('compose_email', { jobId: 'j', index: 2, includeSubject: false });
+    expect(q('result-compose-0')).toBeNull();
+    expect(document.querySelector('[data-testid="result-0"] .status')!.textContent).toMatch(/Switch on confidential mode/);
     q<HTMLInputElement>('result-email-subject-0')!.click();
     flushSync();
     q('result-email-0')!.click();
     await settle();
+    q('result-compose-open-0')!.click();
+    await settle();
     expect(invokeMock).toHaveBeenLastCalledWith('compose_email', { jobId: 'j', index: 2, includeSubject: true });
   });
 
+  it('Outlook on the web and the mail program get their own steps, and Close opens nothing', async () => {
+    invokeMock.mockResolvedValue(undefined);
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'outlook' });
+    q('result-email-0')!.click();
+    await settle();
+    expect(q('result-compose-0')!.textContent).toMatch(/choose Encrypt/);
+    q('result-compose-close-0')!.click();
+    await settle();
+    expect(q('result-compose-0')).toBeNull();
+    expect(invokeMock).not.toHaveBeenCalledWith('compose_email', expect.anything());
+    cleanup();
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'system' });
+    q('result-email-0')!.click();
+    await settle();
+    expect(q('result-compose-0')!.textContent).toMatch(/If your mail program has a confidential mode/);
+  });
+
   it('a link-only recipient has nothing to tick but the link, and no phone', () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true, mail: 'system' });
     expect(q('result-password-given-0')).toBeNull();
     expect(q('result-phone-0')).toBeNull();
     q<HTMLInputElement>('result-link-given-0')!.click();
@@ -403,7 +433,7 @@ describe('ReceiveView', () => {
 
 describe('TERBUKA (no password)', () => {
   it('a link-only recipient has no password controls', () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true, mail: 'system' });
     expect(q('result-reveal-0')).toBeNull();
     expect(q('result-no-password-0')).not.toBeNull();
   });
@@ -516,6 +546,19 @@ describe('SettingsView', () => {
     expect(q('settings-token-status')!.textContent).toMatch(/A token is set/);
     expect(q<HTMLInputElement>('settings-token')!.type).toBe('password');
     expect(q<HTMLInputElement>('settings-token')!.value).toBe('');
+  });
+
+  it('chooses where the link’s email is composed, unless the policy locks it', async () => {
+    invokeMock.mockImplementation(async (cmd, args) => (cmd === 'settings_save' ? appState({ mail: (args as { request: { mail: AppState['mail'] } }).request.mail }) : undefined));
+    render(SettingsView, { appState: appState() });
+    expect(q<HTMLInputElement>('settings-mail-system')!.checked).toBe(true);
+    q<HTMLInputElement>('settings-mail-gmail')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('settings_save', { request: { mail: 'gmail' } });
+    cleanup();
+    render(SettingsView, { appState: appState({ mail: 'gmail', locked: ['mail'] }) });
+    expect(q<HTMLInputElement>('settings-mail-gmail')!.checked).toBe(true);
+    expect(q<HTMLInputElement>('settings-mail-outlook')!.closest('fieldset')!.disabled).toBe(true);
   });
 
   it('says where the secrets really are, and when the keyring has not answered', () => {

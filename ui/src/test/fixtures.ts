@@ -34,6 +34,7 @@ export function session(over: Partial<Session> = {}): Session {
 export function appState(over: Partial<AppState> = {}): AppState {
   return {
     lang: 'ms',
+    mail: 'system',
     store: { url: 'https://kepil.example.gov.my', local: false, locked: false },
     tokenSet: true,
     secrets: { keyring: true, fileReason: null, file: '/home/u/.config/kepil/credentials.toml', waiting: false },

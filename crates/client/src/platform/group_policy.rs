@@ -158,6 +158,7 @@ pub const SETTINGS: &[Setting] = &[
     ),
     setting("Send", "MaxSizeMib", "send", "max_size_mib", Kind::Number),
     setting("Ui", "Lang", "ui", "lang", Kind::Text),
+    setting("Ui", "Mail", "ui", "mail", Kind::Text),
     setting("Sms", "Endpoint", "sms", "endpoint", Kind::Text),
     setting("Sms", "Secret", "sms", "secret", Kind::Text),
     setting("SignIn", "Required", "sign_in", "required", Kind::Switch),
@@ -364,6 +365,7 @@ mod tests {
         put("Send", "MaxDownloads", Value::Dword(3));
         put("Send", "MaxSizeMib", Value::Qword(2048));
         put("Ui", "Lang", text("ms"));
+        put("Ui", "Mail", text("gmail"));
         put(
             "Sms",
             "Endpoint",
@@ -421,7 +423,7 @@ mod tests {
                     max_downloads,
                     max_size_mib,
                 },
-            ui: UiSection { lang },
+            ui: UiSection { lang, mail },
             sms,
             sign_in: SignInSection { required, provider },
             scan:
@@ -453,6 +455,7 @@ mod tests {
         assert_eq!(max_downloads, Some(3));
         assert_eq!(max_size_mib, Some(2048));
         assert_eq!(lang.as_deref(), Some("ms"));
+        assert_eq!(mail, Some(crate::settings::MailComposer::Gmail));
         let SmsSection { endpoint, secret } = sms.expect("sms is set");
         assert_eq!(endpoint, "https://sms.agensi.gov.my/api/send?to={phone}");
         assert_eq!(secret.as_deref(), Some("agensi"));

@@ -411,29 +411,10 @@ impl Debug for MetadataBackend {
     }
 }
 
-/// `url` with any password (user-info or `?password=`) replaced, for logs and messages.
+/// `url` with any password (user-info, `?password=`, `?sslpassword=`) hidden, for logs and
+/// messages: [`crate::redact::database_url`].
 pub fn redact_url(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return "<unparseable URL>".into();
-    };
-    if parsed.password().is_some() {
-        let _ = parsed.set_password(Some("REDACTED"));
-    }
-    if parsed.query().is_some() {
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if k.eq_ignore_ascii_case("password") {
-                    "REDACTED".to_string()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    parsed.to_string()
+    crate::redact::database_url(url)
 }
 
 /// What a migration run did.
