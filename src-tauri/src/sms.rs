@@ -32,18 +32,50 @@ pub async fn send(kepil: &Kepil, sms: &SmsSection, phone: &str, text: &str) -> U
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|_| UiError::new("sms_failed"))?;
-    let mut request = client
-        .post(&url)
-        .json(&serde_json::json!({ "phone": phone, "message": text }));
-    if let Some(secret) = secret {
-        request = request.bearer_auth(secret.expose());
+    // A gateway that is busy or briefly away gets two more tries; a refusal, a certificate
+    // that fails or the last try's failure is reported as it is.
+    let mut attempt = 0;
+    loop {
+        let mut request = client
+            .post(&url)
+            .json(&serde_json::json!({ "phone": phone, "message": text }));
+        if let Some(secret) = &secret {
+            request = request.bearer_auth(secret.expose());
+        }
+        let last = attempt + 1 >= ATTEMPTS;
+        match request.send().await {
+            Ok(response) if response.status().is_success() => return Ok(()),
+            Ok(response) if last || !transient(response.status()) => {
+                return Err(UiError::new("sms_failed").with("status", response.status().as_u16()));
+            }
+            Ok(response) => {
+                tracing::info!("sms gateway answered {}; trying again", response.status())
+            }
+            Err(e) => match kepil_client::error::NetError::from(e) {
+                // Names the gateway's host only; the address holds the recipient's number.
+                e @ kepil_client::error::NetError::UntrustedCertificate { .. } => {
+                    tracing::warn!("sms gateway: {e}");
+                    return Err(e.into());
+                }
+                kepil_client::error::NetError::Transport(e) => {
+                    tracing::warn!("sms gateway: {}", e.without_url());
+                    if last {
+                        return Err(UiError::new("sms_failed"));
+                    }
+                }
+                _ if last => return Err(UiError::new("sms_failed")),
+                _ => {}
+            },
+        }
+        tokio::time::sleep(kepil_client::retry::delay(attempt)).await;
+        attempt += 1;
     }
-    let response = request.send().await.map_err(|e| {
-        tracing::warn!("sms gateway: {}", e.without_url());
-        UiError::new("sms_failed")
-    })?;
-    if !response.status().is_success() {
-        return Err(UiError::new("sms_failed").with("status", response.status().as_u16()));
-    }
-    Ok(())
+}
+
+/// Tries of one SMS, the first included.
+const ATTEMPTS: u32 = 3;
+
+/// Answers worth another try: the gateway is overloaded, restarting or behind a proxy that is.
+fn transient(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }

@@ -476,17 +476,22 @@ fn settings_save_changes_language_and_store() {
     h.shutdown();
 }
 
-/// A gateway that records what it is sent.
-async fn recording_gateway() -> (String, Arc<Mutex<Vec<(String, String, Value)>>>) {
+type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
+
+/// A gateway that records what it is sent, and answers 503 to as many requests as `busy`
+/// holds (each one counts it down).
+async fn recording_gateway() -> (String, Seen, Arc<std::sync::atomic::AtomicUsize>) {
     use axum::extract::{Json, OriginalUri};
-    use axum::http::HeaderMap;
+    use axum::http::{HeaderMap, StatusCode};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
+    let busy = Arc::new(AtomicUsize::new(0));
+    let (record, left) = (seen.clone(), busy.clone());
     let app = axum::Router::new().route(
         "/send",
         axum::routing::post(
             move |uri: OriginalUri, headers: HeaderMap, Json(body): Json<Value>| {
-                let record = record.clone();
+                let (record, left) = (record.clone(), left.clone());
                 async move {
                     let auth = headers
                         .get("authorization")
@@ -494,7 +499,14 @@ async fn recording_gateway() -> (String, Arc<Mutex<Vec<(String, String, Value)>>
                         .unwrap_or("")
                         .to_string();
                     record.lock().unwrap().push((uri.0.to_string(), auth, body));
-                    "ok"
+                    let busy = left
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    if busy {
+                        (StatusCode::SERVICE_UNAVAILABLE, "busy")
+                    } else {
+                        (StatusCode::OK, "ok")
+                    }
                 }
             },
         ),
@@ -502,12 +514,12 @@ async fn recording_gateway() -> (String, Arc<Mutex<Vec<(String, String, Value)>>
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), seen)
+    (format!("http://{addr}"), seen, busy)
 }
 
 #[test]
 fn sms_goes_to_the_policy_gateway_with_its_secret() {
-    let (base, seen) = tauri::async_runtime::block_on(recording_gateway());
+    let (base, seen, busy) = tauri::async_runtime::block_on(recording_gateway());
     let policy = format!("[sms]\nendpoint = \"{base}/send?to={{phone}}\"\nsecret = \"agensi\"\n");
     let h = Harness::with_secrets(Some(&policy), |secrets| {
         secrets
@@ -533,6 +545,7 @@ fn sms_goes_to_the_policy_gateway_with_its_secret() {
     h.ok("send_sms", json!({ "jobId": job, "index": 0 }));
     let e = h.err("send_sms", json!({ "jobId": job, "index": 1 }));
     assert_eq!(e["code"], "sms_no_phone");
+    let seen_all = seen.clone();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
     let (uri, auth, body) = &seen[0];
@@ -551,7 +564,22 @@ fn sms_goes_to_the_policy_gateway_with_its_secret() {
         !text.contains("a.txt"),
         "the SMS must not carry a file name: {text}"
     );
+
+    // A busy gateway is tried again, three times in all; then the failure is reported with
+    // the gateway's answer.
+    busy.store(2, std::sync::atomic::Ordering::SeqCst);
+    h.ok("send_sms", json!({ "jobId": job, "index": 0 }));
+    assert_eq!(seen_len(&seen_all), 4);
+    busy.store(5, std::sync::atomic::Ordering::SeqCst);
+    let e = h.err("send_sms", json!({ "jobId": job, "index": 0 }));
+    assert_eq!(e["code"], "sms_failed", "{e}");
+    assert_eq!(e["params"]["status"], "503", "{e}");
+    assert_eq!(seen_len(&seen_all), 7);
     h.shutdown();
+}
+
+fn seen_len(seen: &Seen) -> usize {
+    seen.lock().unwrap().len()
 }
 
 #[test]

@@ -34,6 +34,7 @@ pub mod platform;
 pub mod progress;
 pub mod receive;
 pub mod recipients;
+pub mod retry;
 pub mod scan;
 pub mod secrets;
 pub mod send;

@@ -827,11 +827,7 @@ async fn download(
 }
 
 fn backoff(attempt: u32) -> Duration {
-    let base_ms: u64 = std::env::var("KEPIL_RETRY_BASE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
-    Duration::from_millis(base_ms.saturating_mul(1 << attempt.min(6))).min(Duration::from_secs(30))
+    crate::retry::delay(attempt)
 }
 
 #[cfg(test)]

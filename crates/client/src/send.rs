@@ -1136,12 +1136,7 @@ where
 }
 
 async fn backoff(ctx: &SendContext, attempt: u32, error: &NetError) -> Result<(), SendError> {
-    let base_ms: u64 = std::env::var("KEPIL_RETRY_BASE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
-    let mut wait = Duration::from_millis(base_ms.saturating_mul(1 << attempt.min(6)))
-        .min(Duration::from_secs(30));
+    let mut wait = crate::retry::delay(attempt);
     if let Some(secs) = error.api().and_then(|a| a.retry_after_secs) {
         wait = wait.max(Duration::from_secs(secs.min(300)));
     }
