@@ -54,6 +54,7 @@ app, home, log_path = sys.argv[1:4]
 env = {
     "PATH": "/usr/bin:/bin",
     "DISPLAY": os.environ["DISPLAY"],
+    "XAUTHORITY": os.environ.get("XAUTHORITY", ""),
     "DBUS_SESSION_BUS_ADDRESS": os.environ.get("DBUS_SESSION_BUS_ADDRESS", ""),
     "HOME": home,
     "XDG_CONFIG_HOME": f"{home}/.config",
@@ -136,7 +137,8 @@ for i in $(seq "$LAUNCHES"); do
     echo 3 >/proc/sys/vm/drop_caches
     cold=cold
   fi
-  printf '%s %s\n' "$cold" "$(python3 "$WORK/launch.py" "$APP" "$home" "$WORK/app-$i.log")"
+  result=$(python3 "$WORK/launch.py" "$APP" "$home" "$WORK/app-$i.log")
+  printf '%s %s\n' "$cold" "$result"
 done
 EOF
 echo "== launching the app $LAUNCHES times under Xvfb" >&2
@@ -145,7 +147,9 @@ results=$(WORK="$WORK" APP="$APP" PORT="$port" LAUNCHES="$LAUNCHES" \
 
 python3 - "$results" <<'EOF'
 import json, statistics, sys
-rows = [(line.split(" ", 1)[0], json.loads(line.split(" ", 1)[1])) for line in sys.argv[1].splitlines()]
+# Only the launches' lines: the desktop services started on the way may print too.
+rows = [(line.split(" ", 1)[0], json.loads(line.split(" ", 1)[1]))
+        for line in sys.argv[1].splitlines() if line.startswith(("cold {", "warm {"))]
 print(f"{'launch':<8}{'cache':<7}{'usable ms':>10}{'in-app ms':>10}{'PSS MiB':>9}  parts (MiB)")
 for i, (cache, r) in enumerate(rows, 1):
     parts = ", ".join(f"{k} {v}" for k, v in r["parts_mib"].items())
