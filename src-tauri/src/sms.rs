@@ -45,7 +45,9 @@ pub async fn send(kepil: &Kepil, sms: &SmsSection, phone: &str, text: &str) -> U
         let last = attempt + 1 >= ATTEMPTS;
         match request.send().await {
             Ok(response) if response.status().is_success() => return Ok(()),
-            Ok(response) if last || !transient(response.status()) => {
+            Ok(response)
+                if last || !kepil_client::retry::transient_status(response.status().as_u16()) =>
+            {
                 return Err(UiError::new("sms_failed").with("status", response.status().as_u16()));
             }
             Ok(response) => {
@@ -74,8 +76,3 @@ pub async fn send(kepil: &Kepil, sms: &SmsSection, phone: &str, text: &str) -> U
 
 /// Tries of one SMS, the first included.
 const ATTEMPTS: u32 = 3;
-
-/// Answers worth another try: the gateway is overloaded, restarting or behind a proxy that is.
-fn transient(status: reqwest::StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
-}

@@ -344,7 +344,10 @@ fn main() -> ExitCode {
         Command::Admin(a) => a.account().json,
         _ => false,
     };
-    if let Err(failure) = trust_certificates(cli.ca_certificate.as_deref(), &config) {
+    // Read once for the whole run; a policy that cannot be read fails the commands that need
+    // it (closed), not the ones that do not.
+    let policy = SystemPolicy::load_system().map_err(|e| Failure::new(&e));
+    if let Err(failure) = trust_certificates(&policy, cli.ca_certificate.as_deref(), &config) {
         return output::fail(&failure, lang, json);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -369,6 +372,7 @@ fn main() -> ExitCode {
     let app = App {
         dirs,
         config,
+        policy,
         lang,
         json,
         cancel,
@@ -385,8 +389,12 @@ fn main() -> ExitCode {
 /// Every connection of this run trusts the system's roots, the system policy's CA and the one
 /// named for this run. A policy that cannot be read is left to the commands that need it,
 /// which fail closed on it.
-fn trust_certificates(explicit: Option<&Path>, config: &ConfigFile) -> Result<(), Failure> {
-    if let Ok(policy) = SystemPolicy::load_system() {
+fn trust_certificates(
+    policy: &Result<SystemPolicy, Failure>,
+    explicit: Option<&Path>,
+    config: &ConfigFile,
+) -> Result<(), Failure> {
+    if let Ok(policy) = policy {
         policy.apply_trust().map_err(|e| Failure::new(&e))?;
     }
     if let Some(path) = settings::resolve_ca_certificate(explicit, config) {
@@ -398,6 +406,7 @@ fn trust_certificates(explicit: Option<&Path>, config: &ConfigFile) -> Result<()
 struct App {
     dirs: Dirs,
     config: ConfigFile,
+    policy: Result<SystemPolicy, Failure>,
     lang: Lang,
     json: bool,
     cancel: Cancel,
@@ -451,7 +460,7 @@ impl App {
     /// store, its CA, classifications and caps, sign-in, scanning, trusted stores and where
     /// secrets may be kept (docs/policy.md). A policy that cannot be read fails closed.
     fn system_policy(&self) -> Result<SystemPolicy, Failure> {
-        SystemPolicy::load_system().map_err(|e| Failure::new(&e))
+        self.policy.clone()
     }
 
     fn context(&self, store: &url::Url, secrets: Arc<SecretStore>) -> Result<SendContext, Failure> {

@@ -25,7 +25,7 @@ pub fn t(lang: Lang, ms: &str, en: &str) -> String {
 
 /// An error ready to print in either language, with its exit code: a code and its params,
 /// worded by the message catalogue (i18n/<lang>/*.ftl) when printed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Failure {
     code: String,
     params: Vec<(&'static str, String)>,

@@ -102,7 +102,7 @@ impl NetError {
     pub fn is_transient(&self) -> bool {
         match self {
             NetError::Transport(e) => !e.is_builder() && !e.is_redirect(),
-            NetError::Http { status } => matches!(status, 408 | 429 | 500 | 502 | 503 | 504),
+            NetError::Http { status } => crate::retry::transient_status(*status),
             NetError::Api { error, .. } => {
                 matches!(error.code, ErrorCode::RateLimited | ErrorCode::Internal)
             }

@@ -375,15 +375,12 @@ impl SystemPolicy {
         let Some(ca) = &self.store.ca_certificate else {
             return Ok(());
         };
-        let invalid = |reason: String| PolicyError::Invalid {
-            path: ca.clone(),
-            reason,
-        };
-        let pem = std::fs::read(ca)
-            .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))?;
-        crate::api::trust_ca_pem(&pem)
+        crate::settings::trust_ca_file(ca)
             .map(|_| ())
-            .map_err(|e| invalid(format!("store.ca_certificate {}: {e}", ca.display())))
+            .map_err(|e| PolicyError::Invalid {
+                path: ca.clone(),
+                reason: format!("store.ca_certificate: {e}"),
+            })
     }
 
     /// The store this desktop sends to: the policy's `store.url` where it sets one (asking
