@@ -5,6 +5,8 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Output;
 
 use common::*;
 use serde_json::Value;
@@ -13,6 +15,23 @@ fn write_policy(env: &Env, text: &str) {
     let path = env.policy_file("sender");
     std::fs::write(&path, text).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// `kepil send --json` of `file` to one recipient, as "sender".
+async fn try_send(env: &Env, class: &str, extra: &[&str], file: &Path) -> Output {
+    run(env
+        .kepil("sender")
+        .args(["send", "--classification", class, "--to", "a@agensi.gov.my"])
+        .args(extra)
+        .arg(file)
+        .arg("--json"))
+    .await
+}
+
+/// The error message of a failed `--json` run.
+fn message(out: &Output) -> String {
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    answer["error"]["message"].as_str().unwrap().to_string()
 }
 
 fn a_file(env: &Env) -> std::path::PathBuf {
@@ -38,29 +57,16 @@ async fn the_policy_store_is_used_and_another_one_is_refused() {
         .await;
     assert!(sent["transfer"].is_string());
 
-    let out = run(env
-        .kepil("sender")
-        .args([
-            "send",
-            "--classification",
-            "TERHAD",
-            "--to",
-            "a@agensi.gov.my",
-            "--store",
-        ])
-        .arg("https://kepil.lain.example")
-        .arg(&file)
-        .arg("--json"))
+    let out = try_send(
+        &env,
+        "TERHAD",
+        &["--store", "https://kepil.lain.example"],
+        &file,
+    )
     .await;
     assert_eq!(error_code(&out), (Some(3), "store_locked".into()));
-    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("kepil.lain.example"),
-        "{answer}"
-    );
+    let shown = message(&out);
+    assert!(shown.contains("kepil.lain.example"), "{shown}");
 }
 
 #[tokio::test]
@@ -71,36 +77,13 @@ async fn classifications_and_caps_hold_when_the_command_names_no_value() {
         &env,
         "[send]\nclassifications = [\"TERHAD\"]\nmax_expiry_hours = 2\nmax_downloads = 1\n",
     );
-    let out = run(env
-        .kepil("sender")
-        .args([
-            "send",
-            "--classification",
-            "SULIT",
-            "--to",
-            "a@agensi.gov.my",
-        ])
-        .arg(&file)
-        .arg("--json"))
-    .await;
+    let out = try_send(&env, "SULIT", &[], &file).await;
     assert_eq!(
         error_code(&out),
         (Some(3), "classification_not_accepted".into())
     );
 
-    let out = run(env
-        .kepil("sender")
-        .args([
-            "send",
-            "--classification",
-            "TERHAD",
-            "--to",
-            "a@agensi.gov.my",
-        ])
-        .args(["--max-downloads", "2"])
-        .arg(&file)
-        .arg("--json"))
-    .await;
+    let out = try_send(&env, "TERHAD", &["--max-downloads", "2"], &file).await;
     assert_eq!(error_code(&out), (Some(3), "too_many_downloads".into()));
 
     // No expiry and no download count named: the store's defaults (3 days, 3 downloads) would
@@ -138,25 +121,8 @@ async fn a_policy_others_can_change_is_not_trusted() {
     write_policy(&env, "[send]\nclassifications = [\"TERHAD\"]\n");
     let path = env.policy_file("sender");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
-    let out = run(env
-        .kepil("sender")
-        .args([
-            "send",
-            "--classification",
-            "TERHAD",
-            "--to",
-            "a@agensi.gov.my",
-        ])
-        .arg(&file)
-        .arg("--json"))
-    .await;
+    let out = try_send(&env, "TERHAD", &[], &file).await;
     assert_eq!(error_code(&out), (Some(3), "policy_unprotected".into()));
-    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("system-policy.toml"),
-        "{answer}"
-    );
+    let shown = message(&out);
+    assert!(shown.contains("system-policy.toml"), "{shown}");
 }

@@ -137,6 +137,16 @@ fn a_bad_config_line_holding_a_secret_is_located_but_never_printed() {
 fn a_database_password_is_never_printed_when_connecting_fails() {
     let dir = tempfile::tempdir().unwrap();
     let secret = canary();
+    // `kepil-store migrate --metadata URL`, nothing else configured.
+    let migrate_with = |url: &str| {
+        run(
+            dir.path(),
+            &secret,
+            None,
+            &[],
+            &["migrate", "--metadata", url],
+        )
+    };
     let url = format!("postgres://kepil:{secret}@{NOWHERE}/kepil");
     let says = ["cannot connect to PostgreSQL", NOWHERE];
 
@@ -150,77 +160,26 @@ fn a_database_password_is_never_printed_when_connecting_fails() {
         &run(dir.path(), &secret, Some(config), &env, &["migrate"]),
         &says,
     );
-    assert_says(
-        &run(
-            dir.path(),
-            &secret,
-            None,
-            &[],
-            &["migrate", "--metadata", &url],
-        ),
-        &says,
-    );
+    assert_says(&migrate_with(&url), &says);
 
     // As a URL parameter, and as libpq's `sslpassword`, which the driver does not read (and
     // would have logged with its value).
     let url = format!("postgres://kepil@{NOWHERE}/kepil?password={secret}");
-    assert_says(
-        &run(
-            dir.path(),
-            &secret,
-            None,
-            &[],
-            &["migrate", "--metadata", &url],
-        ),
-        &says,
-    );
+    assert_says(&migrate_with(&url), &says);
     let url = format!("postgres://kepil@{NOWHERE}/kepil?sslmode=require&sslpassword={secret}");
-    assert_says(
-        &run(
-            dir.path(),
-            &secret,
-            None,
-            &[],
-            &["migrate", "--metadata", &url],
-        ),
-        &["metadata", "`sslpassword`"],
-    );
+    assert_says(&migrate_with(&url), &["metadata", "`sslpassword`"]);
     // A password with an unencoded '/': the URL parses when what precedes it looks like a
     // port, with the password's tail in the path.
     let url = format!("postgres://kepil:12/{secret}@{NOWHERE}/kepil");
-    assert_says(
-        &run(
-            dir.path(),
-            &secret,
-            None,
-            &[],
-            &["migrate", "--metadata", &url],
-        ),
-        &["metadata", "percent-encoded"],
-    );
+    assert_says(&migrate_with(&url), &["metadata", "percent-encoded"]);
     let url = format!("postgres://kepil:x/{secret}@{NOWHERE}/kepil");
     assert_says(
-        &run(
-            dir.path(),
-            &secret,
-            None,
-            &[],
-            &["migrate", "--metadata", &url],
-        ),
+        &migrate_with(&url),
         &["metadata: invalid PostgreSQL URL", "invalid port number"],
     );
     // Not a database URL at all.
     let url = format!("mysql://kepil:{secret}@{NOWHERE}/kepil");
-    assert_says(
-        &run(
-            dir.path(),
-            &secret,
-            None,
-            &[],
-            &["migrate", "--metadata", &url],
-        ),
-        &["metadata must be"],
-    );
+    assert_says(&migrate_with(&url), &["metadata must be"]);
 }
 
 #[test]

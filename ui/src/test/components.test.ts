@@ -28,6 +28,14 @@ const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySel
 function submitSend() {
   q('send-button')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
 }
+/** A file picked and a recipient typed: the Send form one press away from sending. */
+async function pickFileAndRecipient() {
+  q('file-pick')!.click();
+  await settle();
+  type('recipient-email-0', 'ali@jpm.gov.my');
+}
+/** Rust's side of a send of one picked file (job `job`). */
+const sendsOneFile = async (cmd: string) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined);
 function type(id: string, value: string) {
   const el = q<HTMLInputElement>(id)!;
   el.value = value;
@@ -134,9 +142,7 @@ describe('SendView', () => {
   it('RAHSIA BESAR shows the refusal and sends nothing; SULIT with a file and a recipient sends', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : undefined));
     render(SendView, { appState: appState(), policy: policy() });
-    q('file-pick')!.click();
-    await settle();
-    type('recipient-email-0', 'ali@jpm.gov.my');
+    await pickFileAndRecipient();
     flushSync();
     expect(q('send-blockers')).toBeNull();
 
@@ -166,12 +172,10 @@ describe('SendView', () => {
   });
 
   it('the focus follows the send: to the progress, then to what happened after a cancel', async () => {
-    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
+    invokeMock.mockImplementation(sendsOneFile);
     render(SendView, { appState: appState(), policy: policy() });
     await settle();
-    q('file-pick')!.click();
-    await settle();
-    type('recipient-email-0', 'ali@jpm.gov.my');
+    await pickFileAndRecipient();
     submitSend();
     await settle();
     expect(document.activeElement).toBe(q('send-progress'));
@@ -221,12 +225,10 @@ describe('SendView', () => {
   });
 
   it('sends, shows progress with speed and time left, then the result cards', async () => {
-    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
+    invokeMock.mockImplementation(sendsOneFile);
     render(SendView, { appState: appState(), policy: policy() });
     await settle();
-    q('file-pick')!.click();
-    await settle();
-    type('recipient-email-0', 'ali@jpm.gov.my');
+    await pickFileAndRecipient();
     flushSync();
     q('send-button')!.closest('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     await settle();
@@ -264,11 +266,9 @@ describe('SendView', () => {
   });
 
   it('refuses to send without a sign-in where it is required, and sends as the signed-in person', async () => {
-    invokeMock.mockImplementation(async (cmd) => (cmd === 'pick_files' ? [{ id: 'f1', name: 'a.pdf', size: 10 }] : cmd === 'send_start' ? 'job' : undefined));
+    invokeMock.mockImplementation(sendsOneFile);
     render(SendView, { appState: appState({ tokenSet: true, account: account({ policyRequires: true }) }), policy: policy() });
-    q('file-pick')!.click();
-    await settle();
-    type('recipient-email-0', 'ali@jpm.gov.my');
+    await pickFileAndRecipient();
     flushSync();
     expect(q('send-blockers')!.textContent).toMatch(/sign in with your agency account in Settings/);
     submitSend();
@@ -280,9 +280,7 @@ describe('SendView', () => {
     document.body.innerHTML = '';
 
     render(SendView, { appState: appState({ tokenSet: false, account: account({ policyRequires: true, session: session() }) }), policy: policy() });
-    q('file-pick')!.click();
-    await settle();
-    type('recipient-email-0', 'ali@jpm.gov.my');
+    await pickFileAndRecipient();
     type('sender-name', 'Alice T.');
     flushSync();
     const sender = q<HTMLInputElement>('sender')!;
