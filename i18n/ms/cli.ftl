@@ -2,12 +2,12 @@
 
 bad_duration = Tempoh tidak sah: { $input }.
     .bare = Tempoh tidak sah.
-bad_duration-do = Gunakan nombor dan unit, contohnya 3d, 12h atau 90m.
-no_terminal = Tiada terminal untuk bertanya.
-no_terminal-do = Gunakan { $flag }.
-    .bare = Jalankan kepil dalam terminal.
+bad_duration-do = Sila gunakan nombor dan unit, contohnya 3d, 12h atau 90m.
+no_terminal = Tiada terminal untuk memaparkan soalan.
+no_terminal-do = Sila gunakan { $flag }.
+    .bare = Sila jalankan kepil dalam terminal.
 stdin = Input piawai tidak dapat dibaca ({ $reason }).
     .bare = Input piawai tidak dapat dibaca.
-stdin-do = Semak apa yang disalurkan kepada kepil dan cuba lagi.
+stdin-do = Sila semak data yang disalurkan kepada kepil dan cuba lagi.
 empty_token = Token kosong.
-empty_token-do = Tampal keseluruhan token yang diberikan oleh pentadbir ICT anda.
+empty_token-do = Sila tampal keseluruhan token yang diberikan oleh pentadbir ICT anda.

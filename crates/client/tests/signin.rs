@@ -264,7 +264,7 @@ async fn a_disabled_users_refresh_fails_with_a_clear_error() {
         "Your sign-in at Agency IdP has ended (you signed out there, it expired, or the account \
          was disabled). Sign in again with `kepil login`."
     );
-    assert!(err.message(Lang::Ms).contains("Log masuk semula"));
+    assert!(err.message(Lang::Ms).contains("Sila log masuk semula"));
 }
 
 #[tokio::test]
