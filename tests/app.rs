@@ -190,7 +190,7 @@ impl MockApp {
     /// (`onEvent`): each call gets a new one, recorded in `events`.
     pub fn call(&self, cmd: &str, mut args: Value) -> Result<Value, Value> {
         let job = match cmd {
-            "send_start" => Some("send"),
+            "send_start" | "interrupted_resume" => Some("send"),
             "receive_unlock" | "receive_save" => Some("receive"),
             "sign_in_start" => Some("signin"),
             _ => None,

@@ -367,3 +367,15 @@ infected_receive-do = { $sender_status ->
    *[unverified] Do not ask for it again. Report it to your agency's ICT Security Officer with: transfer { $transfer_id } from { $store }, sender unverified (the package says "{ $sender }"), detection { $signature }.
 }
     .bare = Do not ask for it again. Report it to your agency's ICT Security Officer with the transfer's link.
+
+## The links and passwords still to hand over (kept in the keyring until given)
+
+handover_gone = The link and password of transfer { $transfer_id } are no longer kept on this computer.
+    .bare = This transfer's link and password are no longer kept on this computer.
+handover_gone-do = Kepil forgets them once you tick both as handed over, when the transfer is revoked or expires, or never kept them (no system keyring when it was sent). If a recipient has not got them, revoke the transfer and send it again.
+handover_damaged = The stored link and password of transfer { $transfer_id } cannot be read.
+    .bare = The stored link and password of this transfer cannot be read.
+handover_damaged-do = Revoke the transfer and send it again.
+handover_not_kept = Kepil keeps links and passwords to hand over in the system keyring only, and { $reason }.
+    .bare = Kepil keeps links and passwords to hand over in the system keyring only, and it cannot be used.
+handover_not_kept-do = Hand over every link and password before you close Kepil: they are kept until then only.

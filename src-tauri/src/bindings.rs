@@ -5,7 +5,9 @@
 use ts_rs::{Config, TS};
 
 use crate::channel::{JobEvent, JobFailed};
-use crate::commands::{account, app, files, history, receive, scanning, send};
+use crate::commands::{
+    account, app, deliver, files, history, interrupted, receive, scanning, send,
+};
 use crate::error::UiError;
 use crate::meter::ProgressPayload;
 
@@ -51,8 +53,10 @@ pub fn typescript() -> String {
         send::SendInput::decl(&cfg),
         scanning::ScanView::decl(&cfg),
         scanning::LocalScanView::decl(&cfg),
+        deliver::DeliveryView::decl(&cfg),
         send::SentRecipientView::decl(&cfg),
         send::SendDone::decl(&cfg),
+        interrupted::InterruptedView::decl(&cfg),
         ProgressPayload::decl(&cfg),
         JobFailed::decl(&cfg),
         JobEvent::<()>::decl(&cfg),

@@ -16,6 +16,7 @@ pub mod outbound;
 pub use kepil_client::system_policy as policy;
 pub mod sms;
 pub mod state;
+pub mod webview;
 
 use std::sync::Arc;
 
@@ -82,6 +83,21 @@ pub fn init_tracing() {
         .try_init();
 }
 
+/// Forgets what expired while the app was closed: passwords still to hand over, and what
+/// interrupted sends kept for a resume.
+pub fn tidy(dirs: &kepil_client::settings::Dirs, secrets: &kepil_client::secrets::SecretStore) {
+    let now = time::OffsetDateTime::now_utc();
+    match kepil_client::handover::tidy(dirs, secrets, now) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("forgot the passwords of {n} expired transfers"),
+        Err(e) => tracing::warn!("could not forget the passwords of expired transfers: {e}"),
+    }
+    let n = kepil_client::send::discard_expired(dirs, secrets, now);
+    if n > 0 {
+        tracing::info!("removed {n} unfinished sends whose transfers expired");
+    }
+}
+
 /// When this process started the app (set first thing in [`run`]).
 pub fn launched() -> std::time::Instant {
     *LAUNCHED.get_or_init(std::time::Instant::now)
@@ -108,12 +124,20 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let handle = app.handle().clone();
+            if let Some(window) = app.get_webview_window("main") {
+                webview::tune(&window);
+            }
             let dirs = kepil_client::settings::Dirs::from_env()
                 .map_err(|e| Box::new(std::io::Error::other(e.to_string())))?;
             let desktop = Arc::new(desktop::TauriDesktop::new(handle.clone()));
             let secrets = kepil_client::secrets::SecretStore::open(&dirs);
             tracing::info!("secrets in the {}", secrets.backend_name());
             let kepil = Kepil::new(dirs, secrets, policy::SystemPolicy::load_system(), desktop);
+            // Off the first screen's path: the keyring may be slow or waiting for a prompt.
+            {
+                let (dirs, secrets) = (kepil.dirs.clone(), kepil.secrets.clone());
+                tauri::async_runtime::spawn_blocking(move || tidy(&dirs, &secrets));
+            }
             app.manage(kepil);
             // Start the local store now (when it is the one in use), not on the first click.
             let h = handle.clone();

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use kepil_client::error::{
-    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, ScanError,
-    SendError, SessionError, SignInError,
+    AccountError, ConfigError, HandoverError, ManageError, NetError, ReceiveError, ReceiveWarning,
+    ScanError, SendError, SessionError, SignInError,
 };
 use kepil_client::recipients::RecipientError;
 use kepil_client::secrets::SecretStoreError;
@@ -890,6 +890,35 @@ fn client_errors() -> Vec<Box<dyn Coded>> {
         }
     }
     for e in manage {
+        all.push(Box::new(e));
+    }
+    let handover = vec![
+        HandoverError::Gone {
+            transfer_id: "T9".into(),
+        },
+        HandoverError::Damaged {
+            transfer_id: "T9".into(),
+        },
+        HandoverError::UnknownRecipient {
+            transfer_id: "T9".into(),
+            recipient: "G1".into(),
+        },
+        HandoverError::Config(ConfigError::NoStore),
+        HandoverError::Secrets(SecretStoreError::NotInKeyring {
+            why: "this computer has no system keyring",
+        }),
+        HandoverError::Secrets(SecretStoreError::Keyring("locked".into())),
+    ];
+    for e in &handover {
+        match e {
+            HandoverError::Gone { .. }
+            | HandoverError::Damaged { .. }
+            | HandoverError::UnknownRecipient { .. }
+            | HandoverError::Config(_)
+            | HandoverError::Secrets(_) => {}
+        }
+    }
+    for e in handover {
         all.push(Box::new(e));
     }
     for e in sign_in_errors() {

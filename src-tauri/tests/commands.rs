@@ -582,6 +582,52 @@ fn seen_len(seen: &Seen) -> usize {
     seen.lock().unwrap().len()
 }
 
+/// Without a keyring the passwords are kept for this run only, and the result says so; the
+/// ticks are kept either way (they are no secret), and a revoke leaves nothing to hand over.
+#[test]
+fn without_a_keyring_the_passwords_live_as_long_as_the_app_and_the_ticks_stay() {
+    let h = Harness::new(None);
+    let job = h.send_file("nota.txt", b"nota");
+    let done = h.wait_event("send-done", "send-failed", &job);
+    assert_eq!(done["notKept"]["code"], "handover_not_kept", "{done}");
+    assert_eq!(
+        done["notKept"]["params"]["reason"], "KEPIL_NO_KEYRING turns it off",
+        "{done}"
+    );
+    let transfer = done["transferId"].as_str().unwrap().to_string();
+    assert_eq!(
+        done["recipients"][0]["delivery"]["linkSent"], false,
+        "{done}"
+    );
+    // This run still has the password; nothing outside its memory does.
+    h.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
+    let gone = h.err("handover_show", json!({ "transferId": transfer }));
+    assert_eq!(gone["code"], "handover_gone", "{gone}");
+    let gone = h.err("reveal_password", json!({ "jobId": transfer, "index": 0 }));
+    assert_eq!(gone["code"], "handover_gone", "{gone}");
+
+    let marked = h.ok(
+        "delivery_mark",
+        json!({ "jobId": job, "index": 0, "delivery": { "linkSent": true, "passwordGiven": false } }),
+    );
+    assert_eq!(marked, json!({ "linkSent": true, "passwordGiven": false }));
+    let list = h.ok("history_list", json!({}));
+    assert_eq!(list[0]["handover"], false, "{list}");
+    assert_eq!(
+        list[0]["recipients"][0]["delivery"]["linkSent"], true,
+        "{list}"
+    );
+    assert_eq!(
+        list[0]["recipients"][0]["delivery"]["passwordGiven"], false,
+        "{list}"
+    );
+    let unknown = h.err(
+        "delivery_mark",
+        json!({ "jobId": "s-nope", "index": 0, "delivery": { "linkSent": true, "passwordGiven": true } }),
+    );
+    assert_eq!(unknown["code"], "unknown_job", "{unknown}");
+}
+
 #[test]
 fn a_send_can_be_cancelled() {
     let h = Harness::new(None);

@@ -74,6 +74,20 @@ fn a_locked_keyring_whose_prompt_nobody_answers_does_not_hold_up_the_first_scree
     );
 }
 
+#[test]
+fn the_passwords_to_hand_over_outlive_the_app_in_the_keyring_until_handed_over() {
+    if let Some(marker) = std::env::var_os(INNER) {
+        inner_handover(Path::new(&marker));
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    in_session(
+        "the_passwords_to_hand_over_outlive_the_app_in_the_keyring_until_handed_over",
+        &root,
+        false,
+    );
+}
+
 /// Runs the test `name` of this binary again inside a private D-Bus session with an unlocked
 /// gnome-keyring, HOME under `root`, and (with `display`) a virtual X server.
 fn in_session(name: &str, root: &tempfile::TempDir, display: bool) {
@@ -287,6 +301,80 @@ fn inner_locked(marker: &Path) {
     let state = app.ok("app_state", json!({}));
     assert_eq!(state["tokenSet"], true, "{state}");
     assert_eq!(state["secrets"]["fileReason"], "unanswered", "{state}");
+    app.shutdown();
+    std::fs::write(marker, "ran").unwrap();
+}
+
+/// Inside the private session: a send through the local store, the app closed and opened
+/// again, the password still there (from the keyring only), then handed over and forgotten.
+fn inner_handover(marker: &Path) {
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+    let dirs = Dirs::from_env().unwrap();
+    let policy = home.join("no-policy.toml");
+    let secrets = SecretStore::open(&dirs);
+    assert_eq!(secrets.backend_name(), "keyring", "no Secret Service");
+    let app = MockApp::with_dirs(dirs.clone(), secrets, &policy);
+    let job = app.send_file("nota.txt", b"SULIT: nota untuk penerima");
+    let done = app.wait_event("send-done", "send-failed", &job);
+    assert_eq!(done["notKept"], Value::Null, "{done}");
+    let transfer = done["transferId"].as_str().unwrap().to_string();
+    let password = app.ok("reveal_password", json!({ "jobId": job, "index": 0 }));
+    let password = password.as_str().unwrap().to_string();
+    app.ok(
+        "delivery_mark",
+        json!({ "jobId": job, "index": 0, "delivery": { "linkSent": true, "passwordGiven": false } }),
+    );
+    app.shutdown();
+
+    // The app again, as after a restart: History has the transfer, and its password.
+    let app = MockApp::with_dirs(dirs.clone(), SecretStore::open(&dirs), &policy);
+    let list = app.ok("history_list", json!({}));
+    let item = &list[0];
+    assert_eq!(item["transferId"], transfer.as_str(), "{list}");
+    assert_eq!(item["handover"], true, "{list}");
+    assert_eq!(
+        item["recipients"][0]["delivery"]["linkSent"], true,
+        "{list}"
+    );
+    let cards = app.ok("handover_show", json!({ "transferId": transfer }));
+    assert_eq!(cards.as_array().unwrap().len(), 1, "{cards}");
+    assert_eq!(cards[0]["delivery"]["linkSent"], true, "{cards}");
+    assert_eq!(cards[0]["hasPassword"], true, "{cards}");
+    let again = app.ok("reveal_password", json!({ "jobId": transfer, "index": 0 }));
+    assert_eq!(again.as_str(), Some(password.as_str()));
+    // Only the keyring has it: no file under HOME does.
+    assert_no_canary(
+        &home,
+        &password_canaries(&password),
+        "with the passwords kept to hand over",
+    );
+    // Handed over: forgotten, in the keyring too.
+    app.ok(
+        "delivery_mark",
+        json!({ "jobId": transfer, "index": 0, "delivery": { "linkSent": true, "passwordGiven": true } }),
+    );
+    let gone = app.err("reveal_password", json!({ "jobId": transfer, "index": 0 }));
+    assert_eq!(gone["code"], "handover_gone", "{gone}");
+    let list = app.ok("history_list", json!({}));
+    assert_eq!(list[0]["handover"], false, "{list}");
+    assert_eq!(
+        list[0]["recipients"][0]["delivery"]["passwordGiven"], true,
+        "{list}"
+    );
+    let out = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "kepil",
+            "username",
+            &format!("handover:{transfer}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim().is_empty(),
+        "the keyring still holds the handover"
+    );
     app.shutdown();
     std::fs::write(marker, "ran").unwrap();
 }

@@ -51,7 +51,7 @@ impl App {
             Err(e) => return Err(Failure::new(&e)),
         };
         let revoked = owned
-            .revoke(&self.dirs, a.recipient.as_deref())
+            .revoke(&self.dirs, &secrets, a.recipient.as_deref())
             .await
             .map_err(|e: ManageError| Failure::new(&e))?;
         output::print_revoked(&owned, &revoked, self.lang, self.json);

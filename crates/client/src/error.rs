@@ -794,6 +794,59 @@ impl Coded for ManageError {
     }
 }
 
+/// Keeping, showing and forgetting the links and passwords a sender still has to hand over
+/// ([`crate::handover`]).
+#[derive(Debug, Error)]
+pub enum HandoverError {
+    /// Handed over, revoked, expired, or never kept (no keyring when it was sent).
+    #[error("the links and passwords of {transfer_id} are no longer kept on this computer")]
+    Gone { transfer_id: String },
+    #[error("the keyring entry of {transfer_id} is damaged")]
+    Damaged { transfer_id: String },
+    #[error("no recipient {recipient} in {transfer_id}")]
+    UnknownRecipient {
+        transfer_id: String,
+        recipient: String,
+    },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Secrets(#[from] SecretStoreError),
+}
+
+impl Coded for HandoverError {
+    fn code(&self) -> &'static str {
+        match self {
+            HandoverError::Gone { .. } => "handover_gone",
+            HandoverError::Damaged { .. } => "handover_damaged",
+            HandoverError::UnknownRecipient { .. } => "unknown_recipient",
+            HandoverError::Config(e) => e.code(),
+            HandoverError::Secrets(SecretStoreError::NotInKeyring { .. }) => "handover_not_kept",
+            HandoverError::Secrets(_) => "credentials_unavailable",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            HandoverError::Gone { transfer_id } | HandoverError::Damaged { transfer_id } => {
+                vec![("transfer_id", transfer_id.clone())]
+            }
+            HandoverError::UnknownRecipient {
+                transfer_id,
+                recipient,
+            } => vec![
+                ("transfer_id", transfer_id.clone()),
+                ("recipient", clip(recipient)),
+            ],
+            HandoverError::Config(e) => e.params(),
+            HandoverError::Secrets(SecretStoreError::NotInKeyring { why }) => {
+                vec![("reason", (*why).to_string())]
+            }
+            HandoverError::Secrets(e) => vec![("reason", clip(&e.to_string()))],
+        }
+    }
+}
+
 /// Signing in at the agency's identity provider and exchanging the result for a store session
 /// (`kepil login`, the app's sign-in button).
 #[derive(Debug, Error)]

@@ -1,7 +1,8 @@
 //! The sender's local record of transfers: ids, store, recipients' labels and grant ids, dates,
 //! and the subject and file names, so that the sender can tell transfers apart (they never leave
-//! this computer unencrypted; the store sees neither). No secret (owner tokens live in the
-//! secret store, passwords and link secrets nowhere).
+//! this computer unencrypted; the store sees neither), and what the sender has handed over to
+//! each recipient. No secret (owner tokens live in the secret store, the links and passwords
+//! still to hand over in the keyring: see [`crate::handover`]).
 //! Status and revoke find a transfer here from its id or from any of its links.
 
 use std::path::PathBuf;
@@ -16,6 +17,17 @@ use crate::settings::Dirs;
 pub struct HistoryRecipient {
     pub label: String,
     pub grant_id: String,
+    /// What the sender has ticked as handed over (Kepil cannot see the email or the call).
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// What the sender has handed over to one recipient.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub link_sent: bool,
+    /// By a separate channel (SMS, a call), guideline 3.2 A ii 3.
+    pub password_given: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +49,9 @@ pub struct HistoryEntry {
     /// The files' names as sent.
     #[serde(default)]
     pub files: Vec<String>,
+    /// The links and passwords still to hand over are in the keyring ([`crate::handover`]).
+    #[serde(default)]
+    pub handover: bool,
 }
 
 /// `history.json` in the data directory.
@@ -95,6 +110,21 @@ impl History {
             path: self.path.clone(),
             source: e,
         })
+    }
+
+    /// Changes one entry in place (nothing when there is none); answers whether it was there.
+    pub fn update(
+        &self,
+        transfer_id: &str,
+        change: impl FnOnce(&mut HistoryEntry),
+    ) -> Result<bool, ConfigError> {
+        let mut all = self.list()?;
+        let Some(entry) = all.iter_mut().find(|e| e.transfer_id == transfer_id) else {
+            return Ok(false);
+        };
+        change(entry);
+        self.write(&all)?;
+        Ok(true)
     }
 
     /// By transfer id, or by the grant id of one of its links.

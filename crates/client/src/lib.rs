@@ -15,7 +15,9 @@
 //! - [`settings`]: directories, the config file, store URL / token / language resolution.
 //! - [`system_policy`]: what agency IT locks on a managed desktop (`/etc/kepil/policy.toml`).
 //! - [`secrets`]: the OS keyring with a 0600-file fallback (uploader token, owner tokens).
-//! - [`history`]: the sender's local list of transfers (ids, labels; no secrets).
+//! - [`history`]: the sender's local list of transfers (ids, labels, what was handed over; no
+//!   secrets).
+//! - [`handover`]: the links and passwords still to hand over, in the keyring until given.
 //! - [`recipients`]: the recipient addresses and SMS phone numbers both faces accept.
 //! - [`error`]: one error enum per operation, each implementing [`kepil_core::message::Coded`].
 
@@ -26,6 +28,7 @@ pub mod api;
 pub mod bearer;
 pub mod duration;
 pub mod error;
+pub mod handover;
 pub mod history;
 pub mod manage;
 pub mod origin;
@@ -44,8 +47,8 @@ pub mod store_trust;
 pub mod system_policy;
 
 pub use error::{
-    AccountError, ConfigError, ManageError, NetError, ReceiveError, ReceiveWarning, SendError,
-    SessionError, SignInError,
+    AccountError, ConfigError, HandoverError, ManageError, NetError, ReceiveError, ReceiveWarning,
+    SendError, SessionError, SignInError,
 };
 pub use progress::{Cancel, Phase, ProgressEvent, ProgressFn};
 

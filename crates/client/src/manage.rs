@@ -106,9 +106,11 @@ impl OwnedTransfer {
 
     /// Revokes one recipient (by label or grant id), the recipient of the link it was found
     /// by, or the whole transfer. Answers the grant ids revoked (all of them for the transfer).
+    /// The links and passwords still kept to hand over to the revoked recipients go with it.
     pub async fn revoke(
         &self,
         dirs: &Dirs,
+        secrets: &SecretStore,
         recipient: Option<&str>,
     ) -> Result<Vec<String>, ManageError> {
         let grant = self.grant_named(recipient)?;
@@ -119,6 +121,10 @@ impl OwnedTransfer {
                     .revoke_grant(tid, &grant, &self.owner_token)
                     .await
                     .map_err(ManageError::from_net)?;
+                if let Err(e) = crate::handover::forget_recipient(dirs, secrets, tid, &grant) {
+                    // The revoke stands; an entry left behind goes when the transfer expires.
+                    tracing::warn!("could not forget the revoked recipient's password: {e}");
+                }
                 Ok(vec![grant])
             }
             None => {
@@ -128,6 +134,9 @@ impl OwnedTransfer {
                     .map_err(ManageError::from_net)?;
                 // An interrupted upload of a revoked transfer can never be useful.
                 crate::send::discard_journal(dirs, tid);
+                if let Err(e) = crate::handover::forget(dirs, secrets, tid) {
+                    tracing::warn!("could not forget the revoked transfer's passwords: {e}");
+                }
                 Ok(self
                     .entry
                     .recipients

@@ -50,6 +50,8 @@ pub enum SecretStoreError {
          was written to a file"
     )]
     FileForbidden { why: &'static str },
+    #[error("this secret is kept in the system keyring only, and {why}")]
+    NotInKeyring { why: &'static str },
 }
 
 /// Why secrets are in the file rather than the keyring.
@@ -344,6 +346,34 @@ impl SecretStore {
         map.insert(key.to_string(), value.expose().to_string());
         self.write_file(&map)?;
         Ok("file")
+    }
+
+    /// Stores `value` in the system keyring and nowhere else: for secrets that must not outlive
+    /// the run in a file whatever the policy says (the passwords still to be handed over).
+    /// Fails with [`SecretStoreError::NotInKeyring`] where there is no keyring in use.
+    pub fn set_in_keyring(&self, key: &str, value: &SecretString) -> Result<(), SecretStoreError> {
+        let Backend::Keyring(keyring) = &self.backend else {
+            return Err(SecretStoreError::NotInKeyring {
+                why: match &self.backend {
+                    Backend::File(FileReason::Unanswered) => "the keyring did not answer",
+                    Backend::File(FileReason::Forced) => "KEPIL_NO_KEYRING turns it off",
+                    _ => "this computer has no system keyring",
+                },
+            });
+        };
+        let entry_key = key.to_string();
+        let secret = value.clone();
+        match keyring.call(self.timeout, move || {
+            keyring::Entry::new(SERVICE, &entry_key).and_then(|e| e.set_password(secret.expose()))
+        }) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(SecretStoreError::NotInKeyring {
+                why: "the keyring refused the secret",
+            }),
+            Err(_) => Err(SecretStoreError::NotInKeyring {
+                why: "the keyring did not answer",
+            }),
+        }
     }
 
     /// Removes the entry from both backends; a missing entry is not an error.

@@ -257,6 +257,37 @@ pub fn discard_journal(dirs: &Dirs, transfer_id: &str) {
     let _ = std::fs::remove_file(dirs.spool_dir().join(format!("{transfer_id}.age")));
 }
 
+/// Removes what interrupted sends left behind whose transfers expired by `now` (their journals
+/// and the links, passwords and keys kept for a resume): no resume can finish them. Answers how
+/// many.
+pub fn discard_expired(dirs: &Dirs, secrets: &SecretStore, now: OffsetDateTime) -> usize {
+    let mut discarded = 0;
+    for journal in pending_uploads(dirs) {
+        if journal.expires_at <= now {
+            discard_journal(dirs, &journal.transfer_id);
+            if let Err(e) = secrets.delete(&pending_key(&journal.transfer_id)) {
+                tracing::warn!("an expired unfinished send's secrets stay for now: {e}");
+            }
+            discarded += 1;
+        }
+    }
+    discarded
+}
+
+/// The sender gives an interrupted upload up (the app's "Give up"): the store drops the upload,
+/// and the journal, keys, links, passwords, owner token and history entry go, since the
+/// transfer never reached anyone.
+pub async fn give_up(ctx: &SendContext, journal: &Journal) -> Result<(), SendError> {
+    let upload_url = Url::parse(&journal.upload_url).map_err(|_| SendError::ResumeImpossible {
+        transfer_id: journal.transfer_id.clone(),
+        reason: "the journal is damaged".into(),
+    })?;
+    abandon(ctx, &upload_url, &journal.transfer_id).await;
+    History::open(&ctx.dirs).remove(&journal.transfer_id)?;
+    ctx.secrets.delete(&owner_token_key(&journal.transfer_id))?;
+    Ok(())
+}
+
 /// Gives an unfinished upload up: the store drops it, and its journal, file key and pending
 /// links and passwords are deleted.
 async fn abandon(ctx: &SendContext, upload_url: &Url, transfer_id: &str) {
@@ -562,6 +593,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
             .map(|g| HistoryRecipient {
                 label: g.label.clone(),
                 grant_id: g.grant_id.clone(),
+                delivery: Default::default(),
             })
             .collect(),
         subject: request.subject.clone(),
@@ -575,6 +607,7 @@ pub async fn send(ctx: &SendContext, request: SendRequest) -> Result<Sent, SendE
                 )
             })
             .collect(),
+        handover: false,
     })?;
     let upload_url = resolve_upload_url(ctx.client.base(), &created.upload_url)?;
     let journal = Journal {

@@ -17,6 +17,7 @@ use crate::state::Kepil;
 pub struct HistoryRecipientView {
     pub label: String,
     pub grant_id: String,
+    pub delivery: super::deliver::DeliveryView,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -32,6 +33,8 @@ pub struct HistoryItem {
     /// Local to this computer, as the files' names: what tells transfers apart.
     pub subject: String,
     pub files: Vec<String>,
+    /// The keyring still keeps links and passwords to hand over (`handover_show`).
+    pub handover: bool,
 }
 
 #[tauri::command]
@@ -52,10 +55,12 @@ pub async fn history_list(kepil: State<'_, Kepil>) -> UiResult<Vec<HistoryItem>>
                 .map(|r| HistoryRecipientView {
                     label: r.label,
                     grant_id: r.grant_id,
+                    delivery: r.delivery.into(),
                 })
                 .collect(),
             subject: e.subject,
             files: e.files,
+            handover: e.handover,
         })
         .collect())
 }
@@ -76,7 +81,9 @@ pub async fn history_revoke(
     recipient: Option<String>,
 ) -> UiResult<Vec<String>> {
     let owned = manage::find(&kepil.dirs, &kepil.secrets, &transfer_id)?;
-    let grants = owned.revoke(&kepil.dirs, recipient.as_deref()).await?;
+    let grants = owned
+        .revoke(&kepil.dirs, &kepil.secrets, recipient.as_deref())
+        .await?;
     Ok(grants
         .iter()
         .map(|g| {

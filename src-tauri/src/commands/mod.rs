@@ -11,6 +11,7 @@ pub mod app;
 pub mod deliver;
 pub mod files;
 pub mod history;
+pub mod interrupted;
 pub mod receive;
 pub mod scanning;
 pub mod send;

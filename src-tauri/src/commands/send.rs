@@ -8,7 +8,7 @@ use kepil_client::api::StoreClient;
 use kepil_client::scan::Direction;
 use kepil_client::send::{SendContext, SendRequest};
 use kepil_client::settings;
-use kepil_client::{Cancel, recipients, send};
+use kepil_client::{Cancel, handover, recipients, send};
 use kepil_core::classification::Classification;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
@@ -91,6 +91,8 @@ pub struct SentRecipientView {
     pub phone: Option<String>,
     pub link: String,
     pub has_password: bool,
+    /// What the sender has ticked as handed over.
+    pub delivery: super::deliver::DeliveryView,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -103,6 +105,9 @@ pub struct SendDone {
     pub recipients: Vec<SentRecipientView>,
     /// The scan sealed in the package (every file clean); `null`: not scanned.
     pub scan: Option<ScanView>,
+    /// Why the links and passwords are kept only until the app closes (no keyring, or it
+    /// refused); `null`: the keyring keeps them until they are handed over (History).
+    pub not_kept: Option<UiError>,
 }
 
 #[tauri::command]
@@ -113,7 +118,6 @@ pub async fn send_start<R: Runtime>(
     on_event: Channel<JobEvent<SendDone>>,
 ) -> UiResult<String> {
     let classification = parse_classification(&kepil, &request.classification)?;
-    let system = kepil.policy()?.clone();
     // The same rules as `kepil send --to` (kepil-client's recipients module).
     let emails: Vec<&str> = request
         .recipients
@@ -145,30 +149,17 @@ pub async fn send_start<R: Runtime>(
         return Err(UiError::new("no_files"));
     }
     let store = kepil.store().await?;
-    let client = StoreClient::new(store.url.clone())?;
-    let bearer = kepil.bearer(&store, &client)?;
+    let job_id = kepil.next_id("s");
+    let cancel = Cancel::new();
+    let events = JobChannel::new(job_id.clone(), on_event);
+    let ctx = context(&kepil, &store, events.progress(), cancel.clone())?;
     let config = kepil.config().unwrap_or_default();
     // Signed in, the sealed sender is the signed-in address, with at most a display name.
-    let sender = match bearer.identity() {
+    let sender = match ctx.token.identity() {
         Some(identity) => {
             settings::sender_for(request.sender_name.as_deref(), &config, Some(identity))?
         }
         None => settings::resolve_sender(None, &config),
-    };
-
-    let job_id = kepil.next_id("s");
-    let cancel = Cancel::new();
-    let events = JobChannel::new(job_id.clone(), on_event);
-    let progress = events.progress();
-    let ctx = SendContext {
-        client,
-        token: bearer,
-        dirs: kepil.dirs.clone(),
-        secrets: kepil.secrets.clone(),
-        progress,
-        cancel: cancel.clone(),
-        scan: kepil.scan_setup(Direction::Send)?,
-        system_policy: system,
     };
     let library_request = SendRequest {
         files,
@@ -196,37 +187,74 @@ pub async fn send_start<R: Runtime>(
         let result = send::send(&ctx, library_request).await;
         let kepil = app.state::<Kepil>();
         match result {
-            Ok(sent) => {
-                let done = SendDone {
-                    job_id: id.clone(),
-                    transfer_id: sent.transfer_id.clone(),
-                    expires_at: rfc3339(sent.expires_at),
-                    local,
-                    recipients: sent
-                        .recipients
-                        .iter()
-                        .enumerate()
-                        .map(|(index, r)| SentRecipientView {
-                            index,
-                            recipient: r.recipient.clone(),
-                            phone: phones.get(index).cloned().flatten(),
-                            link: r.link.expose().to_string(),
-                            has_password: r.password.is_some(),
-                        })
-                        .collect(),
-                    scan: sent.scan.as_ref().map(ScanView::sealed),
-                };
-                if let Some(job) = lock(&kepil.sends).get_mut(&id) {
-                    job.sent = Some(sent);
-                }
-                events.done(done);
-            }
-            Err(e) => {
-                events.failed(e.into());
-            }
+            Ok(sent) => events.done(finished(&kepil, &id, sent, &phones, local)),
+            Err(e) => events.failed(e.into()),
         }
     });
     Ok(job_id)
+}
+
+/// Who a send (or a resumed one) to `store` uploads as, and with what around it.
+pub(crate) fn context(
+    kepil: &Kepil,
+    store: &crate::state::StoreChoice,
+    progress: kepil_client::ProgressFn,
+    cancel: Cancel,
+) -> UiResult<SendContext> {
+    let client = StoreClient::new(store.url.clone())?;
+    let bearer = kepil.bearer(store, &client)?;
+    Ok(SendContext {
+        client,
+        token: bearer,
+        dirs: kepil.dirs.clone(),
+        secrets: kepil.secrets.clone(),
+        progress,
+        cancel,
+        scan: kepil.scan_setup(Direction::Send)?,
+        system_policy: kepil.policy()?.clone(),
+    })
+}
+
+/// A send's upload completed: its links and passwords go to the keyring to be handed over
+/// (the answer says where they could not), and the job keeps them for the result card.
+pub(crate) fn finished(
+    kepil: &Kepil,
+    job_id: &str,
+    sent: send::Sent,
+    phones: &[Option<String>],
+    local: bool,
+) -> SendDone {
+    let not_kept = handover::keep(&kepil.dirs, &kepil.secrets, &sent, phones)
+        .err()
+        .map(|e| {
+            tracing::warn!("the passwords are kept until the app closes only: {e}");
+            UiError::coded(&e)
+        });
+    let done = SendDone {
+        job_id: job_id.to_string(),
+        transfer_id: sent.transfer_id.clone(),
+        expires_at: rfc3339(sent.expires_at),
+        local,
+        recipients: sent
+            .recipients
+            .iter()
+            .enumerate()
+            .map(|(index, r)| SentRecipientView {
+                index,
+                recipient: r.recipient.clone(),
+                phone: phones.get(index).cloned().flatten(),
+                link: r.link.expose().to_string(),
+                has_password: r.password.is_some(),
+                delivery: Default::default(),
+            })
+            .collect(),
+        scan: sent.scan.as_ref().map(ScanView::sealed),
+        not_kept,
+    };
+    if let Some(job) = lock(&kepil.sends).get_mut(job_id) {
+        job.sent = Some(sent);
+    }
+    done
 }
 
 #[tauri::command]

@@ -18,12 +18,17 @@ export const COMMANDS = [
   'check_classification',
   'send_start',
   'send_cancel',
+  'interrupted_list',
+  'interrupted_resume',
+  'interrupted_discard',
   'reveal_password',
   'password_qr',
   'copy_password',
   'copy_link',
   'compose_email',
   'send_sms',
+  'delivery_mark',
+  'handover_show',
   'receive_open',
   'receive_unlock',
   'pick_folder',
@@ -155,13 +160,30 @@ engine: string, signatures: number | null, signaturesDate: string | null, scanne
 
 export type LocalScanView = { scanner: ScanView | null, reason: UiError | null, };
 
-export type SentRecipient = { index: number, recipient: string, phone: string | null, link: string, hasPassword: boolean, };
+export type DeliveryView = { linkSent: boolean, passwordGiven: boolean, };
+
+export type SentRecipient = { index: number, recipient: string, phone: string | null, link: string, hasPassword: boolean, 
+/**
+ * What the sender has ticked as handed over.
+ */
+delivery: DeliveryView, };
 
 export type SendDone = { jobId: string, transferId: string, expiresAt: string, local: boolean, recipients: Array<SentRecipient>, 
 /**
  * The scan sealed in the package (every file clean); `null`: not scanned.
  */
-scan: ScanView | null, };
+scan: ScanView | null, 
+/**
+ * Why the links and passwords are kept only until the app closes (no keyring, or it
+ * refused); `null`: the keyring keeps them until they are handed over (History).
+ */
+notKept: UiError | null, };
+
+export type Interrupted = { transferId: string, classification: string, subject: string, files: Array<string>, recipients: Array<string>, 
+/**
+ * Ciphertext length.
+ */
+size: number, expiresAt: string, };
 
 export type Progress = { jobId: string, phase: string, done: number, total: number, bytesPerSec: number, etaSecs: number | null, };
 
@@ -263,13 +285,17 @@ folderId: string,
  */
 folder: string, files: Array<ManifestFile>, };
 
-export type HistoryRecipient = { label: string, grantId: string, };
+export type HistoryRecipient = { label: string, grantId: string, delivery: DeliveryView, };
 
 export type HistoryItem = { transferId: string, store: string, createdAt: string, expiresAt: string, classification: string, size: number, recipients: Array<HistoryRecipient>, 
 /**
  * Local to this computer, as the files' names: what tells transfers apart.
  */
-subject: string, files: Array<string>, };
+subject: string, files: Array<string>, 
+/**
+ * The keyring still keeps links and passwords to hand over (`handover_show`).
+ */
+handover: boolean, };
 
 export type SignInStarted = { jobId: string, 
 /**

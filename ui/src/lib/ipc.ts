@@ -4,7 +4,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { AccountTransfer, AppState, ClassificationCheck, Command, HistoryItem, JobEvent, PickedFile, PickedFolder, ReceiveDone, ReceiveInfo, SendDone, SendRequest, Session, SettingsRequest, SignedOutView, SignInStarted, TransferStatus, UiError, Unlocked } from './bindings';
+import type { AccountTransfer, AppState, ClassificationCheck, Command, DeliveryView, HistoryItem, Interrupted, JobEvent, PickedFile, PickedFolder, ReceiveDone, ReceiveInfo, SendDone, SendRequest, SentRecipient, Session, SettingsRequest, SignedOutView, SignInStarted, TransferStatus, UiError, Unlocked } from './bindings';
 
 // The contract's types are generated from the Rust side (bindings.ts, ts-rs); re-exported here
 // so components import everything IPC from one place.
@@ -13,9 +13,11 @@ export type {
   AccountTransfer,
   AppState,
   ClassificationCheck,
+  DeliveryView,
   GrantStatus,
   HistoryItem,
   HistoryRecipient,
+  Interrupted,
   JobEvent,
   JobFailed,
   Lang,
@@ -93,6 +95,10 @@ export const ipc = {
   checkClassification: (value: string) => call<ClassificationCheck>('check_classification', { value }),
   sendStart: (request: SendRequest, onEvent: OnJobEvent<SendDone>) => call<string>('send_start', { request, onEvent: channel(onEvent) }),
   sendCancel: (jobId: string) => call<void>('send_cancel', { jobId }),
+  interruptedList: () => call<Interrupted[]>('interrupted_list'),
+  interruptedResume: (transferId: string, onEvent: OnJobEvent<SendDone>) =>
+    call<string>('interrupted_resume', { transferId, onEvent: channel(onEvent) }),
+  interruptedDiscard: (transferId: string) => call<void>('interrupted_discard', { transferId }),
   revealPassword: (jobId: string, index: number) => call<string>('reveal_password', { jobId, index }),
   passwordQr: (jobId: string, index: number) => call<string>('password_qr', { jobId, index }),
   copyPassword: (jobId: string, index: number) => call<void>('copy_password', { jobId, index }),
@@ -100,6 +106,9 @@ export const ipc = {
   composeEmail: (jobId: string, index: number, includeSubject = false) =>
     call<void>('compose_email', { jobId, index, includeSubject }),
   sendSms: (jobId: string, index: number) => call<void>('send_sms', { jobId, index }),
+  deliveryMark: (jobId: string, index: number, delivery: DeliveryView) =>
+    call<DeliveryView>('delivery_mark', { jobId, index, delivery }),
+  handoverShow: (transferId: string) => call<SentRecipient[]>('handover_show', { transferId }),
   receiveOpen: (link: string, confirmStore = false) => call<ReceiveInfo>('receive_open', { link, confirmStore }),
   receiveUnlock: (link: string, password: string | null, onEvent: OnJobEvent<ReceiveDone>) =>
     call<Unlocked>('receive_unlock', { link, password, onEvent: channel(onEvent) }),

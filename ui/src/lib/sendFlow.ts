@@ -82,7 +82,9 @@ export class SendFlow {
   // Which `start` the current job belongs to: a channel of an earlier one is not listened to.
   private run = 0;
 
-  constructor(private readonly api: Pick<Ipc, 'sendStart' | 'sendCancel'> = realIpc) {}
+  constructor(
+    private readonly api: Pick<Ipc, 'sendStart' | 'sendCancel'> & Partial<Pick<Ipc, 'interruptedResume'>> = realIpc,
+  ) {}
 
   /** Stops listening: to the job's channel and for state changes. */
   detach(): void {
@@ -106,12 +108,23 @@ export class SendFlow {
   }
 
   async start(request: SendRequest): Promise<void> {
+    await this.launch((onEvent) => this.api.sendStart(request, onEvent));
+  }
+
+  /** Resumes an interrupted upload: the same states and result as a send. */
+  async resume(transferId: string): Promise<void> {
+    const resume = this.api.interruptedResume;
+    if (!resume) return;
+    await this.launch((onEvent) => resume(transferId, onEvent));
+  }
+
+  private async launch(begin: (onEvent: (ev: JobEvent<SendDone>) => void) => Promise<string>): Promise<void> {
     if (this.busy) return;
     const run = ++this.run;
     this.set({ kind: 'starting' });
     let jobId: string;
     try {
-      jobId = await this.api.sendStart(request, (ev) => this.event(run, ev));
+      jobId = await begin((ev) => this.event(run, ev));
     } catch (e) {
       if (run === this.run) this.set({ kind: 'failed', error: toUiError(e) });
       return;

@@ -224,6 +224,45 @@ describe('SendView', () => {
     expect(document.querySelector('label[for="recipient-phone-0"]')!.textContent).toMatch(/by SMS or a call/);
   });
 
+  it('offers an interrupted upload, resumes it as a send, and gives one up only when asked', async () => {
+    HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+      this.open = true;
+    };
+    HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+      this.open = false;
+    };
+    const item = (id: string) => ({ transferId: id, classification: 'SULIT', subject: `Minit ${id}`, files: ['minit.pdf'], recipients: ['a@b.my'], size: 10, expiresAt: '2099-12-05T08:00:00Z' });
+    let left = [item('T1'), item('T2')];
+    invokeMock.mockImplementation(async (cmd, args) => {
+      if (cmd === 'interrupted_list') return left;
+      if (cmd === 'interrupted_resume') return 'job';
+      if (cmd === 'interrupted_discard') {
+        left = left.filter((i) => i.transferId !== (args as { transferId: string }).transferId);
+        return undefined;
+      }
+      return undefined;
+    });
+    render(SendView, { appState: appState(), policy: policy() });
+    await settle();
+    expect(q('interrupted-0')!.textContent).toMatch(/Minit T1/);
+    expect(q('interrupted-1')!.textContent).toMatch(/minit\.pdf to a@b\.my/);
+    q('interrupted-discard-1')!.click();
+    await settle();
+    expect(invokeMock).not.toHaveBeenCalledWith('interrupted_discard', expect.anything());
+    document.querySelector<HTMLButtonElement>('dialog[open] [data-testid="confirm-ok"]')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('interrupted_discard', { transferId: 'T2' });
+    expect(q('interrupted-1')).toBeNull();
+    q('interrupted-resume-0')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('interrupted_resume', expect.objectContaining({ transferId: 'T1' }));
+    expect(q('send-progress')).not.toBeNull();
+    sendOn('interrupted_resume', 'done', { jobId: 'job', transferId: 'T1', expiresAt: '2099-12-05T08:00:00Z', local: false, recipients: [{ index: 0, recipient: 'a@b.my', phone: null, link: 'https://s/t/a#b', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }], scan: null, notKept: null });
+    await settle();
+    expect(q('result-link-0')!.textContent).toBe('https://s/t/a#b');
+    expect(q('result-kept')).not.toBeNull();
+  });
+
   it('sends, shows progress with speed and time left, then the result cards', async () => {
     invokeMock.mockImplementation(sendsOneFile);
     render(SendView, { appState: appState(), policy: policy() });
@@ -236,7 +275,7 @@ describe('SendView', () => {
     flushSync();
     expect(q('send-progress-detail')!.textContent).toBe('50% · 50 MB of 100 MB · 5 MB/s · 10 s left');
     expect(q('send-progress')!.querySelector('[role=progressbar]')!.getAttribute('aria-valuenow')).toBe('50');
-    sendOn('send_start', 'done', { jobId: 'job', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', link: 'https://s/t/a#b' }] });
+    sendOn('send_start', 'done', { jobId: 'job', transferId: 't', expiresAt: '2026-12-01T00:00:00Z', recipients: [{ index: 0, recipient: 'ali@jpm.gov.my', phone: null, link: 'https://s/t/a#b', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }], scan: null, notKept: { code: 'handover_not_kept', params: { reason: 'this computer has no system keyring' } } });
     await settle();
     expect(q('result-link-0')!.textContent).toBe('https://s/t/a#b');
     expect(document.body.textContent).toMatch(/never in the same email/);
@@ -254,6 +293,9 @@ describe('SendView', () => {
     await settle();
     const dialog = document.querySelector('dialog[open]')!;
     expect(dialog.textContent).toMatch(/gone once you start a new transfer/);
+    // Without a keyring the result says the passwords last only as long as the app.
+    expect(q('result-not-kept')!.textContent).toMatch(/this computer has no system keyring/);
+    expect(q('result-kept')).toBeNull();
     dialog.querySelector<HTMLButtonElement>('[data-testid="confirm-cancel"]')!.click();
     await settle();
     expect(q('result-link-0')).not.toBeNull();
@@ -297,7 +339,7 @@ describe('SendView', () => {
 describe('ResultCard', () => {
   it('reveals the password on request and shows the QR code as a data: image, not markup', async () => {
     invokeMock.mockImplementation(async (cmd) => (cmd === 'reveal_password' ? 'abcdefghjkmnpqrs' : cmd === 'password_qr' ? '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' : undefined));
-    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: true, mail: 'system' });
+    render(ResultCard, { jobId: 'j', recipient: { index: 3, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: true, mail: 'system' });
     expect(q('result-password-0')).toBeNull();
     q('result-reveal-0')!.click();
     await settle();
@@ -318,21 +360,26 @@ describe('ResultCard', () => {
   });
 
   it('shows the phone for a call where there is no SMS gateway, and keeps what was handed over', async () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'system' });
+    invokeMock.mockImplementation(async (cmd, args) => (cmd === 'delivery_mark' ? (args as { delivery: unknown }).delivery : undefined));
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: '+60123456789', link: 'L', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: false, mail: 'system' });
     expect(q('result-sms-0')).toBeNull();
     expect(q('result-phone-0')!.textContent).toMatch(/\+60123456789 \(call to read the password out\)/);
     expect(q('result-all-given-0')).toBeNull();
     q<HTMLInputElement>('result-link-given-0')!.click();
     flushSync();
     expect(q('result-all-given-0')).toBeNull();
+    expect(q('result-forget-note-0')!.textContent).toMatch(/forgets this recipient/);
     q<HTMLInputElement>('result-password-given-0')!.click();
-    flushSync();
+    await settle();
     expect(q('result-all-given-0')!.textContent).toMatch(/Everything handed over to a@b\.my/);
+    // Each tick is kept on the Rust side (History shows it after a restart).
+    expect(invokeMock).toHaveBeenCalledWith('delivery_mark', { jobId: 'j', index: 0, delivery: { linkSent: true, passwordGiven: false } });
+    expect(invokeMock).toHaveBeenCalledWith('delivery_mark', { jobId: 'j', index: 0, delivery: { linkSent: true, passwordGiven: true } });
   });
 
   it('shows the confidential-mode steps of the mail system first, then composes under a neutral subject unless the sealed one is ticked', async () => {
     invokeMock.mockResolvedValue(undefined);
-    render(ResultCard, { jobId: 'j', recipient: { index: 2, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'gmail' });
+    render(ResultCard, { jobId: 'j', recipient: { index: 2, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: false, mail: 'gmail' });
     q('result-email-0')!.click();
     await settle();
     expect(invokeMock).not.toHaveBeenCalledWith('compose_email', expect.anything());
@@ -357,7 +404,7 @@ describe('ResultCard', () => {
 
   it('Outlook on the web and the mail program get their own steps, and Close opens nothing', async () => {
     invokeMock.mockResolvedValue(undefined);
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'outlook' });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: false, mail: 'outlook' });
     q('result-email-0')!.click();
     await settle();
     expect(q('result-compose-0')!.textContent).toMatch(/choose Encrypt/);
@@ -366,14 +413,14 @@ describe('ResultCard', () => {
     expect(q('result-compose-0')).toBeNull();
     expect(invokeMock).not.toHaveBeenCalledWith('compose_email', expect.anything());
     cleanup();
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true }, position: 0, smsEnabled: false, mail: 'system' });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: true, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: false, mail: 'system' });
     q('result-email-0')!.click();
     await settle();
     expect(q('result-compose-0')!.textContent).toMatch(/If your mail program has a confidential mode/);
   });
 
   it('a link-only recipient has nothing to tick but the link, and no phone', () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true, mail: 'system' });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: true, mail: 'system' });
     expect(q('result-password-given-0')).toBeNull();
     expect(q('result-phone-0')).toBeNull();
     q<HTMLInputElement>('result-link-given-0')!.click();
@@ -431,7 +478,7 @@ describe('ReceiveView', () => {
 
 describe('TERBUKA (no password)', () => {
   it('a link-only recipient has no password controls', () => {
-    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false }, position: 0, smsEnabled: true, mail: 'system' });
+    render(ResultCard, { jobId: 'j', recipient: { index: 0, recipient: 'a@b.my', phone: null, link: 'L', hasPassword: false, delivery: { linkSent: false, passwordGiven: false } }, position: 0, smsEnabled: true, mail: 'system' });
     expect(q('result-reveal-0')).toBeNull();
     expect(q('result-no-password-0')).not.toBeNull();
   });
@@ -656,6 +703,36 @@ describe('HistoryView', () => {
     expect(invokeMock).toHaveBeenCalledWith('account_revoke', { transferId: 'T1' });
     expect(q('history-remote-error')).toBeNull();
     expect(q('history-remote-section')!.textContent).toMatch(/Ditarik balik: tiada penerima|Revoked: no recipient/);
+  });
+
+  it('an earlier send whose passwords the keyring keeps shows its cards, addressed by transfer and history place', async () => {
+    app.state = appState();
+    const D = { linkSent: false, passwordGiven: false };
+    const item = { transferId: 'T1', store: 'https://stor.gov.my', createdAt: '2026-12-02T08:00:00Z', expiresAt: '2099-12-05T08:00:00Z', classification: 'SULIT', size: 10, recipients: [{ label: 'a@b.my', grantId: 'g1', delivery: { linkSent: true, passwordGiven: true } }, { label: 'c@d.my', grantId: 'g2', delivery: { linkSent: true, passwordGiven: false } }], subject: 'Minit', files: ['minit.pdf'], handover: true };
+    invokeMock.mockImplementation(async (cmd) => {
+      if (cmd === 'history_list') return [item];
+      if (cmd === 'history_status') throw { code: 'store_unreachable', params: {} };
+      // The first recipient has everything: only the second is still kept.
+      if (cmd === 'handover_show') return [{ index: 1, recipient: 'c@d.my', phone: '+60123456789', link: 'https://s/t/g2#x', hasPassword: true, delivery: { ...D, linkSent: true } }];
+      if (cmd === 'reveal_password') return 'abcdefghjkmnpqrs';
+      return undefined;
+    });
+    render(HistoryView, { active: true });
+    await settle();
+    expect(q('result-reveal-h0-0')).toBeNull();
+    q('history-handover-0')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('handover_show', { transferId: 'T1' });
+    expect(q('result-link-h0-0')!.textContent).toBe('https://s/t/g2#x');
+    expect(q<HTMLInputElement>('result-link-given-h0-0')!.checked).toBe(true);
+    expect(q<HTMLInputElement>('result-password-given-h0-0')!.checked).toBe(false);
+    q('result-reveal-h0-0')!.click();
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('reveal_password', { jobId: 'T1', index: 1 });
+    expect(q('result-password-h0-0')!.textContent).toBe('ABCD-EFGH-JKMN-PQRS');
+    q('history-handover-0')!.click();
+    await settle();
+    expect(q('result-password-h0-0')).toBeNull();
   });
 
   it('a locked recipient gets an Unlock that asks first, then shows the fresh status', async () => {
