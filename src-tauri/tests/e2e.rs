@@ -406,6 +406,26 @@ impl Session {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Receives `link` with `password` on the Receive tab, as a recipient does, into the
+    /// folder the dialog answers; screenshots `<pictures>-password`, `-manifest`, `-done`.
+    /// Answers the manifest's file list and the saved files as shown.
+    async fn receive(&self, link: &str, password: &str, pictures: &str) -> (String, String) {
+        self.click("tab-receive").await;
+        self.type_into("receive-link", link).await;
+        if self.exists("receive-open").await {
+            self.click("receive-open").await;
+        }
+        self.type_into("receive-password", password).await;
+        self.screenshot(&format!("{pictures}-password")).await;
+        self.click("receive-unlock").await;
+        let manifest = self.wait_text("manifest-files").await;
+        self.screenshot(&format!("{pictures}-manifest")).await;
+        self.click("receive-save").await;
+        let saved = self.wait_text("saved-files").await;
+        self.screenshot(&format!("{pictures}-done")).await;
+        (manifest, saved)
+    }
+
     async fn close(self) {
         drop(self.keep_root().await);
     }
@@ -467,20 +487,8 @@ async fn send_then_receive_in_the_app_through_the_local_store() {
     assert_eq!(password.len(), 19, "{password}");
     s.screenshot("send-result").await;
 
-    s.click("tab-receive").await;
-    s.type_into("receive-link", &link).await;
-    if s.exists("receive-open").await {
-        s.click("receive-open").await;
-    }
-    s.type_into("receive-password", &password).await;
-    s.screenshot("receive-password").await;
-    s.click("receive-unlock").await;
-    let manifest = s.wait_text("manifest-files").await;
+    let (manifest, saved) = s.receive(&link, &password, "receive").await;
     assert!(manifest.contains("laporan sulit.pdf"), "{manifest}");
-    s.screenshot("receive-manifest").await;
-    s.click("receive-save").await;
-    let saved = s.wait_text("saved-files").await;
-    s.screenshot("receive-done").await;
     let name = saved.lines().next().unwrap().trim().to_string();
     let got = std::fs::read_dir(&out)
         .unwrap()
@@ -906,6 +914,12 @@ async fn a_newcomers_first_send(lang: &str) {
             "the arrow went to {on}"
         );
     }
+    // TERBUKA has no password, so no phone to hand one over with.
+    s.click("cls-TERBUKA").await;
+    assert!(
+        !s.exists("recipient-phone-0").await,
+        "TERBUKA asks for a phone"
+    );
     s.click("cls-SULIT").await;
     s.type_into("recipient-email-0", "penerima@agensi.gov.my")
         .await;
@@ -927,6 +941,9 @@ async fn a_newcomers_first_send(lang: &str) {
     assert!(s.text("result-phone-0").await.contains("+60123456789"));
     s.click("result-link-given-0").await;
     assert!(s.checked("result-link-given-0").await);
+    // The QR code says what it holds and who scans it.
+    s.click("result-qr-0").await;
+    assert_eq!(s.wait_text("result-qr-hint-0").await, tr("result.qr_hint"));
     s.screenshot(&format!("send-result-{lang}")).await;
 
     // In-app zoom from the keyboard.
@@ -981,6 +998,14 @@ async fn a_newcomers_first_send(lang: &str) {
     assert!(dialog.contains(&ok), "{dialog}");
     assert_eq!(back, tr("common.back"));
     assert!(!ok.contains(&back) && !back.contains(&ok), "{ok} / {back}");
+
+    // Settings says which limits and token are Kepil's own (the local store), not an agency's.
+    s.click("tab-settings").await;
+    assert_eq!(
+        s.wait_text("settings-limits-source").await,
+        tr("set.limits_local")
+    );
+    assert_eq!(s.text("settings-token-locked").await, tr("set.token_local"));
 
     // A link its store does not know: the link stays for checking, and so does the focus.
     eprintln!("e2e {lang}: A link its store does not know");
@@ -1055,12 +1080,16 @@ async fn a_password_is_there_after_a_restart_until_it_is_handed_over() {
     s.screenshot("history-handover").await;
     s.click("result-password-given-h0-0").await;
     s.find("result-all-given-h0-0").await;
-    // Forgotten: History offers nothing more to hand over.
-    s.click("history-refresh").await;
+    // Forgotten: History offers nothing more to hand over (refreshed until the tick's own
+    // call has been answered).
     let start = std::time::Instant::now();
-    while s.exists("history-handover-0").await {
+    loop {
+        s.click("history-refresh").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if !s.exists("history-handover-0").await {
+            break;
+        }
         assert!(start.elapsed() < WAIT, "the handover stayed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     s.close().await;
 }
@@ -1139,16 +1168,7 @@ async fn an_upload_cut_short_by_killing_the_app_is_resumed_when_it_starts_again(
         "still offered after the resume"
     );
 
-    s.click("tab-receive").await;
-    s.type_into("receive-link", &link).await;
-    if s.exists("receive-open").await {
-        s.click("receive-open").await;
-    }
-    s.type_into("receive-password", &password).await;
-    s.click("receive-unlock").await;
-    s.wait_text("manifest-files").await;
-    s.click("receive-save").await;
-    s.wait_text("saved-files").await;
+    s.receive(&link, &password, "resumed-receive").await;
     let got = std::fs::read(out.join("rakaman mesyuarat.bin")).unwrap();
     assert_eq!(got.len() as u64, SIZE);
     assert!(got[..MARK] == head[..], "the first MiB differs");
