@@ -1073,6 +1073,8 @@ async fn a_password_is_there_after_a_restart_until_it_is_handed_over() {
     let home = s.keep_root().await;
 
     let s = Session::start_in(home, &[], work.path(), keyring).await;
+    // The tabs render before the app's state arrives: a click before it can be lost.
+    s.find("local-store-banner").await;
     s.click("tab-history").await;
     s.click("history-handover-0").await;
     assert!(
